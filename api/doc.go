@@ -1,0 +1,8 @@
+// Package api is the HTTP face of Mắt Thần: the gin router under /api/v1,
+// authentication by bearer token and the role rules of DESIGN.md, JSON
+// contracts, RFC 9457 problem details, and /metrics, /healthz, /readyz.
+//
+// One file per resource (cameras, import/export, tokens, backup, audit).
+// Every error reaches the client through writeError (problem.go), the one
+// place that maps domain error codes to HTTP statuses.
+package api

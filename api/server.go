@@ -1,0 +1,176 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry"
+)
+
+// Defaults for Options.
+const (
+	DefaultBodyLimit   = 1 << 20   // 1 MiB: a camera's JSON is under 2 KiB
+	DefaultImportLimit = 256 << 20 // 256 MiB: about a million CSV rows
+)
+
+// Store is what the API needs of the registry.
+type Store interface {
+	CreateCamera(ctx context.Context, c *camera.Camera, actor camera.Actor) error
+	GetCamera(ctx context.Context, id string) (*camera.Camera, error)
+	ReplaceCamera(ctx context.Context, c *camera.Camera, keepCredentials bool, actor camera.Actor) (bool, error)
+	UpdateCamera(ctx context.Context, id, action string, actor camera.Actor, fn func(*camera.Camera) error) (*camera.Camera, error)
+	DeleteCamera(ctx context.Context, id string, actor camera.Actor) error
+	ListCameras(ctx context.Context, after string, limit int, keep func(*camera.Camera) bool) ([]*camera.Camera, string, error)
+	ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error
+	ImportCameras(ctx context.Context, cams []*camera.Camera, atomic bool, actor camera.Actor) (registry.ImportResult, error)
+	CreateToken(ctx context.Context, name string, role camera.Role, actor camera.Actor) (string, error)
+	LookupToken(ctx context.Context, secret string) (registry.Token, error)
+	ListAudit(ctx context.Context, before uint64, limit int) ([]registry.AuditEntry, uint64, error)
+	WriteBackup(w io.Writer, size func(int64)) (int64, error)
+}
+
+var _ Store = (*registry.Store)(nil)
+
+// Options configure a Server. Store is required.
+type Options struct {
+	Store       Store
+	Logger      *slog.Logger
+	Registry    *prometheus.Registry // the daemon's own metrics registry; /metrics serves it
+	AdminToken  string               // value of MATTHAN_ADMIN_TOKEN; "" = none
+	BodyLimit   int64                // max JSON body bytes
+	ImportLimit int64                // max import body bytes
+	Now         func() time.Time
+}
+
+// Server is the HTTP API. Create it with New.
+type Server struct {
+	store       Store
+	log         *slog.Logger
+	reg         *prometheus.Registry
+	adminHash   string
+	bodyLimit   int64
+	importLimit int64
+	now         func() time.Time
+	ready       atomic.Bool
+	metrics     *httpMetrics
+	engine      *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = DefaultBodyLimit
+	}
+	if o.ImportLimit <= 0 {
+		o.ImportLimit = DefaultImportLimit
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{
+		store:       o.Store,
+		log:         o.Logger,
+		reg:         o.Registry,
+		bodyLimit:   o.BodyLimit,
+		importLimit: o.ImportLimit,
+		now:         o.Now,
+		metrics:     newHTTPMetrics(o.Registry),
+	}
+	if o.AdminToken != "" {
+		s.adminHash = registry.HashToken(o.AdminToken)
+	}
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// SetReady sets what /readyz answers: 503 until the daemon has opened its
+// store and built what it serves from.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(s.recoverer(), s.metrics.middleware())
+	e.NoRoute(func(c *gin.Context) {
+		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "", "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.Abort()
+		writeJSON(c, http.StatusMethodNotAllowed, ProblemContentType, Problem{
+			Type: "urn:matthan:problem:method_not_allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
+			Status: http.StatusMethodNotAllowed, Detail: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path,
+			Instance: c.Request.URL.Path,
+		})
+	})
+
+	e.GET("/healthz", func(c *gin.Context) { ok(c, http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
+
+	v1 := e.Group("/api/v1", s.authenticate())
+	all := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner, camera.RoleFundraiser}
+	editors := []camera.Role{camera.RoleAdmin, camera.RolePolice}
+	admin := []camera.Role{camera.RoleAdmin}
+
+	v1.GET("/cameras", s.allow(all...), s.listCameras)
+	v1.POST("/cameras", s.allow(editors...), s.createCamera)
+	// IMPORT
+	// EXPORT
+	v1.GET("/cameras/:id", s.allow(all...), s.getCamera)
+	v1.PUT("/cameras/:id", s.allow(editors...), s.replaceCamera)
+	v1.PATCH("/cameras/:id", s.allow(editors...), s.patchCamera)
+	v1.DELETE("/cameras/:id", s.allow(editors...), s.deleteCamera)
+	v1.POST("/cameras/:id/retire", s.allow(editors...), s.retireCamera)
+
+	v1.POST("/tokens", s.allow(admin...), s.createToken)
+	v1.GET("/audit", s.allow(admin...), s.listAudit)
+	v1.GET("/backup", s.allow(admin...), s.backup)
+	return e
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if !s.ready.Load() {
+		s.writeError(c, camera.Errorf(camera.EUNAVAILABLE, "", "not ready"))
+		return
+	}
+	ok(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// recoverer turns a panic in a handler into a logged 500 instead of a
+// dropped connection; the daemon keeps serving.
+func (s *Server) recoverer() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic in handler", slog.String("route", c.FullPath()), slog.Any("panic", r))
+				if !c.Writer.Written() {
+					s.writeError(c, camera.Errorf(camera.EINTERNAL, "", "internal error"))
+				}
+			}
+		}()
+		c.Next()
+	}
+}

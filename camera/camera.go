@@ -1,0 +1,154 @@
+package camera
+
+import (
+	"time"
+)
+
+// RoadClass is the class of the road a camera watches, highest first.
+type RoadClass string
+
+// Road classes, in the order gaps are ranked (national first).
+const (
+	RoadNational   RoadClass = "national"
+	RoadProvincial RoadClass = "provincial"
+	RoadDistrict   RoadClass = "district"
+	RoadCommune    RoadClass = "commune"
+	RoadUrban      RoadClass = "urban"
+	RoadOther      RoadClass = "other"
+)
+
+// RoadClasses lists every road class, highest first.
+var RoadClasses = []RoadClass{RoadNational, RoadProvincial, RoadDistrict, RoadCommune, RoadUrban, RoadOther}
+
+// Rank returns the position of c in RoadClasses (0 = national), or
+// len(RoadClasses) for an unknown class so that it sorts last.
+func (c RoadClass) Rank() int {
+	for i, rc := range RoadClasses {
+		if rc == c {
+			return i
+		}
+	}
+	return len(RoadClasses)
+}
+
+// Valid reports whether c is one of the road classes.
+func (c RoadClass) Valid() bool { return c.Rank() < len(RoadClasses) }
+
+// Site is the kind of place a camera is mounted at.
+type Site string
+
+// Sites.
+const (
+	SiteIntersection Site = "intersection"
+	SiteRoad         Site = "road"
+	SiteOther        Site = "other"
+)
+
+// Valid reports whether s is a known site.
+func (s Site) Valid() bool {
+	return s == SiteIntersection || s == SiteRoad || s == SiteOther
+}
+
+// Status is whether a camera is part of the network.
+type Status string
+
+// Statuses. A retired camera stays in the registry (its history and its
+// funding still matter) but is no longer probed or counted for coverage.
+const (
+	StatusActive  Status = "active"
+	StatusRetired Status = "retired"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == StatusActive || s == StatusRetired }
+
+// Limits on camera fields. MaxRangeM bounds the spatial index's search
+// margin: no real CCTV camera identifies anything 5 km away.
+const (
+	MaxIDLen    = 64
+	MaxNameLen  = 200
+	MaxTextLen  = 200
+	MaxNotesLen = 4000
+	MaxRangeM   = 5000
+	MaxURLLen   = 2048
+)
+
+// DateLayout is the layout of installed_on and other calendar dates.
+const DateLayout = "2006-01-02"
+
+// Camera is one donated camera: where it is, where it looks, how to reach
+// its stream and what it cost. Field names in JSON, CSV and query
+// parameters are the public contract of DESIGN.md.
+//
+// RTSPURL never carries credentials: they live in Credentials, which has no
+// JSON tag so that no response can ever include it by accident.
+type Camera struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Lat          float64   `json:"lat"`
+	Lon          float64   `json:"lon"`
+	Commune      string    `json:"commune"`
+	District     string    `json:"district"`
+	Province     string    `json:"province"`
+	RoadClass    RoadClass `json:"road_class"`
+	Site         Site      `json:"site"`
+	DirectionDeg float64   `json:"direction_deg"`
+	FOVDeg       float64   `json:"fov_deg"`
+	RangeM       float64   `json:"range_m"`
+	RTSPURL      string    `json:"rtsp_url"`
+	InstalledOn  string    `json:"installed_on"`
+	CostVND      int64     `json:"cost_vnd"`
+	Status       Status    `json:"status"`
+	Notes        string    `json:"notes"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// Credentials for the RTSP stream: write-only, see package doc.
+	Credentials Credentials `json:"-"`
+}
+
+// Credentials are the RTSP user name and password of a camera.
+type Credentials struct {
+	Username string
+	Password string
+}
+
+// Empty reports whether no credentials are set.
+func (c Credentials) Empty() bool { return c.Username == "" && c.Password == "" }
+
+// HasCredentials reports whether the camera has RTSP credentials stored.
+func (c *Camera) HasCredentials() bool { return !c.Credentials.Empty() }
+
+// Active reports whether the camera is part of the working network.
+func (c *Camera) Active() bool { return c.Status == StatusActive }
+
+// Clone returns a copy of c that shares nothing mutable with it.
+func (c *Camera) Clone() *Camera {
+	cp := *c
+	return &cp
+}
+
+// ApplyDefaults fills the fields a user may leave out: status active, site
+// other, road class other, and a 360° field of view with a 50 m range for a
+// camera whose mount is unknown.
+func (c *Camera) ApplyDefaults() {
+	if c.Status == "" {
+		c.Status = StatusActive
+	}
+	if c.Site == "" {
+		c.Site = SiteOther
+	}
+	if c.RoadClass == "" {
+		c.RoadClass = RoadOther
+	}
+	if c.FOVDeg == 0 {
+		c.FOVDeg = 360
+	}
+	if c.RangeM == 0 {
+		c.RangeM = DefaultRangeM
+	}
+}
+
+// DefaultRangeM is the range given to a camera whose range is not known: a
+// typical 2–4 MP bullet camera identifies a person up to about 30–50 m.
+const DefaultRangeM = 50

@@ -1,0 +1,68 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// AuditEntry records one write: who (the token's name and role), when, what
+// action on which target, and which fields changed. Values are not
+// recorded, so credentials cannot leak through the audit log.
+type AuditEntry struct {
+	Seq     uint64       `json:"seq"`
+	At      time.Time    `json:"at"`
+	Actor   camera.Actor `json:"actor"`
+	Action  string       `json:"action"`
+	Target  string       `json:"target,omitempty"`
+	Changes []string     `json:"changes,omitempty"`
+}
+
+// appendAudit adds an entry inside the caller's write transaction, so that
+// the change and its audit record commit together or not at all.
+func appendAudit(tx *bolt.Tx, at time.Time, actor camera.Actor, action, target string, changes []string) error {
+	b := tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(AuditEntry{Seq: seq, At: at, Actor: actor, Action: action, Target: target, Changes: changes})
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(seq), v)
+}
+
+// ListAudit returns up to limit audit entries, newest first, older than the
+// sequence number before (0 = from the newest). next is the sequence to
+// pass as before for the following page, 0 on the last page.
+func (s *Store) ListAudit(ctx context.Context, before uint64, limit int) (items []AuditEntry, next uint64, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bucketAudit).Cursor()
+		var k, v []byte
+		if before == 0 {
+			k, v = cur.Last()
+		} else {
+			cur.Seek(itob(before))
+			k, v = cur.Prev()
+		}
+		for ; k != nil; k, v = cur.Prev() {
+			if len(items) == limit {
+				next = items[len(items)-1].Seq
+				return nil
+			}
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("audit entry: %w", err)
+			}
+			items = append(items, e)
+		}
+		return ctx.Err()
+	})
+	return items, next, err
+}

@@ -1,0 +1,16 @@
+// Package registry is the durable store of Mắt Thần: one bbolt file holding
+// the cameras (with their write-only credentials), the API tokens (hashed),
+// the audit log, and — added by later parts — health history, incidents,
+// clips and donations.
+//
+// Caveats, as bbolt's own: a value returned by bbolt is valid only inside its
+// transaction, so every read decodes (copies) the value before the
+// transaction ends; and there is one writer at a time, so bulk writes
+// (imports) are batched into a few large transactions rather than many small
+// ones. Every write that a caller has seen succeed has been fsynced: a
+// SIGKILL afterwards loses nothing, and a SIGKILL before it leaves no half
+// record, because bbolt commits a transaction atomically.
+//
+// The file carries a schema version in the meta bucket; Open refuses a file
+// written by a newer schema, and migrates older ones.
+package registry

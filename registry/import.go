@@ -1,0 +1,87 @@
+package registry
+
+import (
+	"context"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// importBatch is how many cameras one import transaction writes. bbolt has
+// one writer and fsyncs per commit: large batches make a 100,000-camera
+// import a handful of commits, while bounding the memory of one
+// transaction's dirty pages.
+const importBatch = 20000
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// ImportCameras upserts cameras by id. Credentials of an existing camera are
+// kept when the imported row has none (a CSV export carries none). With
+// atomic set, every camera is written in one transaction: all or nothing.
+// Otherwise batches commit one by one, and a failure leaves the earlier
+// batches stored (they were valid rows) and reports the error.
+func (s *Store) ImportCameras(ctx context.Context, cams []*camera.Camera, atomic bool, actor camera.Actor) (ImportResult, error) {
+	var res ImportResult
+	batch := importBatch
+	if atomic {
+		batch = len(cams)
+	}
+	for start := 0; start < len(cams); start += batch {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		end := min(start+batch, len(cams))
+		var r ImportResult
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			r = ImportResult{}
+			b := tx.Bucket(bucketCameras)
+			now := s.now().UTC()
+			for _, c := range cams[start:end] {
+				c.CreatedAt, c.UpdatedAt = now, now
+				old := b.Get([]byte(c.ID))
+				action := "camera.import.create"
+				var changes []string
+				if old != nil {
+					prev, err := decodeCamera(old)
+					if err != nil {
+						return err
+					}
+					c.CreatedAt = prev.CreatedAt
+					if c.Credentials.Empty() {
+						c.Credentials = prev.Credentials
+					}
+					changes = camera.Diff(prev, c)
+					if len(changes) == 0 {
+						c.UpdatedAt = prev.UpdatedAt
+						r.Unchanged++
+						continue
+					}
+					action = "camera.import.update"
+					r.Updated++
+				} else {
+					r.Created++
+				}
+				if err := putCamera(b, c); err != nil {
+					return err
+				}
+				if err := appendAudit(tx, now, actor, action, c.ID, changes); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Created += r.Created
+		res.Updated += r.Updated
+		res.Unchanged += r.Unchanged
+	}
+	return res, nil
+}

@@ -1,0 +1,167 @@
+package registry
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// SchemaVersion is the version of the bucket layout this code writes.
+const SchemaVersion = 1
+
+// Bucket names. One place, so that migrations and the backup test can list
+// them.
+var (
+	bucketMeta    = []byte("meta")
+	bucketCameras = []byte("cameras")
+	bucketTokens  = []byte("tokens")
+	bucketAudit   = []byte("audit")
+
+	keySchema = []byte("schema_version")
+)
+
+// allBuckets are created on open.
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Timeout is how long Open waits for the file lock held by another
+	// process (a running daemon); 1 s when zero.
+	Timeout time.Duration
+	// ReadOnly opens the file without the write lock.
+	ReadOnly bool
+}
+
+// Store is the bbolt-backed registry. It is safe for concurrent use.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the database at path, creating its
+// directory, its buckets and its schema version.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Second
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: the database is locked by another process (is a daemon running on it?)", path)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: opts.Now}
+	if !opts.ReadOnly {
+		if err := s.init(); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	} else if err := s.checkSchema(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		}
+		have, err := strconv.Atoi(string(v))
+		if err != nil {
+			return fmt.Errorf("schema version %q is not a number", v)
+		}
+		if have > SchemaVersion {
+			return fmt.Errorf("database schema version %d is newer than this program's %d: upgrade matthan", have, SchemaVersion)
+		}
+		// Migrations from older versions go here, one step at a time.
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+func (s *Store) checkSchema() error {
+	v, err := s.SchemaVersion()
+	if err != nil {
+		return err
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", v, SchemaVersion)
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version stored in the file.
+func (s *Store) SchemaVersion() (int, error) {
+	var v int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		if b == nil {
+			return errors.New("not a matthan database: no meta bucket")
+		}
+		raw := b.Get(keySchema)
+		if raw == nil {
+			return errors.New("not a matthan database: no schema version")
+		}
+		n, err := strconv.Atoi(string(raw))
+		v = n
+		return err
+	})
+	return v, err
+}
+
+// Close closes the database file. Pending read transactions finish first.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Check runs bbolt's consistency check and returns the first problem.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		var first error
+		for err := range tx.Check() { // drain: Check's goroutine must finish
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	})
+}
+
+// itob encodes a sequence number as a sortable key.
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func notFound(kind, id string) error {
+	return camera.Errorf(camera.ENOTFOUND, "id", "no %s with id %q", kind, id)
+}
