@@ -64,6 +64,7 @@ func (s *Server) createCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.notifyCameras(cam)
 	c.Header("Location", "/api/v1/cameras/"+cam.ID)
 	ok(c, http.StatusCreated, viewOf(cam))
 }
@@ -105,6 +106,7 @@ func (s *Server) replaceCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.notifyCameras(cam)
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
@@ -140,6 +142,7 @@ func (s *Server) patchCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.notifyCameras(cam)
 	ok(c, http.StatusOK, viewOf(cam))
 }
 
@@ -159,6 +162,7 @@ func (s *Server) retireCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.notifyCameras(cam)
 	ok(c, http.StatusOK, viewOf(cam))
 }
 
@@ -172,6 +176,7 @@ func (s *Server) deleteCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.notifyRemoved(id)
 	c.Status(http.StatusNoContent)
 }
 

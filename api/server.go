@@ -31,7 +31,7 @@ type Store interface {
 	DeleteCamera(ctx context.Context, id string, actor camera.Actor) error
 	ListCameras(ctx context.Context, after string, limit int, keep func(*camera.Camera) bool) ([]*camera.Camera, string, error)
 	ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error
-	ImportCameras(ctx context.Context, cams []*camera.Camera, atomic bool, actor camera.Actor) (registry.ImportResult, error)
+	Import(ctx context.Context, cams []*camera.Camera, opts registry.ImportOptions, actor camera.Actor) (registry.ImportResult, error)
 	CreateToken(ctx context.Context, name string, role camera.Role, actor camera.Actor) (string, error)
 	LookupToken(ctx context.Context, secret string) (registry.Token, error)
 	ListAudit(ctx context.Context, before uint64, limit int) ([]registry.AuditEntry, uint64, error)
@@ -49,6 +49,8 @@ type Options struct {
 	BodyLimit   int64                // max JSON body bytes
 	ImportLimit int64                // max import body bytes
 	Now         func() time.Time
+	// Observers follow camera writes (the poller, the spatial index).
+	Observers []CameraObserver
 }
 
 // Server is the HTTP API. Create it with New.
@@ -63,6 +65,7 @@ type Server struct {
 	ready       atomic.Bool
 	metrics     *httpMetrics
 	engine      *gin.Engine
+	observers   []CameraObserver
 }
 
 // New builds the server and its routes.
@@ -90,6 +93,7 @@ func New(o Options) *Server {
 		importLimit: o.ImportLimit,
 		now:         o.Now,
 		metrics:     newHTTPMetrics(o.Registry),
+		observers:   o.Observers,
 	}
 	if o.AdminToken != "" {
 		s.adminHash = registry.HashToken(o.AdminToken)
@@ -134,8 +138,8 @@ func (s *Server) routes() *gin.Engine {
 
 	v1.GET("/cameras", s.allow(all...), s.listCameras)
 	v1.POST("/cameras", s.allow(editors...), s.createCamera)
-	// IMPORT
-	// EXPORT
+	v1.POST("/cameras/import", s.allow(editors...), s.importCameras)
+	v1.GET("/cameras/export", s.allow(all...), s.exportCameras)
 	v1.GET("/cameras/:id", s.allow(all...), s.getCamera)
 	v1.PUT("/cameras/:id", s.allow(editors...), s.replaceCamera)
 	v1.PATCH("/cameras/:id", s.allow(editors...), s.patchCamera)

@@ -21,15 +21,31 @@ type ImportResult struct {
 	Unchanged int `json:"unchanged"`
 }
 
-// ImportCameras upserts cameras by id. Credentials of an existing camera are
-// kept when the imported row has none (a CSV export carries none). With
-// atomic set, every camera is written in one transaction: all or nothing.
-// Otherwise batches commit one by one, and a failure leaves the earlier
-// batches stored (they were valid rows) and reports the error.
+// ImportOptions tune an import.
+type ImportOptions struct {
+	// Atomic writes every camera in one transaction: all or nothing.
+	Atomic bool
+	// KeepStatus and KeepNotes keep an existing camera's status and notes
+	// when the file had no such column: the contract CSV has neither, and
+	// re-importing an export must not bring retired cameras back to life
+	// or wipe notes.
+	KeepStatus, KeepNotes bool
+}
+
+// ImportCameras upserts cameras by id with only the atomic option; see
+// Import.
 func (s *Store) ImportCameras(ctx context.Context, cams []*camera.Camera, atomic bool, actor camera.Actor) (ImportResult, error) {
+	return s.Import(ctx, cams, ImportOptions{Atomic: atomic}, actor)
+}
+
+// Import upserts cameras by id. Credentials of an existing camera are kept
+// when the imported row has none (a CSV export carries none). Without
+// Atomic, batches commit one by one, and a failure leaves the earlier
+// batches stored (they were valid rows) and reports the error.
+func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOptions, actor camera.Actor) (ImportResult, error) {
 	var res ImportResult
 	batch := importBatch
-	if atomic {
+	if opts.Atomic {
 		batch = len(cams)
 	}
 	for start := 0; start < len(cams); start += batch {
@@ -55,6 +71,12 @@ func (s *Store) ImportCameras(ctx context.Context, cams []*camera.Camera, atomic
 					c.CreatedAt = prev.CreatedAt
 					if c.Credentials.Empty() {
 						c.Credentials = prev.Credentials
+					}
+					if opts.KeepStatus {
+						c.Status = prev.Status
+					}
+					if opts.KeepNotes {
+						c.Notes = prev.Notes
 					}
 					changes = camera.Diff(prev, c)
 					if len(changes) == 0 {

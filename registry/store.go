@@ -25,11 +25,13 @@ var (
 	bucketTokens  = []byte("tokens")
 	bucketAudit   = []byte("audit")
 
+	bucketHealth, bucketTransitions = []byte("health"), []byte("health_transitions") // registry/health.go
+
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions}
 
 // Options tune Open.
 type Options struct {

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/exchange"
+	"github.com/matthan/matthan/registry"
+)
+
+// importReport is the answer to an import: what was stored and every row
+// that was not, with its line (CSV) or feature index (GeoJSON) and why.
+type importReport struct {
+	registry.ImportResult
+	Rejected   int                  `json:"rejected"`
+	Atomic     bool                 `json:"atomic"`
+	Rejections []exchange.Rejection `json:"rejections"`
+}
+
+// importProblem is the 400 of an atomic import with bad rows: a problem
+// that carries the report, so the client sees every bad row at once.
+type importProblem struct {
+	Problem
+	importReport
+}
+
+// importCameras upserts cameras from a CSV or GeoJSON body. The whole body
+// is decoded and checked before anything is written, so a body that breaks
+// off (or is over the limit) writes nothing; then the valid rows are stored
+// in a few large transactions, or — with ?atomic=true — all in one, and
+// only if no row was rejected.
+func (s *Server) importCameras(c *gin.Context) {
+	q, err := checkQuery(c, "atomic", "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	atomic := false
+	if v := q.Get("atomic"); v != "" {
+		if atomic, err = strconv.ParseBool(v); err != nil {
+			s.writeError(c, invalid("atomic", "must be true or false, got %q", v))
+			return
+		}
+	}
+	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
+	var format exchange.Format
+	if v := q.Get("format"); v != "" {
+		format, err = exchange.ParseFormat(v)
+	} else {
+		first, perr := body.Peek(512)
+		if perr != nil && !errors.Is(perr, io.EOF) && !errors.Is(perr, bufio.ErrBufferFull) {
+			s.writeError(c, readError(perr))
+			return
+		}
+		format, err = exchange.DetectFormat(c.ContentType(), first)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	dec, err := exchange.NewDecoder(format, body)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cams, rejects, err := readImport(dec)
+	if err != nil {
+		s.writeError(c, readError(err))
+		return
+	}
+	opts := registry.ImportOptions{Atomic: atomic}
+	if csv, isCSV := dec.(*exchange.CSVDecoder); isCSV {
+		cols, _ := csv.Columns()
+		opts.KeepStatus = !slices.Contains(cols, "status")
+		opts.KeepNotes = !slices.Contains(cols, "notes")
+	}
+	rep := importReport{Atomic: atomic, Rejected: len(rejects), Rejections: rejects}
+	if rep.Rejections == nil {
+		rep.Rejections = []exchange.Rejection{}
+	}
+	if atomic && len(rejects) > 0 {
+		c.Abort()
+		writeJSON(c, http.StatusBadRequest, ProblemContentType, importProblem{
+			Problem: Problem{
+				Type: "urn:matthan:problem:" + camera.EINVALID, Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
+				Detail: fmt.Sprintf("%d rows were rejected, the first: %s; nothing was stored (atomic import)", len(rejects), rejects[0].Error()),
+				Field:  "body", Instance: c.Request.URL.Path,
+			},
+			importReport: rep,
+		})
+		return
+	}
+	res, err := s.store.Import(c, cams, opts, actor(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.notifyCameras(cams...)
+	rep.ImportResult = res
+	ok(c, http.StatusOK, rep)
+}
+
+// readImport decodes every row and rejects a second row with an id that an
+// earlier row of the same file already used: an upsert would silently keep
+// only the last, which is never what the author of the file meant.
+func readImport(dec exchange.Decoder) ([]*camera.Camera, []exchange.Rejection, error) {
+	var cams []*camera.Camera
+	var rejects []exchange.Rejection
+	firstSeen := map[string]exchange.Row{}
+	for {
+		row, err := dec.Next()
+		if errors.Is(err, io.EOF) {
+			return cams, rejects, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if row.Reject != nil {
+			rejects = append(rejects, *row.Reject)
+			continue
+		}
+		if prev, dup := firstSeen[row.Camera.ID]; dup {
+			where := fmt.Sprintf("line %d", prev.Line)
+			if row.Line == 0 {
+				where = fmt.Sprintf("feature %d", prev.Feature)
+			}
+			rejects = append(rejects, exchange.Rejection{Line: row.Line, Feature: row.Feature, ID: row.Camera.ID, Field: "id",
+				Reason: "repeats the id of " + where})
+			continue
+		}
+		firstSeen[row.Camera.ID] = exchange.Row{Line: row.Line, Feature: row.Feature}
+		cams = append(cams, row.Camera)
+	}
+}
+
+// readError keeps a body-size error recognisable and names the body in
+// any other read failure.
+func readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || camera.ErrorCode(err) != camera.EINTERNAL {
+		return err
+	}
+	return invalid("body", "could not be read: %v", err)
+}
+
+// exportCameras streams every camera in id order as CSV or GeoJSON, from
+// one consistent snapshot of the store.
+func (s *Server) exportCameras(c *gin.Context) {
+	q, err := checkQuery(c, "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	v := q.Get("format")
+	if v == "" {
+		v = "csv"
+	}
+	format, err := exchange.ParseFormat(v)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Type", format.ContentType())
+	c.Header("Content-Disposition", `attachment; filename="cameras.`+string(format)+`"`)
+	c.Status(http.StatusOK)
+	var enc interface {
+		Encode(*camera.Camera) error
+		Close() error
+	}
+	if format == exchange.FormatGeoJSON {
+		enc = exchange.NewGeoJSONEncoder(c.Writer)
+	} else {
+		enc = exchange.NewCSVEncoder(c.Writer)
+	}
+	err = s.store.ForEachCamera(c, enc.Encode)
+	if err == nil {
+		err = enc.Close()
+	}
+	if err != nil {
+		// The status is sent; a cut-off body is what the client sees.
+		s.log.Error("export failed", "err", err)
+	}
+}

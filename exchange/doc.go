@@ -1,0 +1,72 @@
+// Package exchange reads and writes the camera registry's exchange formats:
+// the camera CSV and the camera GeoJSON of DESIGN.md. The HTTP import and
+// export endpoints and the import / export subcommands use it; it knows
+// nothing of HTTP or of the store.
+//
+// # Decoding
+//
+// NewCSVDecoder and NewGeoJSONDecoder (or NewDecoder, with DetectFormat to
+// choose) return a Decoder that yields one Row at a time, so that a
+// 100,000-row upload is never held twice in memory. A row is either a valid
+// *camera.Camera or a Rejection that names the row, the field at fault and
+// why; a bad row never stops the import. Errors that make the rest of the
+// file meaningless — a broken CSV header, a body that is not a
+// FeatureCollection, a record over its size limit — are returned by Next as
+// fatal errors (*camera.Error, code camera.EINVALID).
+//
+// Both formats go through the same field rules, so that a camera reads the
+// same from either:
+//
+//   - text is trimmed and normalised to NFC (a name typed with combining
+//     marks equals the precomposed one); road_class, site and status are
+//     also lower-cased;
+//   - decimals use '.', without exponent or thousands separators (a JSON
+//     number may have an exponent); cost_vnd is a whole number of đồng,
+//     empty meaning 0;
+//   - an empty field means "not given": fov_deg and range_m then get the
+//     defaults of camera.ApplyDefaults, while an explicit 0 is refused;
+//     lat and lon are required;
+//   - credentials in rtsp_url (rtsp://user:pass@host/...) are split off into
+//     Camera.Credentials, and are never in an export nor in a rejection;
+//   - a field that is not valid UTF-8 rejects its row with that reason
+//     (save the file as UTF-8), rather than being stored garbled;
+//   - an id that repeats an earlier valid row's is rejected;
+//   - every camera passes camera.Validate.
+//
+// CSV rows are numbered by the physical line on which they start (the
+// header is line 1), so quoted fields with line breaks do not shift the
+// numbers. GeoJSON features are numbered by their 0-based index in the
+// "features" array.
+//
+// # OpenStreetMap features
+//
+// A GeoJSON feature tagged the OpenStreetMap way (as exported by
+// overpass-turbo) imports too:
+//
+//   - the OSM reference from "@id" or the feature "id" (node/123, way/…,
+//     relation/…) becomes the camera id "osm-node-123": ids may not contain
+//     '/', and the prefix keeps them apart from a commune's own ids while
+//     staying stable, so that a newer extract updates the same cameras. A
+//     non-empty "id" property wins;
+//   - man_made must be surveillance and surveillance:type camera (or ALPR)
+//     when given;
+//   - camera:direction, else direction, gives direction_deg when
+//     direction_deg is absent: degrees (wrapped into 0–360) or a 16-point
+//     compass direction (N, NNE, NE, ENE, ...);
+//   - camera:type=dome or panning means fov_deg 360; fixed with a direction
+//     means 90° (OSM has no tag for the angle of view; a typical fixed
+//     camera sees 80–100°);
+//   - operator and height are kept in notes ("operator: ...; height: ...");
+//   - a camera without a name is named after its OSM reference
+//     ("OSM camera node/123"); missing commune, district and province stay
+//     empty.
+//
+// # Encoding
+//
+// NewCSVEncoder and NewGeoJSONEncoder (or WriteCSV and WriteGeoJSON) write
+// cameras in the order given, with numbers in their shortest exact decimal
+// form: export, import and export again give the same bytes. The CSV has
+// exactly the columns of DESIGN.md unless CSVEncoder.StatusAndNotes is set;
+// the GeoJSON properties always include status, notes and a
+// has_credentials flag.
+package exchange

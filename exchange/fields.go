@@ -1,0 +1,259 @@
+package exchange
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/vntext"
+)
+
+// value is one camera field as a file gave it: the text of a CSV field or
+// of a JSON string, or the literal of a JSON number. Both formats go through
+// the same setField, so that a CSV and a GeoJSON import of the same camera
+// agree on every rule.
+type value struct {
+	s   string
+	num bool // s is a JSON number literal (exponents allowed)
+}
+
+// setField parses v into the field col of c. Text is trimmed and put in
+// NFC; the enumerations (road_class, site, status) are also lower-cased,
+// since "National" can only mean national. Empty means "not given": 0 for
+// numbers (ApplyDefaults then supplies the field of view and range) except
+// for lat and lon, which are required.
+func setField(c *camera.Camera, col column, v value) *camera.Error {
+	if v.num && col != colID && !isNumeric(col) {
+		return camera.Errorf(camera.EINVALID, col.String(), "must be a string, got a number")
+	}
+	switch col {
+	case colID:
+		c.ID = cleanText(v.s)
+	case colName:
+		c.Name = cleanText(v.s)
+	case colCommune:
+		c.Commune = cleanText(v.s)
+	case colDistrict:
+		c.District = cleanText(v.s)
+	case colProvince:
+		c.Province = cleanText(v.s)
+	case colRoadClass:
+		c.RoadClass = camera.RoadClass(cleanWord(v.s))
+	case colSite:
+		c.Site = camera.Site(cleanWord(v.s))
+	case colStatus:
+		c.Status = camera.Status(cleanWord(v.s))
+	case colRTSPURL:
+		// Not NFC: a URL is bytes for the camera's server, not text. But
+		// url.Parse lets bytes that are not UTF-8 through, and nothing else
+		// would catch them.
+		if !utf8.ValidString(v.s) {
+			return camera.Errorf(camera.EINVALID, col.String(), "is not valid UTF-8")
+		}
+		c.RTSPURL = strings.TrimSpace(v.s)
+	case colInstalledOn:
+		c.InstalledOn = strings.TrimSpace(v.s)
+	case colNotes:
+		c.Notes = cleanNotes(v.s)
+	case colCostVND:
+		n, err := parseCost(v)
+		if err != nil {
+			return err
+		}
+		c.CostVND = n
+	case colLat, colLon, colDirection, colFOV, colRange:
+		f, ok, err := parseDecimal(col, v)
+		if err != nil {
+			return err
+		}
+		return setNumber(c, col, f, ok)
+	}
+	return nil
+}
+
+// setNumber stores a parsed number. An explicit 0 field of view or range is
+// refused here: ApplyDefaults would otherwise turn it silently into the
+// default for "unknown", which is not what the file said.
+func setNumber(c *camera.Camera, col column, f float64, given bool) *camera.Error {
+	switch col {
+	case colLat, colLon:
+		if !given {
+			return camera.Errorf(camera.EINVALID, col.String(), "is required")
+		}
+		if col == colLat {
+			c.Lat = f
+		} else {
+			c.Lon = f
+		}
+	case colDirection:
+		c.DirectionDeg = f
+	case colFOV:
+		if given && f == 0 {
+			return camera.Errorf(camera.EINVALID, col.String(), "must be from 1 to 360, got 0 (leave it empty if unknown)")
+		}
+		c.FOVDeg = f
+	case colRange:
+		if given && f == 0 {
+			return camera.Errorf(camera.EINVALID, col.String(), "must be more than 0 metres, got 0 (leave it empty if unknown)")
+		}
+		c.RangeM = f
+	}
+	return nil
+}
+
+// isNumeric reports whether col holds a number.
+func isNumeric(col column) bool {
+	switch col {
+	case colLat, colLon, colDirection, colFOV, colRange, colCostVND:
+		return true
+	}
+	return false
+}
+
+// parseDecimal parses a decimal number. Text must be a plain decimal with
+// '.' as separator (10.35, -0.5, 42): no exponent, hexadecimal, Inf, NaN or
+// thousands separators, which a spreadsheet never means and a typo often
+// does. A JSON number literal may use an exponent, since JSON encoders write
+// small values that way (1e-07). ok is false when the field is empty.
+func parseDecimal(col column, v value) (f float64, ok bool, err *camera.Error) {
+	s := strings.TrimSpace(v.s)
+	if s == "" {
+		return 0, false, nil
+	}
+	if !v.num && !isPlainDecimal(s) {
+		if strings.Count(s, ",") == 1 && isPlainDecimal(strings.Replace(s, ",", ".", 1)) {
+			return 0, false, camera.Errorf(camera.EINVALID, col.String(), "must use '.' as the decimal separator, got %s", quoteShort(s))
+		}
+		return 0, false, camera.Errorf(camera.EINVALID, col.String(), "must be a decimal number such as 10.35, got %s", quoteShort(s))
+	}
+	f, perr := strconv.ParseFloat(s, 64)
+	if perr != nil {
+		return 0, false, camera.Errorf(camera.EINVALID, col.String(), "is out of range, got %s", quoteShort(s))
+	}
+	return f, true, nil
+}
+
+// isPlainDecimal reports whether s is [+-]digits[.digits], allowing either
+// side of the point to be empty but not both.
+func isPlainDecimal(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			digits++
+		case b == '.' && !point:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// parseCost parses cost_vnd: a whole number of đồng, empty meaning 0. Money
+// is never a float (DESIGN.md), so "1.5" is refused rather than rounded, and
+// "1.300.000" (how the amount is displayed) is refused rather than guessed.
+func parseCost(v value) (int64, *camera.Error) {
+	s := strings.TrimSpace(v.s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "is too large, got %s", quoteShort(s))
+	}
+	if err != nil {
+		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be a whole number of đồng without separators, got %s", quoteShort(s))
+	}
+	if n < 0 {
+		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %d", n)
+	}
+	return n, nil
+}
+
+// cleanText is how every free-text field is stored: NFC (DESIGN.md: names
+// typed with combining marks must equal precomposed ones), then trimmed.
+func cleanText(s string) string { return strings.TrimSpace(vntext.NFC(s)) }
+
+// cleanWord is how an enumeration is read: trimmed and lower-cased.
+func cleanWord(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// cleanNotes is cleanText for multi-line notes, with every line ending made
+// "\n". Without that a note with "\r\n" would not survive a CSV round trip:
+// encoding/csv turns "\r\n" inside a quoted field into "\n" on reading.
+func cleanNotes(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return cleanText(s)
+}
+
+// finish turns a camera whose fields are set into a stored one: splits
+// credentials off the RTSP URL, applies defaults and validates.
+//
+// SplitRTSPURL is only needed when the URL has an '@': without one it cannot
+// carry credentials, and Validate checks the URL anyway. Skipping it keeps
+// such URLs byte for byte as given (SplitRTSPURL re-serialises) and saves a
+// URL parse per row.
+func finish(c *camera.Camera) *camera.Error {
+	if strings.IndexByte(c.RTSPURL, '@') >= 0 {
+		clean, creds, err := camera.SplitRTSPURL(c.RTSPURL)
+		if err != nil {
+			return asDomain(err)
+		}
+		c.RTSPURL, c.Credentials = clean, creds
+	}
+	c.ApplyDefaults()
+	if err := c.Validate(); err != nil {
+		e := asDomain(err)
+		// The credentials came from rtsp_url: say so, since the file has no
+		// column of that name.
+		switch e.Field {
+		case "rtsp_username":
+			return camera.Errorf(camera.EINVALID, colRTSPURL.String(), "user name %s", e.Message)
+		case "rtsp_password":
+			return camera.Errorf(camera.EINVALID, colRTSPURL.String(), "password %s", e.Message)
+		}
+		return e
+	}
+	return nil
+}
+
+// asDomain returns err as a *camera.Error, wrapping any other error as
+// invalid input.
+func asDomain(err error) *camera.Error {
+	var e *camera.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return camera.Errorf(camera.EINVALID, "", "%s", err.Error())
+}
+
+// quoteShort quotes s for a message, cut to a length that a report can
+// show: a rejection should point at the value, not repeat a 60 KiB field.
+func quoteShort(s string) string {
+	const max = 40
+	if len(s) > max {
+		s = cutUTF8(s, max) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// cutUTF8 returns at most n bytes of s, cut at a rune boundary and with
+// invalid bytes replaced, so that the result is safe in JSON and logs.
+func cutUTF8(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
