@@ -68,3 +68,44 @@ type ProbeResult struct {
 const (
 	ReasonBadURL = "bad_url" // the URL cannot be parsed or is not rtsp:// or rtsps://
 )
+
+// ReasonRetired is the reason of the transition to unknown recorded when a
+// camera is retired: nobody probes it any more, so nothing is known of it.
+const ReasonRetired = "retired"
+
+// Transition is one confirmed change of a camera's health state: from At
+// on, the camera was in state To. At is the time of the first of the
+// agreeing probe results that confirmed the change, so that uptime counts
+// the outage from when it was first seen, not from when it was confirmed.
+type Transition struct {
+	CameraID string      `json:"camera_id"`
+	At       time.Time   `json:"at"`
+	From     HealthState `json:"from"`
+	To       HealthState `json:"to"`
+	Reason   string      `json:"reason"`
+}
+
+// Health is the current health of one camera: its confirmed state, since
+// when and why, and what the last probe found (which may not be confirmed
+// yet: one bad result does not make an outage).
+type Health struct {
+	CameraID string      `json:"camera_id"`
+	State    HealthState `json:"state"`
+	// Reason is the reason of the latest result that agreed with State.
+	Reason string `json:"reason,omitempty"`
+	// Since is when State began (the At of its transition); zero while
+	// the state is unknown and was never anything else.
+	Since time.Time `json:"since,omitzero"`
+	// LastProbe is the latest probe result, nil before the first probe.
+	// Its At is the last probe time; its latency, codec, picture size and
+	// Server header describe the camera as last seen.
+	LastProbe *ProbeResult `json:"last_probe,omitempty"`
+	// ConsecutiveFailures counts the latest results in a row whose state
+	// was not up (0 after a result that was up).
+	ConsecutiveFailures int `json:"consecutive_failures"`
+}
+
+// UnknownHealth is the health of a camera that was never probed.
+func UnknownHealth(id string) Health {
+	return Health{CameraID: id, State: StateUnknown}
+}

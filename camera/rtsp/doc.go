@@ -1,0 +1,39 @@
+// Package rtsp talks to one camera over RTSP: it probes the camera to learn
+// whether its video works, and says why when it does not.
+//
+// A Prober turns one RTSP URL into a camera.ProbeResult: a health state
+// (up, degraded, down, auth_failed), a short machine-readable reason
+// (refused, timeout, dns, status_404, not_rtsp, no_video_track, no_frames,
+// ...), the time to the DESCRIBE answer, the video codec and picture size,
+// the camera's Server header and a human sentence. The health poller
+// (package ingest) calls it for every camera on a schedule; "matthan probe
+// URL" calls it once.
+//
+// # How a probe goes
+//
+// A shallow probe connects, asks OPTIONS and DESCRIBE, and reads the SDP:
+// with a video track the camera is up, without one it is degraded. A deep
+// probe then SETUPs the video track over TCP, PLAYs it and waits for the
+// first video packet; none before the deadline is degraded, no_frames. The
+// picture size comes from the H.264 or H.265 SPS in the SDP, or, for a deep
+// probe, from the first packets (in-band SPS, or the RTP/JPEG header).
+//
+// # Caveats
+//
+//   - Deadlines come from ctx; Prober.Timeout applies only when ctx has
+//     none. gortsplib does not take a context, so the probe closes the
+//     client when ctx is done: that is what unblocks a pending dial or read.
+//   - Redirects are reported (reason redirect), never followed: the
+//     registered URL is what must work, and a camera must not be able to
+//     send the prober to another host.
+//   - Credentials in the URL are given to gortsplib (Basic or Digest) and
+//     nowhere else; results name the camera by host:port and are scrubbed
+//     of the user information before they are returned.
+//   - A cancelled ctx gives state unknown, reason canceled: such a result
+//     says nothing about the camera and should not be recorded as a
+//     transition.
+//   - Only the TCP transport is used (see run.go for why).
+//
+// The package rtsptest next to this one provides fake cameras and broken
+// servers for tests and for the demo.
+package rtsp
