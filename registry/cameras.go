@@ -162,6 +162,9 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, actor camera.Actor)
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		if err := deleteHealthTx(tx, id); err != nil {
+			return err
+		}
 		return appendAudit(tx, s.now().UTC(), actor, "camera.delete", id, nil)
 	})
 }

@@ -123,6 +123,11 @@ type Camera struct {
 	players   sync.Map // *gortsplib.ServerSession that sent PLAY
 	playing   atomic.Int64
 
+	// ready is closed once the streams exist: the server listens before
+	// they can be built (they need it), so a request arriving in between
+	// waits for them instead of racing with their creation.
+	ready chan struct{}
+
 	stop      chan struct{}
 	pump      sync.WaitGroup
 	closeOnce sync.Once
@@ -138,7 +143,7 @@ func Start(opts Options) (*Camera, error) {
 		return nil, fmt.Errorf("rtsptest: %w", err)
 	}
 
-	c := &Camera{opts: opts, stop: make(chan struct{})}
+	c := &Camera{opts: opts, stop: make(chan struct{}), ready: make(chan struct{})}
 	c.behavior.Store(int32(opts.Behavior))
 	c.au = [][]byte{sps, h264PPS, h264IDR}
 
@@ -152,7 +157,9 @@ func Start(opts Options) (*Camera, error) {
 	}
 	c.addr = c.server.NetListener().Addr().String()
 
-	if err := c.initStreams(sps); err != nil {
+	err = c.initStreams(sps)
+	close(c.ready)
+	if err != nil {
 		c.server.Close()
 		return nil, err
 	}
@@ -368,6 +375,7 @@ func (h *handler) OnResponse(_ *gortsplib.ServerConn, res *base.Response) {
 // the path is not the camera's, or the camera plays NotFound; it returns a
 // nil response when the request may proceed.
 func (c *Camera) check(conn *gortsplib.ServerConn, req *base.Request, path string) (*base.Response, error) {
+	<-c.ready
 	if c.opts.Username != "" && !conn.VerifyCredentials(req, c.opts.Username, c.opts.Password) {
 		// ErrServerAuth makes gortsplib add WWW-Authenticate to a first
 		// attempt and close the connection after a wrong one.

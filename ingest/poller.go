@@ -1,0 +1,202 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry"
+)
+
+// Prober checks one camera; camera/rtsp's *Prober is the real one. The
+// deadline comes from ctx. A result with state unknown (a cancelled probe)
+// is ignored.
+type Prober interface {
+	Probe(ctx context.Context, url string, deep bool) camera.ProbeResult
+}
+
+// ProberFunc adapts a function to Prober.
+type ProberFunc func(ctx context.Context, url string, deep bool) camera.ProbeResult
+
+// Probe calls f.
+func (f ProberFunc) Probe(ctx context.Context, url string, deep bool) camera.ProbeResult {
+	return f(ctx, url, deep)
+}
+
+// Store is what the poller needs of the registry.
+type Store interface {
+	ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error
+	ForEachHealth(ctx context.Context, fn func(camera.Health) error) error
+	RecordHealth(ctx context.Context, current []camera.Health, transitions []camera.Transition) error
+}
+
+var _ Store = (*registry.Store)(nil)
+
+// Options are the poller's dependencies and configuration. Prober and
+// Store are required.
+type Options struct {
+	Config Config
+	Prober Prober
+	Store  Store
+	// Clock is RealClock when nil.
+	Clock Clock
+	// Logger discards when nil.
+	Logger *slog.Logger
+	// Registerer receives the poller's metrics; a private registry when
+	// nil.
+	Registerer prometheus.Registerer
+	// HTTPClient delivers webhooks; nil means a client with
+	// Config.WebhookTimeout that does not follow redirects.
+	HTTPClient *http.Client
+}
+
+// Poller probes every active camera on a schedule and records what it
+// finds. Create it with New, Start it once, Stop it once; Upsert, Remove
+// and Sync may be called at any time, from any goroutine, and never block
+// on probes or on the store (Sync reads the store).
+type Poller struct {
+	cfg    Config
+	prober Prober
+	store  Store
+	clock  Clock
+	log    *slog.Logger
+	m      *metrics
+	rec    *recorder
+	hooks  *webhooks
+
+	mu      sync.Mutex
+	entries map[string]*entry
+	sched   schedHeap
+	lanes   [2]lane
+	seq     uint64            // counts Upserts and Removes, for Sync
+	tomb    map[string]uint64 // id → seq of its Remove, for Sync
+	retired map[string]bool   // ids this poller recorded as retired
+	state   int               // 0 new, 1 running, 2 stopped
+	ctx     context.Context   // nil before Start
+	cancel  context.CancelFunc
+
+	wake     chan struct{} // cap 1: the heap's head changed
+	syncMu   sync.Mutex    // one Sync at a time
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+
+	// onStart, when set (by tests), is called as each probe starts.
+	onStart func(id string, due, started time.Time)
+}
+
+const (
+	stateNew = iota
+	stateRunning
+	stateStopped
+)
+
+// New checks the configuration and builds a poller. Nothing runs before
+// Start.
+func New(opts Options) (*Poller, error) {
+	if opts.Prober == nil || opts.Store == nil {
+		return nil, errors.New("ingest: a Prober and a Store are required")
+	}
+	cfg, err := opts.Config.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Clock == nil {
+		opts.Clock = RealClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	m, err := newMetrics(opts.Registerer, cfg.PerCameraMetric)
+	if err != nil {
+		return nil, err
+	}
+	p := &Poller{
+		cfg:     cfg,
+		prober:  opts.Prober,
+		store:   opts.Store,
+		clock:   opts.Clock,
+		log:     opts.Logger,
+		m:       m,
+		entries: map[string]*entry{},
+		tomb:    map[string]uint64{},
+		retired: map[string]bool{},
+		wake:    make(chan struct{}, 1),
+	}
+	p.lanes[0].limit, p.lanes[1].limit = cfg.Concurrency, cfg.SlowConcurrency
+	p.rec = newRecorder(opts.Store, opts.Logger, m, opts.Clock, cfg.FlushInterval, cfg.FlushMax)
+	p.hooks = newWebhooks(cfg, opts.HTTPClient, opts.Clock, opts.Logger, m)
+	return p, nil
+}
+
+// Start loads every camera and its last known health from the store and
+// starts probing. The poller runs until ctx is done or Stop is called;
+// either way call Stop to wait for it. It may be called once.
+func (p *Poller) Start(ctx context.Context) error {
+	p.mu.Lock()
+	if p.state != stateNew {
+		p.mu.Unlock()
+		return errors.New("ingest: poller already started")
+	}
+	p.mu.Unlock()
+
+	if err := p.load(ctx); err != nil {
+		return err
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != stateNew { // Stop was called while loading
+		return errors.New("ingest: poller stopped while starting")
+	}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	p.state = stateRunning
+	p.wg.Add(2)
+	go p.schedule(p.ctx)
+	go func() {
+		defer p.wg.Done()
+		p.rec.run(p.ctx)
+	}()
+	p.hooks.start(p.ctx, &p.wg)
+	p.log.Info("health poller started", slog.Int("cameras", len(p.entries)), slog.Duration("interval", p.cfg.Interval))
+	return nil
+}
+
+// Stop cancels the probes in flight, stops scheduling, writes the results
+// not yet written and waits for every goroutine of the poller. Webhook
+// events not yet delivered are dropped. It may be called more than once,
+// and before Start.
+func (p *Poller) Stop() {
+	p.stopOnce.Do(func() {
+		p.mu.Lock()
+		p.state = stateStopped
+		cancel := p.cancel
+		p.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		p.wg.Wait()
+		p.hooks.close()
+	})
+}
+
+// Current returns the poller's view of a camera's health (fresher than
+// the store's by up to FlushInterval), and whether it is scheduled.
+func (p *Poller) Current(id string) (camera.Health, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.entries[id]
+	if e == nil || e.removed {
+		return camera.Health{}, false
+	}
+	return e.track.health, true
+}
