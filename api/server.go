@@ -49,6 +49,9 @@ type Options struct {
 	BodyLimit   int64                // max JSON body bytes
 	ImportLimit int64                // max import body bytes
 	Now         func() time.Time
+	// Health answers the health routes; nil when Store is a
+	// *registry.Store, which is used.
+	Health HealthStore
 	// Observers follow camera writes (the poller, the spatial index).
 	Observers []CameraObserver
 }
@@ -66,6 +69,7 @@ type Server struct {
 	metrics     *httpMetrics
 	engine      *gin.Engine
 	observers   []CameraObserver
+	health      HealthStore
 }
 
 // New builds the server and its routes.
@@ -94,6 +98,12 @@ func New(o Options) *Server {
 		now:         o.Now,
 		metrics:     newHTTPMetrics(o.Registry),
 		observers:   o.Observers,
+		health:      o.Health,
+	}
+	if s.health == nil {
+		if hs, isHS := o.Store.(HealthStore); isHS {
+			s.health = hs
+		}
 	}
 	if o.AdminToken != "" {
 		s.adminHash = registry.HashToken(o.AdminToken)
@@ -145,6 +155,11 @@ func (s *Server) routes() *gin.Engine {
 	v1.PATCH("/cameras/:id", s.allow(editors...), s.patchCamera)
 	v1.DELETE("/cameras/:id", s.allow(editors...), s.deleteCamera)
 	v1.POST("/cameras/:id/retire", s.allow(editors...), s.retireCamera)
+
+	watchers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
+	v1.GET("/cameras/:id/health", s.allow(watchers...), s.cameraHealthView)
+	v1.GET("/health", s.allow(watchers...), s.listHealth)
+	v1.GET("/health/summary", s.allow(all...), s.healthSummary)
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)

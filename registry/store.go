@@ -34,6 +34,10 @@ var (
 // allBuckets are created on open.
 var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions}
 
+// ErrLocked is returned by Open when another process (a running daemon)
+// holds the database file's lock.
+var ErrLocked = errors.New("the database is locked by another process (is a daemon running on it?)")
+
 // Options tune Open.
 type Options struct {
 	// Now is the clock; time.Now when nil.
@@ -68,7 +72,7 @@ func Open(path string, opts Options) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("open %s: the database is locked by another process (is a daemon running on it?)", path)
+			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

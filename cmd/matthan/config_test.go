@@ -1,0 +1,259 @@
+package main
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env returns a getenv over a fixed map, so that config tests do not
+// depend on (or change) the process environment.
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestConfigDefaults(t *testing.T) {
+	got, err := loadConfig(configSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaultConfig()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("loadConfig() = %+v, want defaults %+v", got, want)
+	}
+	if got.Listen != "127.0.0.1:8080" || got.DB != "./data/matthan.db" || got.LogLevel != "info" {
+		t.Errorf("defaults listen %q db %q log_level %q", got.Listen, got.DB, got.LogLevel)
+	}
+	if got.Limits.BodyBytes != 1<<20 || got.Limits.ImportBytes != 256<<20 {
+		t.Errorf("default limits %d, %d", got.Limits.BodyBytes, got.Limits.ImportBytes)
+	}
+}
+
+// TestExampleConfig loads configs/matthan.yaml. Its values are documented
+// as the defaults, so it must also equal them: the example and the code
+// cannot drift apart.
+func TestExampleConfig(t *testing.T) {
+	path := filepath.Join("..", "..", "configs", "matthan.yaml")
+	got, err := loadConfig(configSource{File: path})
+	if err != nil {
+		t.Fatalf("loadConfig(%s): %v", path, err)
+	}
+	want := defaultConfig()
+	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
+		t.Errorf("%s = %+v, want the defaults %+v", path, got, want)
+	}
+	// Every key of the example is one the decoder knows (KnownFields would
+	// have failed otherwise); check it sets every key there is, so that a
+	// new key cannot be added without documenting it.
+	for _, s := range settings {
+		if _, ok := got.origins[s.key]; !ok {
+			t.Errorf("%s does not document key %s", path, s.key)
+		}
+	}
+}
+
+func withoutOrigins(c *config) config {
+	cp := *c
+	cp.origins = nil
+	return cp
+}
+
+func TestConfigFile(t *testing.T) {
+	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaultConfig()
+	want.Listen = "0.0.0.0:9090"
+	want.DB = "/var/lib/matthan/matthan.db"
+	want.LogLevel = "debug"
+	want.Limits = limitsConfig{BodyBytes: 64 << 10, ImportBytes: 1_000_000_000}
+	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second)}
+	want.Metrics.Runtime = false
+	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
+		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
+	}
+}
+
+func TestConfigEmptyFile(t *testing.T) {
+	got, err := loadConfig(configSource{File: "testdata/empty.yml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(defaultConfig())) {
+		t.Errorf("an empty file changed the defaults: %+v", got)
+	}
+}
+
+func TestConfigMissingFile(t *testing.T) {
+	_, err := loadConfig(configSource{File: "testdata/no-such-file.yml"})
+	if err == nil || !strings.Contains(err.Error(), "no-such-file.yml") {
+		t.Errorf("err = %v, want one naming the file", err)
+	}
+}
+
+// TestConfigLayers checks the order: defaults < file < environment < flags.
+func TestConfigLayers(t *testing.T) {
+	environment := map[string]string{
+		"MATTHAN_LISTEN":           "127.0.0.1:7070",
+		"MATTHAN_LOG_LEVEL":        "warn",
+		"MATTHAN_IMPORT_LIMIT":     "2MiB",
+		"MATTHAN_SHUTDOWN_TIMEOUT": "3s",
+		"MATTHAN_METRICS_RUNTIME":  "true",
+		"MATTHAN_ADMIN_TOKEN":      "an-admin-token-for-tests",
+		"MATTHAN_DB":               "", // empty = unset: the file's value stands
+	}
+	flags := map[string]string{"listen": "127.0.0.1:6060"}
+	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: env(environment), Flags: flags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		key       string
+		got, want any
+	}{
+		{"listen (flag over env over file)", got.Listen, "127.0.0.1:6060"},
+		{"db (file)", got.DB, "/var/lib/matthan/matthan.db"},
+		{"log_level (env over file)", got.LogLevel, "warn"},
+		{"limits.body_bytes (file)", got.Limits.BodyBytes, byteSize(64 << 10)},
+		{"limits.import_bytes (env)", got.Limits.ImportBytes, byteSize(2 << 20)},
+		{"http.shutdown_timeout (env)", got.HTTP.ShutdownTimeout, duration(3 * time.Second)},
+		{"http.read_header_timeout (file)", got.HTTP.ReadHeaderTimeout, duration(5 * time.Second)},
+		{"metrics.runtime (env over file)", got.Metrics.Runtime, true},
+		{"admin token (env)", got.AdminToken, "an-admin-token-for-tests"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.key, c.got, c.want)
+		}
+	}
+}
+
+func TestConfigFlagsOverDefaults(t *testing.T) {
+	got, err := loadConfig(configSource{Flags: map[string]string{"db": "x.db", "listen": ":0", "log-level": "ERROR"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DB != "x.db" || got.Listen != ":0" || got.LogLevel != "ERROR" {
+		t.Errorf("got db %q listen %q log_level %q", got.DB, got.Listen, got.LogLevel)
+	}
+}
+
+// TestConfigInvalidFiles is the table of invalid configuration files and
+// their exact errors: each names the key and where it was set.
+func TestConfigInvalidFiles(t *testing.T) {
+	tests := []struct {
+		file string
+		want string
+	}{
+		{"invalid-unknown-key.yml", `config: unknown key "limits.body_byte" (from testdata/invalid-unknown-key.yml line 3)`},
+		{"invalid-admin-token-key.yml", `config: unknown key "admin_token" (from testdata/invalid-admin-token-key.yml line 2): secrets are not read from the config file: set MATTHAN_ADMIN_TOKEN in the environment`},
+		{"invalid-bool.yml", `config: metrics.runtime: must be true or false, got "maybe" (from testdata/invalid-bool.yml line 2)`},
+		{"invalid-duplicate-key.yml", `config: db: is set twice (first at line 1) (from testdata/invalid-duplicate-key.yml line 2)`},
+		{"invalid-duration.yml", `config: http.shutdown_timeout: must be a duration with its unit such as 15s or 2m, got "15" (from testdata/invalid-duration.yml line 2)`},
+		{"invalid-zero-duration.yml", `config: http.read_header_timeout: must be more than 0, got 0s (from testdata/invalid-zero-duration.yml line 2)`},
+		{"invalid-empty-db.yml", `config: db: must be the path of the database file (from testdata/invalid-empty-db.yml line 1)`},
+		{"invalid-list.yml", `config: must be a section of keys, got a list (from testdata/invalid-list.yml line 1)`},
+		{"invalid-section.yml", `config: limits: must be a section of keys, got "5" (from testdata/invalid-section.yml line 1)`},
+		{"invalid-listen.yml", `config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "8080" (from testdata/invalid-listen.yml line 1)`},
+		{"invalid-port.yml", `config: listen: port must be a number from 0 to 65535, got "99999" (from testdata/invalid-port.yml line 1)`},
+		{"invalid-log-level.yml", `config: log_level: must be one of debug, info, warn, error, got "verbose" (from testdata/invalid-log-level.yml line 1)`},
+		{"invalid-negative-size.yml", `config: limits.body_bytes: must be more than 0, got -1 (from testdata/invalid-negative-size.yml line 2)`},
+		{"invalid-size.yml", `config: limits.import_bytes: must be a number of bytes such as 1048576 or 1MiB, got "lots" (from testdata/invalid-size.yml line 2)`},
+		{"invalid-size-overflow.yml", `config: limits.import_bytes: "9999999999999GiB" is too large (from testdata/invalid-size-overflow.yml line 3)`},
+		{"invalid-syntax.yml", `config: invalid YAML: did not find expected ',' or ']' (from testdata/invalid-syntax.yml line 1)`},
+		{"invalid-two-documents.yml", `config: more than one YAML document in testdata/invalid-two-documents.yml`},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			path := "testdata/" + tt.file
+			_, err := loadConfig(configSource{File: path})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("loadConfig(%s) = %v\nwant %s", path, err, tt.want)
+			}
+		})
+	}
+	// Every invalid-*.yml is in the table.
+	files, err := filepath.Glob("testdata/invalid-*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !seen[filepath.Base(f)] {
+			t.Errorf("%s has no expected error in the table", f)
+		}
+	}
+}
+
+func TestConfigInvalidEnvAndFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags map[string]string
+		want  string
+	}{
+		{"size", map[string]string{"MATTHAN_BODY_LIMIT": "1 lorry"}, nil,
+			`config: limits.body_bytes: must be a number of bytes such as 1048576 or 1MiB, got "1 lorry" (from MATTHAN_BODY_LIMIT)`},
+		{"zero size", map[string]string{"MATTHAN_IMPORT_LIMIT": "0"}, nil,
+			`config: limits.import_bytes: must be more than 0, got 0 (from MATTHAN_IMPORT_LIMIT)`},
+		{"duration", map[string]string{"MATTHAN_SHUTDOWN_TIMEOUT": "soon"}, nil,
+			`config: http.shutdown_timeout: must be a duration with its unit such as 15s or 2m, got "soon" (from MATTHAN_SHUTDOWN_TIMEOUT)`},
+		{"bool", map[string]string{"MATTHAN_METRICS_RUNTIME": "sometimes"}, nil,
+			`config: metrics.runtime: must be true or false, got "sometimes" (from MATTHAN_METRICS_RUNTIME)`},
+		{"listen env", map[string]string{"MATTHAN_LISTEN": "localhost"}, nil,
+			`config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "localhost" (from MATTHAN_LISTEN)`},
+		{"log level flag", nil, map[string]string{"log-level": "loud"},
+			`config: log_level: must be one of debug, info, warn, error, got "loud" (from flag --log-level)`},
+		{"listen flag over a good env", map[string]string{"MATTHAN_LISTEN": "127.0.0.1:1"}, map[string]string{"listen": "127.0.0.1:http"},
+			`config: listen: port must be a number from 0 to 65535, got "http" (from flag --listen)`},
+		{"short admin token", map[string]string{"MATTHAN_ADMIN_TOKEN": "s3cret"}, nil,
+			`config: MATTHAN_ADMIN_TOKEN: must be at least 16 characters (it grants the admin role)`},
+		{"admin token with a space", map[string]string{"MATTHAN_ADMIN_TOKEN": "0123456789 abcdef"}, nil,
+			`config: MATTHAN_ADMIN_TOKEN: must not contain spaces or control characters`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(configSource{Getenv: env(tt.env), Flags: tt.flags})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("loadConfig = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestConfigErrorsHideAdminToken: the token's value must not appear in any
+// message, even one about the token.
+func TestConfigErrorsHideAdminToken(t *testing.T) {
+	for _, tok := range []string{"short-secret", "long enough but spaced"} {
+		_, err := loadConfig(configSource{Getenv: env(map[string]string{"MATTHAN_ADMIN_TOKEN": tok})})
+		if err == nil || strings.Contains(err.Error(), tok) {
+			t.Errorf("error %v for a bad admin token must exist and not repeat it", err)
+		}
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want byteSize
+	}{
+		{"0", 0}, {"1048576", 1 << 20}, {"1MiB", 1 << 20}, {"1 MiB", 1 << 20}, {"64KiB", 64 << 10},
+		{"2GiB", 2 << 30}, {"1KB", 1000}, {"5MB", 5_000_000}, {"3GB", 3_000_000_000}, {"12B", 12}, {"-1", -1},
+	}
+	for _, tt := range tests {
+		var got byteSize
+		if err := got.parse(tt.in); err != nil || got != tt.want {
+			t.Errorf("parse(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "1.5MiB", "1 mib", "ten", "1e6", "9223372036854775807KiB"} {
+		var got byteSize
+		if err := got.parse(in); err == nil {
+			t.Errorf("parse(%q) = %d, want an error", in, got)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/matthan/matthan/api"
+	"github.com/matthan/matthan/registry"
+)
+
+// daemon is the store, the API and the HTTP server wired together: what
+// serve and demo share. Its life is openDaemon, start, then stop.
+type daemon struct {
+	cfg    *config
+	log    *slog.Logger
+	store  *registry.Store
+	api    *api.Server
+	ln     net.Listener
+	srv    *http.Server
+	served chan error // what srv.Serve returned
+}
+
+// openDaemon opens the database and the listening socket, and builds the
+// API; it does not serve yet, so that demo can load its data first. On
+// error nothing is left open.
+func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
+	store, err := registry.Open(cfg.DB, registry.Options{})
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(buildInfo())
+	if cfg.Metrics.Runtime {
+		reg.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+	}
+	a := api.New(api.Options{
+		Store:       store,
+		Logger:      log,
+		Registry:    reg,
+		AdminToken:  cfg.AdminToken,
+		BodyLimit:   int64(cfg.Limits.BodyBytes),
+		ImportLimit: int64(cfg.Limits.ImportBytes),
+	})
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	d := &daemon{
+		cfg:   cfg,
+		log:   log,
+		store: store,
+		api:   a,
+		ln:    ln,
+		srv: &http.Server{
+			Handler:           a.Handler(),
+			ReadHeaderTimeout: time.Duration(cfg.HTTP.ReadHeaderTimeout),
+			IdleTimeout:       2 * time.Minute,
+			// No WriteTimeout: exports and backups stream for as long as
+			// the data takes.
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		served: make(chan error, 1),
+	}
+	return d, nil
+}
+
+// URL is the daemon's base URL, with the real port when it listens on :0,
+// and a loopback host when it listens on every interface (a URL one can
+// paste into curl on the same machine).
+func (d *daemon) URL() string {
+	addr := d.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+		if addr.IP.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// start serves in the background and marks the daemon ready. Requests run
+// on a context that a signal does not cancel: a signal stops the server
+// from accepting, while requests in flight finish (see stop).
+func (d *daemon) start(ctx context.Context) {
+	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	go func() { d.served <- d.srv.Serve(d.ln) }()
+	d.api.SetReady(true)
+}
+
+// run serves until ctx is done (SIGINT or SIGTERM), then stops. It
+// prints one line on stdout once the daemon listens, for scripts and tests
+// that need the real port, then banner's text if any.
+func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Writer, url string)) error {
+	d.start(ctx)
+	d.log.Info("matthan started",
+		slog.String("version", versionString()),
+		slog.String("url", d.URL()),
+		slog.String("db", d.cfg.DB),
+		slog.Int64("body_limit_bytes", int64(d.cfg.Limits.BodyBytes)),
+		slog.Int64("import_limit_bytes", int64(d.cfg.Limits.ImportBytes)),
+		slog.Bool("admin_token_set", d.cfg.AdminToken != ""), // never its value
+	)
+	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
+	if banner != nil {
+		banner(stdout, d.URL())
+	}
+	werr := d.wait(ctx)
+	d.log.Info("shutting down")
+	if err := d.stop(); err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	d.log.Info("stopped")
+	return nil
+}
+
+// wait blocks until ctx is done (a signal) or the server fails.
+func (d *daemon) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-d.served:
+		return fmt.Errorf("serve: %w", err)
+	}
+}
+
+// stop stops accepting, lets requests in flight finish for at most the
+// shutdown timeout, cuts what is left, and closes the database. bbolt's
+// Close waits for open transactions, so the file is left consistent even
+// when requests were cut.
+func (d *daemon) stop() error {
+	d.api.SetReady(false)
+	timeout := time.Duration(d.cfg.HTTP.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := d.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		d.log.Warn("requests still running after the shutdown timeout were cut", slog.Duration("timeout", timeout))
+		err = d.srv.Close()
+	}
+	if err != nil {
+		d.log.Warn("http server shutdown", slog.Any("err", err))
+	}
+	if err := d.store.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// close releases a daemon that was opened but never started.
+func (d *daemon) close() error {
+	_ = d.ln.Close()
+	return d.store.Close()
+}
+
+// buildInfo is matthan_build_info: a constant 1 whose labels tell which
+// version is running, so that dashboards can mark upgrades.
+func buildInfo() prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "matthan_build_info",
+		Help:        "A metric with a constant value 1, labelled by the version of matthan and of Go it was built with.",
+		ConstLabels: prometheus.Labels{"version": versionString(), "goversion": runtime.Version()},
+	})
+	g.Set(1)
+	return g
+}

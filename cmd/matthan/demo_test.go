@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/matthan/matthan/internal/sample"
+)
+
+// demoRun is a demo running in-process, and what it printed.
+type demoRun struct {
+	url, token string
+	cancel     context.CancelFunc
+	done       chan struct{} // closed when run has returned, with code set
+	code       int
+	stderr     *syncBuffer
+}
+
+// startDemo runs "matthan demo" in-process and reads its friendly block.
+func startDemo(t *testing.T, dir string) *demoRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	d := &demoRun{cancel: cancel, done: make(chan struct{}), stderr: &syncBuffer{}}
+	c := &cli{stdin: strings.NewReader(""), stdout: pw, stderr: d.stderr, getenv: env(nil)}
+	go func() {
+		d.code = c.run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--data", dir})
+		pw.Close()
+		close(d.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-d.done
+	})
+	block := make(chan []string, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.HasPrefix(sc.Text(), "Press Ctrl-C") && !sent {
+				block <- lines
+				sent = true
+			}
+		}
+		if !sent {
+			block <- lines
+		}
+	}()
+	var lines []string
+	select {
+	case lines = <-block:
+	case <-time.After(startDeadline):
+		t.Fatalf("demo printed no block within %s:\n%s", startDeadline, d.stderr.String())
+	}
+	for _, l := range lines {
+		if u, ok := strings.CutPrefix(l, "matthan listening on "); ok {
+			d.url = u
+		}
+		if tok, ok := strings.CutPrefix(strings.TrimSpace(l), "admin token"); ok {
+			d.token = strings.TrimSpace(tok)
+		}
+	}
+	if d.url == "" || !strings.HasPrefix(d.token, "mt_") {
+		t.Fatalf("demo output has no URL or token:\n%s\nstderr:\n%s", strings.Join(lines, "\n"), d.stderr.String())
+	}
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"q=cho%20gao", "/api/v1/cameras/export?format=csv", "/metrics", d.url} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo block lacks %q:\n%s", want, out)
+		}
+	}
+	return d
+}
+
+func (d *demoRun) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case <-d.done:
+		if d.code != 0 {
+			t.Errorf("demo exit %d\n%s", d.code, d.stderr.String())
+		}
+	case <-time.After(stopDeadline):
+		t.Fatal("demo did not stop")
+	}
+	if strings.Contains(d.stderr.String(), d.token) {
+		t.Errorf("the demo logged its token")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	want, err := csv.NewReader(bytes.NewReader(sample.Cameras())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+
+	d := startDemo(t, dir)
+	mustCall(t, http.StatusOK, http.MethodGet, d.url+"/readyz", "", "", nil)
+	recs := decodeCSV(t, export(t, d.url, d.token, "csv"))
+	if len(recs) != len(want)-1 {
+		t.Errorf("demo holds %d cameras, want the sample's %d", len(recs), len(want)-1)
+	}
+	var page struct {
+		Items []struct {
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/cameras?q=cho%20gao", d.token, "", nil), &page)
+	if len(page.Items) == 0 {
+		t.Errorf("search q=cho gao found nothing in the sample district")
+	}
+	metrics := mustCall(t, http.StatusOK, http.MethodGet, d.url+"/metrics", "", "", nil)
+	if !bytes.Contains(metrics, []byte("matthan_build_info")) {
+		t.Errorf("/metrics lacks matthan_build_info")
+	}
+	problems, err := promlint.New(bytes.NewReader(metrics)).Lint()
+	if err != nil {
+		t.Fatalf("promlint: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("/metrics: %s: %s", p.Metric, p.Text)
+	}
+	// Something added now must be gone at the next start.
+	mustCall(t, http.StatusCreated, http.MethodPost, d.url+"/api/v1/cameras", d.token, "application/json",
+		[]byte(`{"id":"DEMO-EXTRA","name":"Thêm","lat":10.35,"lon":106.46}`))
+	d.stop(t)
+
+	d = startDemo(t, dir)
+	status, _ := call(t, http.MethodGet, d.url+"/api/v1/cameras/DEMO-EXTRA", d.token, "", nil)
+	if status != http.StatusNotFound {
+		t.Errorf("after a restart the demo still has DEMO-EXTRA (status %d): the data dir was not wiped", status)
+	}
+	d.stop(t)
+}
+
+// TestDemoRefusesForeignDir: the demo wipes only its own directory.
+func TestDemoRefusesForeignDir(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "important.txt")
+	if err := os.WriteFile(keep, []byte("do not delete"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, nil, "demo", "--listen", "127.0.0.1:0", "--data", dir)
+	if code != 1 || !strings.Contains(errOut, "refusing to wipe") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the demo deleted a file it did not make: %v", err)
+	}
+}

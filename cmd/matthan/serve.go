@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+)
+
+const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL]"
+
+// serve runs the daemon until SIGINT or SIGTERM.
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := c.newFlagSet("serve", serveSynopsis)
+	file := fs.String("config", "", "YAML configuration `FILE` (default $"+envConfig+"; see configs/matthan.yaml)")
+	fs.String("db", defaultDB, "database file `PATH`")
+	fs.String("listen", defaultListen, "`ADDR` to listen on, HOST:PORT; port 0 picks a free one")
+	fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos); err != nil {
+		return err
+	}
+	src := configSource{File: *file, Getenv: c.getenv, Flags: setFlags(fs)}
+	if src.File == "" {
+		src.File = c.getenv(envConfig)
+	}
+	cfg, err := loadConfig(src)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.stderr, cfg.LogLevel)
+
+	d, err := openDaemon(cfg, log)
+	if err != nil {
+		return err
+	}
+	return d.run(ctx, c.stdout, nil)
+}
+
+// setFlags returns the flags given on the command line, by name: only
+// those override the layers below (a flag's default must not undo a
+// setting of the config file).
+func setFlags(fs *flag.FlagSet) map[string]string {
+	m := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { m[f.Name] = f.Value.String() })
+	return m
+}
+
+// newLogger returns the daemon's logger: text on stderr. The level was
+// validated with the config.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	l, _ := parseLogLevel(level)
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
