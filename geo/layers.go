@@ -1,0 +1,152 @@
+package geo
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// Intersection is a place where roads cross or meet: the unit of coverage.
+type Intersection struct {
+	ID        string           `json:"id"`
+	Name      string           `json:"name"`
+	Lat       float64          `json:"lat"`
+	Lon       float64          `json:"lon"`
+	RoadClass camera.RoadClass `json:"road_class"` // the highest class meeting there
+	Commune   string           `json:"commune,omitempty"`
+	Legs      int              `json:"legs,omitempty"`  // arms: 3 for a T, 4 for a crossing
+	Roads     []string         `json:"roads,omitempty"` // names of the roads meeting there, highest class first
+}
+
+// ReadIntersections reads the body of an intersections import: either
+// Point features (intersections, see ParseIntersections) or LineString /
+// MultiLineString features (roads, see ParseRoads), whose junctions become
+// the intersections (see Junctions). A collection mixing the two is an
+// error.
+func ReadIntersections(raw []byte) ([]Intersection, error) {
+	fs, err := readCollection(raw)
+	if err != nil {
+		return nil, err
+	}
+	points := fs[0].Geometry.Type == "Point"
+	for i := range fs {
+		if (fs[i].Geometry.Type == "Point") != points {
+			return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry.type", i),
+				"is %s after a %s: send intersections (Points) or roads (LineStrings), not both", fs[i].Geometry.Type, fs[0].Geometry.Type)
+		}
+	}
+	if points {
+		return intersections(fs)
+	}
+	roads, err := roadsOf(fs)
+	if err != nil {
+		return nil, err
+	}
+	return Junctions(roads), nil
+}
+
+// ParseIntersections reads a FeatureCollection of Point features with
+// properties id (or the feature's id; an OpenStreetMap reference
+// "node/123" becomes "osm-node-123"), name, road_class (missing = other),
+// and optionally commune, legs and roads. Ids must be unique. Errors name
+// the feature and the property, e.g. "features[3].properties.road_class".
+func ParseIntersections(raw []byte) ([]Intersection, error) {
+	fs, err := readCollection(raw)
+	if err != nil {
+		return nil, err
+	}
+	return intersections(fs)
+}
+
+func intersections(fs []rawFeature) ([]Intersection, error) {
+	out := make([]Intersection, 0, len(fs))
+	seen := make(map[string]int, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		pt, err := decodePoint(f.Geometry, fmt.Sprintf("features[%d].geometry", i))
+		if err != nil {
+			return nil, err
+		}
+		it := Intersection{Lat: pt[1], Lon: pt[0]}
+		if it.ID, err = propString(f, i, "id"); err != nil {
+			return nil, err
+		}
+		idField := fmt.Sprintf("features[%d].properties.id", i)
+		if it.ID == "" && len(f.ID) > 0 && string(f.ID) != "null" {
+			idField = fmt.Sprintf("features[%d].id", i)
+			if it.ID, err = jsonString(f.ID, idField); err != nil {
+				return nil, err
+			}
+		}
+		it.ID = osmID(it.ID)
+		if err := camera.ValidateID(it.ID); err != nil {
+			return nil, camera.Errorf(camera.EINVALID, idField, "%s", camera.ErrorMessage(err))
+		}
+		if j, dup := seen[it.ID]; dup {
+			return nil, camera.Errorf(camera.EINVALID, idField, "id %q is already used by feature %d", it.ID, j)
+		}
+		seen[it.ID] = i
+		if it.Name, err = propString(f, i, "name"); err != nil {
+			return nil, err
+		}
+		if it.RoadClass, err = propRoadClass(f, i); err != nil {
+			return nil, err
+		}
+		if it.Commune, err = propString(f, i, "commune"); err != nil {
+			return nil, err
+		}
+		if it.Legs, err = propInt(f, i, "legs"); err != nil {
+			return nil, err
+		}
+		if it.Roads, err = propStrings(f, i, "roads"); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// osmID maps an OpenStreetMap reference such as "node/123" to the id
+// "osm-node-123", as the camera import does: ids appear in URL paths and
+// may not hold '/'.
+func osmID(id string) string {
+	kind, num, ok := strings.Cut(id, "/")
+	if !ok || (kind != "node" && kind != "way" && kind != "relation") || num == "" {
+		return id
+	}
+	for _, r := range num {
+		if r < '0' || r > '9' {
+			return id
+		}
+	}
+	return "osm-" + kind + "-" + num
+}
+
+// propInt reads an optional non-negative integer property.
+func propInt(f *rawFeature, i int, key string) (int, error) {
+	v, ok := f.Properties[key]
+	if !ok || string(v) == "null" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil || n < 0 {
+		return 0, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].properties.%s", i, key), "must be a whole number ≥ 0")
+	}
+	return n, nil
+}
+
+// propStrings reads an optional array of strings.
+func propStrings(f *rawFeature, i int, key string) ([]string, error) {
+	v, ok := f.Properties[key]
+	if !ok || string(v) == "null" {
+		return nil, nil
+	}
+	var ss []string
+	if err := json.Unmarshal(v, &ss); err != nil {
+		return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].properties.%s", i, key), "must be an array of strings")
+	}
+	return ss, nil
+}

@@ -1,0 +1,221 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+)
+
+// Tile layer names.
+const (
+	LayerCameras       = "cameras"
+	LayerFOV           = "fov"
+	LayerIntersections = "intersections"
+)
+
+// Tile defaults.
+const (
+	// DefaultFOVMinZoom is the first zoom with field-of-view polygons: at
+	// z 15 a 50 m range is 10 pixels, below it a sector is a dot.
+	DefaultFOVMinZoom = 15
+	// DefaultMaxTileFeatures bounds the features of each layer of a tile;
+	// a country-wide tile would otherwise carry a million points.
+	DefaultMaxTileFeatures = 20_000
+)
+
+// TileOptions tune Tile. The zero value is the defaults.
+type TileOptions struct {
+	// Filter narrows the cameras (and their fields of view).
+	Filter Filter
+	// FOVMinZoom is the first zoom with the fov layer (0:
+	// DefaultFOVMinZoom; beyond MaxZoom: never).
+	FOVMinZoom int
+	// MaxFeatures bounds each layer (0: DefaultMaxTileFeatures). Over it,
+	// points are thinned to one per cell of a coarser and coarser pixel
+	// grid, the higher road classes kept first.
+	MaxFeatures int
+	// Gzip compresses the tile (Content-Encoding: gzip is then the
+	// caller's to set).
+	Gzip bool
+}
+
+// tileBuffer is the margin around a tile, as a fraction of it, within
+// which features are kept so that symbols at the edge are drawn whole.
+const tileBuffer = 1.0 / 16
+
+// Tile returns the Mapbox Vector Tile z/x/y (Web Mercator, extent 4096)
+// with three layers: fov (field-of-view polygons, from FOVMinZoom on),
+// intersections (points with id, name, road_class, commune, cameras,
+// cameras_live, covered — installed — and covered_live) and cameras
+// (points with id, commune, road_class, direction_deg, fov_deg, range_m,
+// state). Geometry is clipped to the tile and its buffer and simplified to
+// a pixel. Points beyond ±85.05° latitude are outside Web Mercator and
+// never in a tile. Errors are EINVALID naming z, x or y, or the state of a
+// filter.
+func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
+	if err := ValidateTile(z, tx, ty); err != nil {
+		return nil, err
+	}
+	if opt.FOVMinZoom == 0 {
+		opt.FOVMinZoom = DefaultFOVMinZoom
+	}
+	if opt.MaxFeatures <= 0 {
+		opt.MaxFeatures = DefaultMaxTileFeatures
+	}
+	t := maptile.New(uint32(tx), uint32(ty), maptile.Zoom(z))
+	b := t.Bound(tileBuffer)
+	box := BBox{math.Max(-180, b.Min[0]), b.Min[1], math.Min(180, b.Max[0]), b.Max[1]}
+
+	x.mu.RLock()
+	m, err := compile(opt.Filter, &x.names)
+	if err != nil {
+		x.mu.RUnlock()
+		return nil, err
+	}
+	cams := x.hits(x.thin(x.inBox(box, m, "", nil), t, opt.MaxFeatures))
+	var fovs []Hit
+	if z >= opt.FOVMinZoom {
+		// Cameras outside the tile whose sector reaches into it.
+		dLat, dLon := sectorReachDeg(math.Max(math.Abs(box.MinLat), math.Abs(box.MaxLat)), x.ranges.max())
+		wide := BBox{math.Max(-180, box.MinLon-dLon), math.Max(-90, box.MinLat-dLat), math.Min(180, box.MaxLon+dLon), math.Min(90, box.MaxLat+dLat)}
+		// Keep those whose own range reaches the tile: one camera of 5 km
+		// widens the search, not the answer.
+		reach := x.inBox(wide, m, "", nil)
+		keep := reach[:0]
+		for _, slot := range reach {
+			e := &x.ents[slot]
+			rLat, rLon := sectorReachDeg(e.lat, e.rng)
+			if e.lat+rLat >= box.MinLat && e.lat-rLat <= box.MaxLat && (rLon >= 180 || (e.lon+rLon >= box.MinLon && e.lon-rLon <= box.MaxLon)) {
+				keep = append(keep, slot)
+			}
+		}
+		fovs = x.hits(x.thin(keep, t, opt.MaxFeatures))
+	}
+	var isects []IntersectionStatus
+	if x.cov != nil {
+		isects = x.tileIntersections(box, t, opt.MaxFeatures)
+	}
+	x.mu.RUnlock()
+
+	fov := geojson.NewFeatureCollection()
+	for i := range fovs {
+		h := &fovs[i]
+		sec := Sector(h.Lat, h.Lon, h.DirectionDeg, h.FOVDeg, h.RangeM, DefaultSectorSegments)
+		if !sec.Bound().Intersects(b) {
+			continue
+		}
+		f := geojson.NewFeature(sec)
+		f.Properties = geojson.Properties{"id": h.ID, "state": string(h.State), "road_class": string(h.RoadClass)}
+		fov.Append(f)
+	}
+	ifc := geojson.NewFeatureCollection()
+	for i := range isects {
+		p := intersectionProps(&isects[i])
+		delete(p, "roads") // an array; the name says it
+		f := geojson.NewFeature(orb.Point{isects[i].Lon, isects[i].Lat})
+		f.Properties = p
+		ifc.Append(f)
+	}
+	layers := mvt.Layers{
+		mvt.NewLayer(LayerFOV, fov),
+		mvt.NewLayer(LayerIntersections, ifc),
+		mvt.NewLayer(LayerCameras, CamerasGeoJSON(cams)),
+	}
+	layers.ProjectToTile(t)
+	pad := tileBuffer * mvt.DefaultExtent
+	layers.Clip(orb.Bound{Min: orb.Point{-pad, -pad}, Max: orb.Point{mvt.DefaultExtent + pad, mvt.DefaultExtent + pad}})
+	layers.Simplify(simplify.DouglasPeucker(1.0))
+	layers.RemoveEmpty(1.0, 1.0)
+	if opt.Gzip {
+		return mvt.MarshalGzipped(layers)
+	}
+	return mvt.Marshal(layers)
+}
+
+// tileIntersections returns the intersections in box, thinned; the caller
+// holds the read lock.
+func (x *Index) tileIntersections(box BBox, t maptile.Tile, maxN int) []IntersectionStatus {
+	cv := x.cov
+	s := cv.g.boxSpan(box.MinLat, box.MaxLat, box.MinLon, box.MaxLon)
+	var idx []int32
+	take := func(i int32) {
+		if p := &cv.pts[i]; box.Contains(p.lat, p.lon) {
+			idx = append(idx, i)
+		}
+	}
+	if cv.g.cellCount(&s) > len(cv.cells) {
+		for i := range cv.pts {
+			take(int32(i))
+		}
+	} else {
+		cv.g.eachCell(&s, func(k uint64) {
+			for _, i := range cv.cells[k] {
+				take(i)
+			}
+		})
+	}
+	// Highest class first, so thinning keeps the national roads.
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(cv.pts[a].class, cv.pts[b].class); c != 0 {
+			return c
+		}
+		return strings.Compare(cv.items[a].ID, cv.items[b].ID)
+	})
+	idx = thinPoints(idx, t, maxN, func(i int32) (float64, float64) { return cv.pts[i].lat, cv.pts[i].lon })
+	out := make([]IntersectionStatus, len(idx))
+	for j, i := range idx {
+		out[j] = cv.status(int(i))
+	}
+	return out
+}
+
+// thin orders camera slots by road class then id and thins them to maxN.
+func (x *Index) thin(slots []uint32, t maptile.Tile, maxN int) []uint32 {
+	if len(slots) <= maxN {
+		return slots
+	}
+	slices.SortFunc(slots, func(a, b uint32) int {
+		if c := cmp.Compare(x.ents[a].class, x.ents[b].class); c != 0 {
+			return c
+		}
+		return x.cmpID(a, b)
+	})
+	return thinPoints(slots, t, maxN, func(s uint32) (float64, float64) { return x.ents[s].lat, x.ents[s].lon })
+}
+
+// thinPoints keeps at most maxN of items: the first of each pixel of a
+// grid over the tile, 4096 pixels a side and halving until few enough
+// remain, then the first maxN if still too many.
+func thinPoints[T any](items []T, t maptile.Tile, maxN int, at func(T) (lat, lon float64)) []T {
+	if len(items) <= maxN {
+		return items
+	}
+	type px struct{ x, y int64 }
+	pos := make([]px, len(items))
+	for i, it := range items {
+		lat, lon := at(it)
+		f := maptile.Fraction(orb.Point{lon, lat}, t.Z)
+		pos[i] = px{int64((f[0] - float64(t.X)) * mvt.DefaultExtent), int64((f[1] - float64(t.Y)) * mvt.DefaultExtent)}
+	}
+	for shift := uint(0); shift < 12 && len(items) > maxN; shift++ {
+		seen := map[px]bool{}
+		keep, kpos := items[:0], pos[:0]
+		for i, it := range items {
+			k := px{pos[i].x >> shift, pos[i].y >> shift}
+			if !seen[k] {
+				seen[k] = true
+				keep = append(keep, it)
+				kpos = append(kpos, pos[i])
+			}
+		}
+		items, pos = keep, kpos
+	}
+	return items[:min(len(items), maxN)]
+}

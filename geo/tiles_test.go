@@ -1,0 +1,249 @@
+package geo
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/matthan/matthan/camera"
+)
+
+func layerNames(ls mvt.Layers) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Name)
+	}
+	return out
+}
+
+func layerByName(t *testing.T, ls mvt.Layers, name string) *mvt.Layer {
+	t.Helper()
+	for _, l := range ls {
+		if l.Name == name {
+			return l
+		}
+	}
+	t.Fatalf("no layer %q in %v", name, layerNames(ls))
+	return nil
+}
+
+func TestTile(t *testing.T) {
+	x := coverageFixture(t)
+	a, _ := x.Get("cam-A")
+	const z = 16
+	tile := maptile.At(orb.Point{a.Lon, a.Lat}, z)
+
+	data, err := x.Tile(z, int(tile.X), int(tile.Y), TileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := mvt.Unmarshal(data)
+	if err != nil {
+		t.Fatalf("the tile does not decode: %v", err)
+	}
+	if got := layerNames(ls); !slices.Equal(got, []string{LayerFOV, LayerIntersections, LayerCameras}) {
+		t.Fatalf("layers %v", got)
+	}
+	ls.ProjectToWGS84(tile)
+
+	cams := layerByName(t, ls, LayerCameras)
+	i := slices.IndexFunc(cams.Features, func(f *geojson.Feature) bool { return f.Properties["id"] == "cam-A" })
+	if i < 0 {
+		t.Fatalf("cam-A not in the cameras layer (%d features)", len(cams.Features))
+	}
+	f := cams.Features[i]
+	p := f.Geometry.(orb.Point)
+	// Tile coordinates are whole units of 1/4096 of a 600 m tile.
+	if d := Distance(a.Lat, a.Lon, p[1], p[0]); d > 0.5 {
+		t.Errorf("cam-A decoded %v m away", d)
+	}
+	if f.Properties["state"] != "up" || f.Properties["road_class"] != "national" || f.Properties["fov_deg"] != 60.0 {
+		t.Errorf("cam-A properties %v", f.Properties)
+	}
+
+	isects := layerByName(t, ls, LayerIntersections)
+	j := slices.IndexFunc(isects.Features, func(f *geojson.Feature) bool { return f.Properties["id"] == "A" })
+	if j < 0 {
+		t.Fatal("intersection A not in the tile")
+	}
+	if p := isects.Features[j].Properties; p["covered"] != true || p["covered_live"] != true || p["commune"] != "Song Bình" {
+		t.Errorf("intersection A properties %v", p)
+	}
+
+	fov := layerByName(t, ls, LayerFOV)
+	k := slices.IndexFunc(fov.Features, func(f *geojson.Feature) bool { return f.Properties["id"] == "cam-A" })
+	if k < 0 {
+		t.Fatal("cam-A's field of view not in the tile")
+	}
+	if _, ok := fov.Features[k].Geometry.(orb.Polygon); !ok {
+		t.Errorf("fov geometry %T", fov.Features[k].Geometry)
+	}
+
+	// Gzipped, the same tile.
+	gz, err := x.Tile(z, int(tile.X), int(tile.Y), TileOptions{Gzip: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gz[0] != 0x1f || gz[1] != 0x8b {
+		t.Fatal("not gzipped")
+	}
+	if ls2, err := mvt.UnmarshalGzipped(gz); err != nil || len(ls2) != 3 {
+		t.Fatalf("gzipped tile: %v, %d layers", err, len(ls2))
+	}
+
+	// Zoomed out: no fields of view.
+	t12 := maptile.At(orb.Point{a.Lon, a.Lat}, 12)
+	data, err = x.Tile(12, int(t12.X), int(t12.Y), TileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _ = mvt.Unmarshal(data)
+	if n := len(layerByName(t, ls, LayerFOV).Features); n != 0 {
+		t.Errorf("%d fields of view at z 12", n)
+	}
+	if n := len(layerByName(t, ls, LayerCameras).Features); n != 3 { // cam-far is 20 km off
+		t.Errorf("%d cameras at z 12, want 3", n)
+	}
+
+	// A filter applies to cameras.
+	data, _ = x.Tile(12, int(t12.X), int(t12.Y), TileOptions{Filter: Filter{States: []camera.HealthState{camera.StateUp}}})
+	ls, _ = mvt.Unmarshal(data)
+	if n := len(layerByName(t, ls, LayerCameras).Features); n != 1 {
+		t.Errorf("%d up cameras, want 1", n)
+	}
+
+	for _, tc := range []struct {
+		z, x, y int
+		field   string
+	}{{23, 0, 0, "z"}, {3, 8, 0, "x"}, {3, 0, -1, "y"}} {
+		if _, err := x.Tile(tc.z, tc.x, tc.y, TileOptions{}); errField(t, err) != tc.field {
+			t.Errorf("%d/%d/%d: %v", tc.z, tc.x, tc.y, err)
+		}
+	}
+}
+
+// TestTileThinning checks that a zoomed-out tile over many cameras stays
+// within MaxFeatures and keeps the national roads.
+func TestTileThinning(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 31))
+	cams := denseCameras(rng, 5000)
+	for i, c := range cams {
+		c.Lat, c.Lon = dense.point(rng)
+		c.RoadClass = camera.RoadUrban
+		if i%100 == 0 {
+			c.RoadClass = camera.RoadNational
+		}
+	}
+	x := buildIndex(t, cams, nil)
+	tile := maptile.At(orb.Point{106.465, 10.355}, 10)
+	data, err := x.Tile(10, int(tile.X), int(tile.Y), TileOptions{MaxFeatures: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := mvt.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := layerByName(t, ls, LayerCameras).Features
+	if len(fs) == 0 || len(fs) > 300 {
+		t.Fatalf("%d cameras, want 1..300", len(fs))
+	}
+	national := 0
+	for _, f := range fs {
+		if f.Properties["road_class"] == "national" {
+			national++
+		}
+	}
+	if national < 40 {
+		t.Errorf("only %d of 50 national cameras kept", national)
+	}
+}
+
+func TestGeoJSONBuilders(t *testing.T) {
+	x := coverageFixture(t)
+	near, err := x.Near(10.35, 106.46, 2000, Filter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits []Hit
+	for _, h := range near {
+		hits = append(hits, h.Hit)
+	}
+	items, _ := x.Intersections(AreaFilter{})
+	gaps, _, _ := x.Gaps(AreaFilter{}, Live, 0, nil)
+	for _, tc := range []struct {
+		name  string
+		fc    *geojson.FeatureCollection
+		n     int
+		gtype string
+		prop  string
+	}{
+		{"cameras", CamerasGeoJSON(hits), len(hits), "Point", "state"},
+		{"near", NearGeoJSON(near), len(near), "Point", "distance_m"},
+		{"fov", FOVGeoJSON(hits, 16), len(hits), "Polygon", "fov_deg"},
+		{"intersections", IntersectionsGeoJSON(items), 5, "Point", "covered_live"},
+		{"gaps", GapsGeoJSON(gaps), 4, "Point", "nearest_camera_m"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.fc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc, err := geojson.UnmarshalFeatureCollection(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fc.Features) != tc.n || tc.n == 0 {
+				t.Fatalf("%d features, want %d", len(fc.Features), tc.n)
+			}
+			for _, f := range fc.Features {
+				if f.Geometry.GeoJSONType() != tc.gtype {
+					t.Fatalf("geometry %s, want %s", f.Geometry.GeoJSONType(), tc.gtype)
+				}
+				if _, ok := f.Properties[tc.prop]; !ok {
+					t.Fatalf("no %s in %v", tc.prop, f.Properties)
+				}
+				if f.ID == nil {
+					t.Fatal("no feature id")
+				}
+			}
+		})
+	}
+}
+
+// TestResultJSON pins the JSON names of the result types: the API's
+// contract.
+func TestResultJSON(t *testing.T) {
+	x := coverageFixture(t)
+	near, _ := x.Near(10.35, 106.46, 100, Filter{}, 1)
+	gaps, _, _ := x.Gaps(AreaFilter{}, Installed, 1, nil)
+	rep, _ := x.Coverage(AreaFilter{}, Live)
+	for _, tc := range []struct {
+		name string
+		v    any
+		want []string
+	}{
+		{"near", near[0], []string{"id", "lat", "lon", "commune", "road_class", "direction_deg", "fov_deg", "range_m", "state", "distance_m"}},
+		{"gap", gaps[0], []string{"rank", "id", "name", "lat", "lon", "road_class", "commune", "cameras", "cameras_live", "covered", "covered_live", "incidents", "nearest_camera"}},
+		{"report", rep, []string{"mode", "intersections", "covered", "ratio", "groups", "communes", "road_classes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := json.Marshal(tc.v)
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range tc.want {
+				if _, ok := m[k]; !ok {
+					t.Errorf("no %q in %s", k, b)
+				}
+			}
+		})
+	}
+}
