@@ -55,6 +55,7 @@ func (s *Server) createCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.fillCommune(cam)
 	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
 		s.writeError(c, err)
@@ -96,6 +97,7 @@ func (s *Server) replaceCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.fillCommune(cam)
 	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
 		s.writeError(c, err)
@@ -135,6 +137,7 @@ func (s *Server) patchCamera(c *gin.Context) {
 		if _, err := in.apply(cam); err != nil {
 			return err
 		}
+		s.fillCommune(cam)
 		cam.ApplyDefaults()
 		return cam.Validate()
 	})

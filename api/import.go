@@ -76,6 +76,9 @@ func (s *Server) importCameras(c *gin.Context) {
 		s.writeError(c, readError(err))
 		return
 	}
+	for _, cam := range cams {
+		s.fillCommune(cam)
+	}
 	opts := registry.ImportOptions{Atomic: atomic}
 	if csv, isCSV := dec.(*exchange.CSVDecoder); isCSV {
 		cols, _ := csv.Columns()

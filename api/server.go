@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -52,8 +53,15 @@ type Options struct {
 	// Health answers the health routes; nil when Store is a
 	// *registry.Store, which is used.
 	Health HealthStore
-	// Observers follow camera writes (the poller, the spatial index).
+	// Observers follow camera writes (the poller). The spatial index
+	// (Geo) follows them without being listed here.
 	Observers []CameraObserver
+	// Geo is the spatial index of active cameras with the reference
+	// layers; nil leaves the geo and coverage routes out.
+	Geo *geo.Index
+	// IncidentCounter, when set, returns a function counting incidents
+	// near a point, used to rank coverage gaps.
+	IncidentCounter func() func(lat, lon float64) int
 }
 
 // Server is the HTTP API. Create it with New.
@@ -70,6 +78,11 @@ type Server struct {
 	engine      *gin.Engine
 	observers   []CameraObserver
 	health      HealthStore
+	history     StatesAtStore
+	layers      LayerStore
+	geo         *geo.Index
+
+	incidentCounter func() func(lat, lon float64) int
 }
 
 // New builds the server and its routes.
@@ -99,6 +112,15 @@ func New(o Options) *Server {
 		metrics:     newHTTPMetrics(o.Registry),
 		observers:   o.Observers,
 		health:      o.Health,
+		geo:         o.Geo,
+
+		incidentCounter: o.IncidentCounter,
+	}
+	s.history, _ = o.Store.(StatesAtStore)
+	s.layers, _ = o.Store.(LayerStore)
+	if s.geo != nil {
+		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
+		s.reg.MustRegister(newCoverageCollector(s.geo))
 	}
 	if s.health == nil {
 		if hs, isHS := o.Store.(HealthStore); isHS {
@@ -143,6 +165,7 @@ func (s *Server) routes() *gin.Engine {
 
 	v1 := e.Group("/api/v1", s.authenticate())
 	all := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner, camera.RoleFundraiser}
+	watchers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
 	editors := []camera.Role{camera.RoleAdmin, camera.RolePolice}
 	admin := []camera.Role{camera.RoleAdmin}
 
@@ -156,10 +179,24 @@ func (s *Server) routes() *gin.Engine {
 	v1.DELETE("/cameras/:id", s.allow(editors...), s.deleteCamera)
 	v1.POST("/cameras/:id/retire", s.allow(editors...), s.retireCamera)
 
-	watchers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
 	v1.GET("/cameras/:id/health", s.allow(watchers...), s.cameraHealthView)
 	v1.GET("/health", s.allow(watchers...), s.listHealth)
 	v1.GET("/health/summary", s.allow(all...), s.healthSummary)
+
+	if s.geo != nil {
+		v1.GET("/cameras/near", s.allow(all...), s.near)
+		v1.GET("/cameras/nearest", s.allow(all...), s.nearest)
+		v1.GET("/cameras/within", s.allow(all...), s.withinBox)
+		v1.POST("/cameras/within", s.allow(all...), s.withinPolygon)
+		v1.GET("/cameras/seeing", s.allow(watchers...), s.seeing)
+		e.GET("/api/v1/cameras.geojson", s.authenticate(), s.allow(all...), s.camerasGeoJSON)
+		e.GET("/tiles/:z/:x/:y", s.authenticate(), s.allow(all...), s.tile)
+		mappers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
+		v1.POST("/intersections/import", s.allow(mappers...), s.importIntersections)
+		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
+		v1.GET("/coverage", s.allow(all...), s.coverage)
+		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+	}
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)

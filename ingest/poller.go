@@ -55,6 +55,12 @@ type Options struct {
 	// HTTPClient delivers webhooks; nil means a client with
 	// Config.WebhookTimeout that does not follow redirects.
 	HTTPClient *http.Client
+	// OnTransition, when set, is called with every confirmed state change,
+	// in order, so that in-memory views (the spatial index's live
+	// coverage) follow the health without polling the store. It is called
+	// with the poller's lock held: it must be quick and must not call back
+	// into the poller.
+	OnTransition func(camera.Transition)
 }
 
 // Poller probes every active camera on a schedule and records what it
@@ -89,6 +95,8 @@ type Poller struct {
 
 	// onStart, when set (by tests), is called as each probe starts.
 	onStart func(id string, due, started time.Time)
+	// onTransition is Options.OnTransition.
+	onTransition func(camera.Transition)
 }
 
 const (
@@ -131,6 +139,8 @@ func New(opts Options) (*Poller, error) {
 		tomb:    map[string]uint64{},
 		retired: map[string]bool{},
 		wake:    make(chan struct{}, 1),
+
+		onTransition: opts.OnTransition,
 	}
 	p.lanes[0].limit, p.lanes[1].limit = cfg.Concurrency, cfg.SlowConcurrency
 	p.rec = newRecorder(opts.Store, opts.Logger, m, opts.Clock, cfg.FlushInterval, cfg.FlushMax)

@@ -15,6 +15,9 @@ func (p *Poller) confirmed(commune string, h camera.Health, tr camera.Transition
 	p.log.Info("camera health changed", slog.String("camera_id", tr.CameraID),
 		slog.String("from", string(tr.From)), slog.String("to", string(tr.To)), slog.String("reason", tr.Reason))
 	p.hooks.enqueue(Event{CameraID: tr.CameraID, Commune: commune, From: tr.From, To: tr.To, Reason: tr.Reason, At: tr.At.UTC()})
+	if p.onTransition != nil {
+		p.onTransition(tr)
+	}
 }
 
 // launch starts a probe of e in lane i. Called under the lock.

@@ -27,12 +27,13 @@ var (
 	bucketAudit   = []byte("audit")
 
 	bucketHealth, bucketTransitions = []byte("health"), []byte("health_transitions") // registry/health.go
+	bucketLayers                    = []byte("layers")                               // registry/layers.go
 
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.

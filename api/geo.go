@@ -1,0 +1,382 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
+)
+
+// geoObserver keeps the spatial index in step with camera writes.
+type geoObserver struct {
+	s *Server
+}
+
+func (o geoObserver) CameraChanged(cams ...*camera.Camera) {
+	for _, c := range cams {
+		if err := o.s.geo.Upsert(c); err != nil {
+			o.s.log.Error("spatial index update", "camera_id", c.ID, "err", err)
+		}
+	}
+}
+
+func (o geoObserver) CameraRemoved(id string) { o.s.geo.Remove(id) }
+
+// fillCommune gives a camera without a commune the one whose boundary
+// holds it, when a commune layer is loaded.
+func (s *Server) fillCommune(c *camera.Camera) {
+	if c.Commune != "" || s.geo == nil {
+		return
+	}
+	if name, found := s.geo.CommuneAt(c.Lat, c.Lon); found {
+		c.Commune = name
+	}
+}
+
+// near answers the cameras within radius_m of a point, nearest first,
+// each with distance_m.
+func (s *Server) near(c *gin.Context) {
+	q, err := checkQuery(c, "lat", "lon", "radius_m", "commune", "road_class", "state", "limit", "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	lat, lon, err := latLonParams(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	radius, _, err := floatParam(q, "radius_m", true)
+	if err == nil {
+		err = geo.ValidateRadius(radius)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f, err := geoFilter(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	limit, err := intParam(q, "limit", defaultLimit, 1, maxLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.geo.Near(lat, lon, radius, f, limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerNear(c, q.Get("format"), hits)
+}
+
+// nearest answers the k cameras nearest a point.
+func (s *Server) nearest(c *gin.Context) {
+	q, err := checkQuery(c, "lat", "lon", "k", "commune", "road_class", "state", "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	lat, lon, err := latLonParams(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	k, err := intParam(q, "k", 10, 1, maxLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f, err := geoFilter(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.geo.Nearest(lat, lon, k, f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerNear(c, q.Get("format"), hits)
+}
+
+func (s *Server) answerNear(c *gin.Context, format string, hits []geo.NearHit) {
+	switch format {
+	case "", "json":
+		if hits == nil {
+			hits = []geo.NearHit{}
+		}
+		ok(c, http.StatusOK, page[geo.NearHit]{Items: hits})
+	case "geojson":
+		writeJSON(c, http.StatusOK, geoJSONType, geo.NearGeoJSON(hits))
+	default:
+		s.writeError(c, invalid("format", "must be json or geojson, got %q", format))
+	}
+}
+
+const geoJSONType = "application/geo+json"
+
+// withinBox answers the cameras inside a bounding box, in id order, paged.
+func (s *Server) withinBox(c *gin.Context) {
+	q, err := checkQuery(c, "bbox", "commune", "road_class", "state", "limit", "cursor", "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if q.Get("bbox") == "" {
+		s.writeError(c, invalid("bbox", "is required: minLon,minLat,maxLon,maxLat"))
+		return
+	}
+	box, err := geo.ParseBBox(q.Get("bbox"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerWithin(c, q, func(f geo.Filter, limit int) ([]geo.Hit, error) { return s.geo.Within(box, f, limit) })
+}
+
+// withinPolygon answers the cameras inside a GeoJSON Polygon or
+// MultiPolygon (holes excluded) sent as the body.
+func (s *Server) withinPolygon(c *gin.Context) {
+	q, err := checkQuery(c, "commune", "road_class", "state", "limit", "cursor", "format")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, err := s.readBody(c, s.bodyLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	g, err := geo.ParsePolygonGeoJSON(body)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerWithin(c, q, func(f geo.Filter, limit int) ([]geo.Hit, error) { return s.geo.InPolygon(g, f, limit) })
+}
+
+func (s *Server) answerWithin(c *gin.Context, q map[string][]string, query func(geo.Filter, int) ([]geo.Hit, error)) {
+	limit, after, err := pageParams(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f, err := geoFilter(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f.AfterID = after
+	hits, err := query(f, limit+1)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	next := ""
+	if len(hits) > limit {
+		hits = hits[:limit]
+		next = hits[limit-1].ID
+	}
+	format := ""
+	if v := q["format"]; len(v) > 0 {
+		format = v[0]
+	}
+	switch format {
+	case "", "json":
+		if hits == nil {
+			hits = []geo.Hit{}
+		}
+		ok(c, http.StatusOK, page[geo.Hit]{Items: hits, NextCursor: encodeCursor(next)})
+	case "geojson":
+		if next != "" {
+			c.Header("Link", `<`+c.Request.URL.Path+`?cursor=`+encodeCursor(next)+`>; rel="next"`)
+		}
+		writeJSON(c, http.StatusOK, geoJSONType, geo.CamerasGeoJSON(hits))
+	default:
+		s.writeError(c, invalid("format", "must be json or geojson, got %q", format))
+	}
+}
+
+// seeingHit is a camera whose field of view covers the point, with its
+// health at the asked time.
+type seeingHit struct {
+	geo.NearHit
+	At time.Time `json:"at"`
+}
+
+// seeing answers "which cameras could have seen this spot at time at, and
+// were they working": the cameras covering the point now (field of view
+// aware), each with its state at `at` from the health history.
+func (s *Server) seeing(c *gin.Context) {
+	q, err := checkQuery(c, "lat", "lon", "at", "commune", "road_class")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	lat, lon, err := latLonParams(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	at := s.now()
+	past := false
+	if v := q.Get("at"); v != "" {
+		if at, err = parseTime("at", v); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		past = true
+	}
+	f, err := geoFilter(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.geo.Seeing(lat, lon, f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if past && len(hits) > 0 && s.history != nil {
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+		}
+		states, err := s.history.StatesAt(c, ids, at)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		for i := range hits {
+			hits[i].State = states[hits[i].ID]
+			if hits[i].State == "" {
+				hits[i].State = camera.StateUnknown
+			}
+		}
+	}
+	out := make([]seeingHit, len(hits))
+	for i, h := range hits {
+		out[i] = seeingHit{NearHit: h, At: at.UTC()}
+	}
+	ok(c, http.StatusOK, page[seeingHit]{Items: out})
+}
+
+// StatesAtStore answers the state of cameras at a time, from the health
+// history.
+type StatesAtStore interface {
+	StatesAt(ctx context.Context, ids []string, t time.Time) (map[string]camera.HealthState, error)
+}
+
+// camerasGeoJSON answers the cameras as GeoJSON points, and with fov=true
+// also their field-of-view polygons, for GIS tools.
+func (s *Server) camerasGeoJSON(c *gin.Context) {
+	q, err := checkQuery(c, "bbox", "fov", "commune", "road_class", "state")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	box := geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	if v := q.Get("bbox"); v != "" {
+		if box, err = geo.ParseBBox(v); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	fov := false
+	if v := q.Get("fov"); v != "" {
+		if fov, err = strconv.ParseBool(v); err != nil {
+			s.writeError(c, invalid("fov", "must be true or false, got %q", v))
+			return
+		}
+	}
+	f, err := geoFilter(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.geo.Within(box, f, 0)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	fc := geo.CamerasGeoJSON(hits)
+	if fov {
+		fc.Features = append(fc.Features, geo.FOVGeoJSON(hits, 32).Features...)
+	}
+	writeJSON(c, http.StatusOK, geoJSONType, fc)
+}
+
+// tile answers a Mapbox vector tile with layers cameras, fov and
+// intersections.
+func (s *Server) tile(c *gin.Context) {
+	if _, err := checkQuery(c, "commune", "road_class", "state"); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	yPart, found := strings.CutSuffix(c.Param("y"), ".mvt")
+	if !found {
+		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "y", "tiles are at /tiles/{z}/{x}/{y}.mvt"))
+		return
+	}
+	var zxy [3]int
+	for i, p := range []struct{ name, v string }{{"z", c.Param("z")}, {"x", c.Param("x")}, {"y", yPart}} {
+		n, err := strconv.Atoi(p.v)
+		if err != nil {
+			s.writeError(c, invalid(p.name, "must be a whole number, got %q", p.v))
+			return
+		}
+		zxy[i] = n
+	}
+	if err := geo.ValidateTile(zxy[0], zxy[1], zxy[2]); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f, err := geoFilter(c.Request.URL.Query())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	gz := strings.Contains(c.GetHeader("Accept-Encoding"), "gzip")
+	b, err := s.geo.Tile(zxy[0], zxy[1], zxy[2], geo.TileOptions{Filter: f, Gzip: gz})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if gz {
+		c.Header("Content-Encoding", "gzip")
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "application/vnd.mapbox-vector-tile", b)
+}
+
+// readBody reads a whole body of at most limit bytes, which must be valid
+// UTF-8 and not empty.
+func (s *Server) readBody(c *gin.Context, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, invalid("body", "could not be read: %v", err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil, invalid("body", "is empty")
+	}
+	if !utf8.Valid(body) {
+		return nil, invalid("body", "is not valid UTF-8")
+	}
+	return body, nil
+}
