@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/matthan/matthan/camera"
 )
 
 // CSVHeader is the camera CSV header of DESIGN.md.
@@ -91,4 +93,20 @@ func CSV(rows []Row) []byte {
 			x.Commune, x.RoadClass, x.Site, x.Direction, x.FOV, x.RangeM, x.ID, x.CostVND)
 	}
 	return b.Bytes()
+}
+
+// Cameras returns the rows as valid active cameras.
+func Cameras(rows []Row) []*camera.Camera {
+	out := make([]*camera.Camera, len(rows))
+	for i, x := range rows {
+		out[i] = &camera.Camera{
+			ID: x.ID, Name: x.Name, Lat: x.Lat, Lon: x.Lon, Commune: x.Commune,
+			District: "Chợ Gạo", Province: "Tiền Giang",
+			RoadClass: camera.RoadClass(x.RoadClass), Site: camera.Site(x.Site),
+			DirectionDeg: float64(x.Direction), FOVDeg: float64(x.FOV), RangeM: float64(x.RangeM),
+			RTSPURL: "rtsp://cam-" + x.ID + ".local:554/stream1", InstalledOn: "2022-06-01",
+			CostVND: x.CostVND, Status: camera.StatusActive,
+		}
+	}
+	return out
 }
