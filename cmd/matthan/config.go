@@ -30,6 +30,7 @@ type config struct {
 	Limits   limitsConfig  `yaml:"limits"`
 	HTTP     httpConfig    `yaml:"http"`
 	Metrics  metricsConfig `yaml:"metrics"`
+	Poller   pollerConfig  `yaml:"poller"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -82,6 +83,7 @@ func defaultConfig() *config {
 			ReadHeaderTimeout: duration(10 * time.Second),
 		},
 		Metrics: metricsConfig{Runtime: true},
+		Poller:  defaultPollerConfig(),
 		origins: map[string]string{},
 	}
 }
@@ -112,6 +114,15 @@ var settings = []setting{
 		c.Metrics.Runtime = b
 		return nil
 	}},
+	{"poller.enabled", "MATTHAN_POLLER_ENABLED", "", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", v)
+		}
+		c.Poller.Enabled = b
+		return nil
+	}},
+	{"poller.interval", "MATTHAN_POLL_INTERVAL", "poll-interval", func(c *config, v string) error { return c.Poller.Interval.parse(v) }},
 }
 
 // Environment variables that are not config keys.
@@ -124,6 +135,9 @@ const (
 
 // configSource is where loadConfig reads the layers above the defaults.
 type configSource struct {
+	// Base, when set, changes the built-in defaults before the other
+	// layers apply (the demo's short poll interval).
+	Base   func(*config)
 	File   string              // YAML file; "" = none
 	Getenv func(string) string // environment; nil = none
 	Flags  map[string]string   // flags given on the command line, by flag name
@@ -133,6 +147,9 @@ type configSource struct {
 // the environment, then flags, then validation.
 func loadConfig(src configSource) (*config, error) {
 	c := defaultConfig()
+	if src.Base != nil {
+		src.Base(c)
+	}
 	if src.File != "" {
 		if err := c.loadFile(src.File); err != nil {
 			return nil, err
@@ -239,6 +256,22 @@ func keyLines(n *yaml.Node, prefix string, keys map[int]string, origins map[stri
 			}
 			origins[p] = fmt.Sprintf("%s line %d", path, k.Line)
 			keyLines(v, p+".", keys, origins, path)
+			if v.Kind == yaml.SequenceNode {
+				// A list's items are poller.webhooks[0], [1]...; an error
+				// on the line of the list itself (a list where a section
+				// belongs) is about the key.
+				if _, ok := keys[v.Line]; !ok {
+					keys[v.Line] = p
+				}
+				for j, item := range v.Content {
+					ip := fmt.Sprintf("%s[%d]", p, j)
+					if _, ok := keys[item.Line]; !ok {
+						keys[item.Line] = ip
+					}
+					origins[ip] = fmt.Sprintf("%s line %d", path, item.Line)
+					keyLines(item, ip+".", keys, origins, path)
+				}
+			}
 		}
 	}
 }
@@ -309,8 +342,15 @@ func unmarshalMessage(m string) string {
 		want = "a text value"
 	case strings.HasPrefix(target, "int"), strings.HasPrefix(target, "uint"):
 		want = "a whole number"
-	case strings.HasPrefix(target, "main."):
+	case strings.HasPrefix(target, "main."), strings.HasPrefix(target, "map["):
 		want = "a section of keys"
+	case strings.HasPrefix(target, "[]"):
+		// yaml shortens the value it quotes; a list wanted and one
+		// value given is the whole story.
+		if got != "" {
+			return "must be a list (one \"- \" line per item), got a single value"
+		}
+		want = "a list"
 	default:
 		want = "a " + target
 	}
@@ -330,7 +370,7 @@ func unmarshalMessage(m string) string {
 func (c *config) validate() error {
 	bad := func(key, format string, args ...any) error {
 		msg := fmt.Sprintf(format, args...)
-		if o := c.origins[key]; o != "" {
+		if o := c.origins[originKey(key)]; o != "" {
 			return fmt.Errorf("config: %s: %s (from %s)", key, msg, o)
 		}
 		return fmt.Errorf("config: %s: %s", key, msg)
@@ -360,6 +400,9 @@ func (c *config) validate() error {
 	}
 	if c.HTTP.ReadHeaderTimeout <= 0 {
 		return bad("http.read_header_timeout", "must be more than 0, got %s", c.HTTP.ReadHeaderTimeout)
+	}
+	if err := c.validatePoller(bad); err != nil {
+		return err
 	}
 	// The value is never printed: it grants admin.
 	if t := c.AdminToken; t != "" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/matthan/matthan/ingest"
 )
 
 // env returns a getenv over a fixed map, so that config tests do not
@@ -52,6 +54,11 @@ func TestExampleConfig(t *testing.T) {
 			t.Errorf("%s does not document key %s", path, s.key)
 		}
 	}
+	for _, key := range yamlKeys(reflect.TypeFor[config](), "") {
+		if _, ok := got.origins[key]; !ok {
+			t.Errorf("%s does not document key %s", path, key)
+		}
+	}
 }
 
 func withoutOrigins(c *config) config {
@@ -72,9 +79,82 @@ func TestConfigFile(t *testing.T) {
 	want.Limits = limitsConfig{BodyBytes: 64 << 10, ImportBytes: 1_000_000_000}
 	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second)}
 	want.Metrics.Runtime = false
+	want.Poller = pollerConfig{
+		Enabled:         false,
+		Interval:        duration(30 * time.Second),
+		Intervals:       map[string]duration{"CG-0001": duration(5 * time.Minute), "CG 0002": duration(15 * time.Second)},
+		Timeout:         duration(4 * time.Second),
+		Concurrency:     64,
+		SlowConcurrency: 16,
+		SlowAfter:       duration(3 * time.Second),
+		Confirm:         3,
+		Retry:           duration(2 * time.Second),
+		Jitter:          0,
+		DeepEvery:       0,
+		FlushInterval:   duration(500 * time.Millisecond),
+		FlushMax:        100,
+		PerCameraMetric: true,
+		Webhooks:        []string{"https://alerts.example.vn/matthan?token=abc", "http://127.0.0.1:9000/hook"},
+		WebhookQueue:    10,
+		WebhookTimeout:  duration(2 * time.Second),
+		WebhookAttempts: 3,
+		WebhookBackoff:  duration(250 * time.Millisecond),
+	}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
+	// Every key of the file was read: good.yml sets each one.
+	for _, key := range yamlKeys(reflect.TypeFor[config](), "") {
+		if _, ok := got.origins[key]; !ok {
+			t.Errorf("good.yml does not set key %s", key)
+		}
+	}
+}
+
+// TestPollerConfig checks how the poller: section becomes ingest.Config:
+// the defaults are ingest's own, and the zeros that mean something in the
+// file (jitter 0s, deep_every 0) keep their meaning.
+func TestPollerConfig(t *testing.T) {
+	def := defaultPollerConfig().ingestConfig()
+	want := ingest.Config{
+		Interval: ingest.DefaultInterval, Timeout: ingest.DefaultTimeout,
+		Concurrency: ingest.DefaultConcurrency, SlowConcurrency: ingest.DefaultConcurrency,
+		Confirm: ingest.DefaultConfirm, Retry: ingest.DefaultRetry, Jitter: ingest.DefaultJitter,
+		DeepEvery: ingest.DefaultDeepEvery, FlushInterval: ingest.DefaultFlushInterval, FlushMax: ingest.DefaultFlushMax,
+		Webhooks: []string{}, WebhookQueue: ingest.DefaultWebhookQueue, WebhookTimeout: ingest.DefaultWebhookTimeout,
+		WebhookAttempts: ingest.DefaultWebhookAttempts, WebhookBackoff: ingest.DefaultWebhookBackoff,
+	}
+	if !reflect.DeepEqual(def, want) {
+		t.Errorf("default poller config = %+v\nwant ingest's defaults %+v", def, want)
+	}
+	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic := got.Poller.ingestConfig()
+	if ic.Jitter != time.Nanosecond || ic.DeepEvery != -1 {
+		t.Errorf("jitter 0s, deep_every 0 = %v, %d; want 1ns (no jitter) and -1 (never)", ic.Jitter, ic.DeepEvery)
+	}
+	if ic.Intervals["CG-0001"] != 5*time.Minute || ic.Timeout != 4*time.Second || !ic.PerCameraMetric {
+		t.Errorf("ingest config %+v", ic)
+	}
+}
+
+// yamlKeys lists the dotted YAML keys of a config struct type, sections
+// included.
+func yamlKeys(typ reflect.Type, prefix string) []string {
+	var keys []string
+	for f := range typ.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		keys = append(keys, prefix+tag)
+		if f.Type.Kind() == reflect.Struct {
+			keys = append(keys, yamlKeys(f.Type, prefix+tag+".")...)
+		}
+	}
+	return keys
 }
 
 func TestConfigEmptyFile(t *testing.T) {
@@ -104,8 +184,10 @@ func TestConfigLayers(t *testing.T) {
 		"MATTHAN_METRICS_RUNTIME":  "true",
 		"MATTHAN_ADMIN_TOKEN":      "an-admin-token-for-tests",
 		"MATTHAN_DB":               "", // empty = unset: the file's value stands
+		"MATTHAN_POLL_INTERVAL":    "20s",
+		"MATTHAN_POLLER_ENABLED":   "true",
 	}
-	flags := map[string]string{"listen": "127.0.0.1:6060"}
+	flags := map[string]string{"listen": "127.0.0.1:6060", "poll-interval": "300ms"}
 	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: env(environment), Flags: flags})
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +205,9 @@ func TestConfigLayers(t *testing.T) {
 		{"http.read_header_timeout (file)", got.HTTP.ReadHeaderTimeout, duration(5 * time.Second)},
 		{"metrics.runtime (env over file)", got.Metrics.Runtime, true},
 		{"admin token (env)", got.AdminToken, "an-admin-token-for-tests"},
+		{"poller.interval (flag over env over file)", got.Poller.Interval, duration(300 * time.Millisecond)},
+		{"poller.enabled (env over file)", got.Poller.Enabled, true},
+		{"poller.timeout (file)", got.Poller.Timeout, duration(4 * time.Second)},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -165,6 +250,22 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-size-overflow.yml", `config: limits.import_bytes: "9999999999999GiB" is too large (from testdata/invalid-size-overflow.yml line 3)`},
 		{"invalid-syntax.yml", `config: invalid YAML: did not find expected ',' or ']' (from testdata/invalid-syntax.yml line 1)`},
 		{"invalid-two-documents.yml", `config: more than one YAML document in testdata/invalid-two-documents.yml`},
+		{"invalid-poller-unknown-key.yml", `config: unknown key "poller.intreval" (from testdata/invalid-poller-unknown-key.yml line 2)`},
+		{"invalid-poller-section.yml", `config: poller: must be a section of keys, got a list (from testdata/invalid-poller-section.yml line 2)`},
+		{"invalid-poller-enabled.yml", `config: poller.enabled: must be true or false, got "yes please" (from testdata/invalid-poller-enabled.yml line 2)`},
+		{"invalid-poller-interval.yml", `config: poller.interval: must be a duration with its unit such as 15s or 2m, got "60" (from testdata/invalid-poller-interval.yml line 2)`},
+		{"invalid-poller-zero-interval.yml", `config: poller.interval: must be more than 0, got 0s (from testdata/invalid-poller-zero-interval.yml line 2)`},
+		{"invalid-poller-negative-timeout.yml", `config: poller.timeout: must be more than 0, got -1s (from testdata/invalid-poller-negative-timeout.yml line 2)`},
+		{"invalid-poller-negative-jitter.yml", `config: poller.jitter: must not be negative, got -1s (from testdata/invalid-poller-negative-jitter.yml line 2)`},
+		{"invalid-poller-zero-confirm.yml", `config: poller.confirm: must be at least 1, got 0 (from testdata/invalid-poller-zero-confirm.yml line 3)`},
+		{"invalid-poller-negative-concurrency.yml", `config: poller.slow_concurrency: must be at least 1, got -4 (from testdata/invalid-poller-negative-concurrency.yml line 3)`},
+		{"invalid-poller-confirm-type.yml", `config: poller.confirm: must be a whole number, got "two" (from testdata/invalid-poller-confirm-type.yml line 2)`},
+		{"invalid-poller-deep-every.yml", `config: poller.deep_every: must be 0 (never) or more, got -1 (from testdata/invalid-poller-deep-every.yml line 2)`},
+		{"invalid-poller-camera-interval.yml", `config: poller.intervals["CG-0002"]: must be more than 0, got -5m0s (from testdata/invalid-poller-camera-interval.yml line 4)`},
+		{"invalid-poller-camera-interval-type.yml", `config: poller.intervals.CG-0001: must be a duration with its unit such as 15s or 2m, got "often" (from testdata/invalid-poller-camera-interval-type.yml line 3)`},
+		{"invalid-poller-intervals-type.yml", `config: poller.intervals: must be a section of keys, got "5m" (from testdata/invalid-poller-intervals-type.yml line 2)`},
+		{"invalid-poller-webhook.yml", `config: poller.webhooks[1]: must be an http:// or https:// URL with a host (from testdata/invalid-poller-webhook.yml line 4)`},
+		{"invalid-poller-webhooks-type.yml", `config: poller.webhooks: must be a list (one "- " line per item), got a single value (from testdata/invalid-poller-webhooks-type.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -214,6 +315,14 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: MATTHAN_ADMIN_TOKEN: must be at least 16 characters (it grants the admin role)`},
 		{"admin token with a space", map[string]string{"MATTHAN_ADMIN_TOKEN": "0123456789 abcdef"}, nil,
 			`config: MATTHAN_ADMIN_TOKEN: must not contain spaces or control characters`},
+		{"poll interval env", map[string]string{"MATTHAN_POLL_INTERVAL": "1 minute"}, nil,
+			`config: poller.interval: must be a duration with its unit such as 15s or 2m, got "1 minute" (from MATTHAN_POLL_INTERVAL)`},
+		{"zero poll interval flag", nil, map[string]string{"poll-interval": "0s"},
+			`config: poller.interval: must be more than 0, got 0s (from flag --poll-interval)`},
+		{"negative poll interval flag", map[string]string{"MATTHAN_POLL_INTERVAL": "10s"}, map[string]string{"poll-interval": "-10s"},
+			`config: poller.interval: must be more than 0, got -10s (from flag --poll-interval)`},
+		{"poller enabled env", map[string]string{"MATTHAN_POLLER_ENABLED": "off"}, nil,
+			`config: poller.enabled: must be true or false, got "off" (from MATTHAN_POLLER_ENABLED)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,15 +15,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/matthan/matthan/api"
+	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
 )
 
-// daemon is the store, the API and the HTTP server wired together: what
-// serve and demo share. Its life is openDaemon, start, then stop.
+// daemon is the store, the health poller, the API and the HTTP server
+// wired together: what serve and demo share. Its life is openDaemon,
+// start, then stop.
 type daemon struct {
 	cfg    *config
 	log    *slog.Logger
 	store  *registry.Store
+	poller *ingest.Poller // nil when poller.enabled is false
 	api    *api.Server
 	ln     net.Listener
 	srv    *http.Server
@@ -46,6 +49,17 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
 	}
+	poller, err := newPoller(cfg, store, reg, log)
+	if err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("health poller: %w", err)
+	}
+	// The poller follows camera writes through the API, so that a new
+	// camera, a changed URL or a deletion takes effect without a restart.
+	var observers []api.CameraObserver
+	if poller != nil {
+		observers = append(observers, poller)
+	}
 	a := api.New(api.Options{
 		Store:       store,
 		Logger:      log,
@@ -53,6 +67,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		AdminToken:  cfg.AdminToken,
 		BodyLimit:   int64(cfg.Limits.BodyBytes),
 		ImportLimit: int64(cfg.Limits.ImportBytes),
+		Observers:   observers,
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -60,11 +75,12 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	d := &daemon{
-		cfg:   cfg,
-		log:   log,
-		store: store,
-		api:   a,
-		ln:    ln,
+		cfg:    cfg,
+		log:    log,
+		store:  store,
+		poller: poller,
+		api:    a,
+		ln:     ln,
 		srv: &http.Server{
 			Handler:           a.Handler(),
 			ReadHeaderTimeout: time.Duration(cfg.HTTP.ReadHeaderTimeout),
@@ -93,20 +109,34 @@ func (d *daemon) URL() string {
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
-// start serves in the background and marks the daemon ready. Requests run
-// on a context that a signal does not cancel: a signal stops the server
-// from accepting, while requests in flight finish (see stop).
-func (d *daemon) start(ctx context.Context) {
+// start serves in the background, starts the health poller (which loads
+// every camera and its last health from the store) and then marks the
+// daemon ready: /readyz answers 503 until the poller runs. Requests and
+// the poller run on a context that a signal does not cancel: a signal
+// stops the server from accepting, while requests in flight finish and
+// the poller writes what it knows (see stop).
+func (d *daemon) start(ctx context.Context) error {
 	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	go func() { d.served <- d.srv.Serve(d.ln) }()
+	if d.poller != nil {
+		if err := d.poller.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start the health poller: %w", err)
+		}
+	}
 	d.api.SetReady(true)
+	return nil
 }
 
 // run serves until ctx is done (SIGINT or SIGTERM), then stops. It
 // prints one line on stdout once the daemon listens, for scripts and tests
 // that need the real port, then banner's text if any.
 func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Writer, url string)) error {
-	d.start(ctx)
+	if err := d.start(ctx); err != nil {
+		if serr := d.stop(); serr != nil {
+			d.log.Error("stop after a failed start", slog.Any("err", serr))
+		}
+		return err
+	}
 	d.log.Info("matthan started",
 		slog.String("version", versionString()),
 		slog.String("url", d.URL()),
@@ -114,6 +144,9 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.Int64("body_limit_bytes", int64(d.cfg.Limits.BodyBytes)),
 		slog.Int64("import_limit_bytes", int64(d.cfg.Limits.ImportBytes)),
 		slog.Bool("admin_token_set", d.cfg.AdminToken != ""), // never its value
+		slog.Bool("poller_enabled", d.poller != nil),
+		slog.Duration("poll_interval", time.Duration(d.cfg.Poller.Interval)),
+		slog.Int("webhooks", len(d.cfg.Poller.Webhooks)), // never the URLs: they may carry tokens
 	)
 	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
 	if banner != nil {
@@ -142,9 +175,12 @@ func (d *daemon) wait(ctx context.Context) error {
 }
 
 // stop stops accepting, lets requests in flight finish for at most the
-// shutdown timeout, cuts what is left, and closes the database. bbolt's
-// Close waits for open transactions, so the file is left consistent even
-// when requests were cut.
+// shutdown timeout, cuts what is left, stops the poller (which cancels
+// its probes and writes every result not yet written) and closes the
+// database. The order matters: a request still running may change a
+// camera and tell the poller; the poller's last write needs the store.
+// bbolt's Close waits for open transactions, so the file is left
+// consistent even when requests were cut.
 func (d *daemon) stop() error {
 	d.api.SetReady(false)
 	timeout := time.Duration(d.cfg.HTTP.ShutdownTimeout)
@@ -158,6 +194,10 @@ func (d *daemon) stop() error {
 	if err != nil {
 		d.log.Warn("http server shutdown", slog.Any("err", err))
 	}
+	if d.poller != nil {
+		d.poller.Stop()
+		d.log.Info("health poller stopped")
+	}
 	if err := d.store.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
@@ -167,6 +207,9 @@ func (d *daemon) stop() error {
 // close releases a daemon that was opened but never started.
 func (d *daemon) close() error {
 	_ = d.ln.Close()
+	if d.poller != nil {
+		d.poller.Stop()
+	}
 	return d.store.Close()
 }
 

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 )
 
-const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL]"
+const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]"
 
 // serve runs the daemon until SIGINT or SIGTERM.
 func (c *cli) serve(ctx context.Context, args []string) error {
@@ -16,6 +16,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs.String("db", defaultDB, "database file `PATH`")
 	fs.String("listen", defaultListen, "`ADDR` to listen on, HOST:PORT; port 0 picks a free one")
 	fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.String("poll-interval", "", "probe each camera every `D` (a duration such as 30s; default poller.interval, 60s)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/matthan/matthan/camera/rtsp"
+	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/registry"
+)
+
+// newPoller builds the health poller of the daemon from its poller:
+// section, or returns nil when the section disables it. The poller probes
+// with the real RTSP prober (each probe's deadline comes from the
+// poller's context, capped by poller.timeout), records into the store,
+// registers its metrics in the daemon's registry and logs with the
+// daemon's logger. Nothing runs before Start.
+func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger) (*ingest.Poller, error) {
+	if !cfg.Poller.Enabled {
+		return nil, nil
+	}
+	return ingest.New(ingest.Options{
+		Config:     cfg.Poller.ingestConfig(),
+		Prober:     &rtsp.Prober{},
+		Store:      store,
+		Logger:     log,
+		Registerer: reg,
+	})
+}
