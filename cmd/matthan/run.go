@@ -13,7 +13,7 @@ import (
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitFailure = 1 // the command ran and failed, or an import had rejected rows
+	exitFailure = 1 // the command ran and failed, an import had rejected rows, a probed camera is not up
 	exitUsage   = 2 // unknown command or flag, missing argument
 )
 
@@ -53,6 +53,7 @@ func commands() []command {
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
 		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},
+		{"probe", "check one camera's RTSP stream now and say what was found", (*cli).probe},
 		{"version", "print the version", (*cli).version},
 		{"help", "show help for a command", (*cli).help},
 	}
