@@ -20,7 +20,7 @@ import (
 	"github.com/matthan/matthan/registry"
 )
 
-const demoSynopsis = "matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL]"
+const demoSynopsis = "matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D]"
 
 // defaultDemoDir is where the demo keeps its database, apart from serve's
 // ./data/matthan.db so that trying the demo never touches real data.
@@ -30,8 +30,9 @@ const defaultDemoDir = "./data/demo"
 const demoMarker = ".matthan-demo"
 
 // demoLoad is one sample data set the demo sends through the API, the way
-// an operator would. Later parts (intersections, communes, donations,
-// simulated cameras) add theirs to demoLoads.
+// an operator would. Later parts (intersections, communes, donations) add
+// theirs to demoLoads. The cameras' rtsp_url are rewritten to point at
+// their simulated cameras (simulate.go) before they are sent.
 type demoLoad struct {
 	what        string
 	path        string
@@ -43,13 +44,19 @@ var demoLoads = []demoLoad{
 	{"cameras", "/api/v1/cameras/import", "text/csv; charset=utf-8", sample.Cameras},
 }
 
-// demo runs the daemon on a fresh copy of the sample district: wiped at
-// every start so that each first look starts from the same state.
+// demo runs the daemon on a fresh copy of the sample district, wiped at
+// every start so that each first look starts from the same state, with a
+// simulated RTSP camera for every sample camera, some of them faulty, and
+// a poll interval short enough that every health state shows within a
+// minute.
 func (c *cli) demo(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("demo", demoSynopsis)
 	fs.String("listen", defaultListen, "`ADDR` to listen on, HOST:PORT; port 0 picks a free one")
 	dir := fs.String("data", defaultDemoDir, "`DIR` for the demo's database; wiped at start")
-	fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	// The poller logs every camera's first state at info: 350 lines that
+	// would bury the demo's instructions.
+	fs.String("log-level", "warn", "log `LEVEL`: debug, info, warn or error")
+	fs.String("poll-interval", demoPollInterval.String(), "probe each simulated camera every `D`")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -63,7 +70,16 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	flags := setFlags(fs)
 	delete(flags, "data")
 	flags["db"] = db
-	cfg, err := loadConfig(configSource{Getenv: c.getenv, Flags: flags})
+	ids, err := sampleIDs(sample.Cameras())
+	if err != nil {
+		return err
+	}
+	plan := planSimulation(ids)
+	base := func(c *config) {
+		c.LogLevel = "warn"
+		plan.pollerDefaults(c)
+	}
+	cfg, err := loadConfig(configSource{Base: base, Getenv: c.getenv, Flags: flags})
 	if err != nil {
 		return err
 	}
@@ -71,6 +87,13 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.stderr, cfg.LogLevel)
+	started := time.Now()
+	sim, err := startSimulation(plan, log)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	log.Info("simulated cameras started", slog.Int("count", len(plan.roles)), slog.Duration("took", time.Since(started)))
 	d, err := openDaemon(cfg, log)
 	if err != nil {
 		return err
@@ -80,8 +103,16 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		_ = d.close()
 		return err
 	}
+	cameraCSV, err := sim.rewriteCameras(sample.Cameras())
+	if err != nil {
+		_ = d.close()
+		return err
+	}
 	var loaded []string
 	for _, l := range demoLoads {
+		if l.what == "cameras" {
+			l.data = func() []byte { return cameraCSV }
+		}
 		n, err := l.load(d.api.Handler(), secret)
 		if err != nil {
 			_ = d.close()
@@ -90,8 +121,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		loaded = append(loaded, fmt.Sprintf("%d %s", n, l.what))
 		log.Info("sample loaded", slog.String("what", l.what), slog.Int("count", n))
 	}
+	// The simulation stops (deferred) after the daemon, whose poller
+	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
 		printDemoBlock(w, url, secret, *dir, loaded)
+		printSimulation(w, url, cfg, plan)
 	})
 }
 
@@ -175,7 +209,55 @@ Try:
   curl %s '%s/api/v1/cameras?q=cho%%20gao'
   curl %s -o cameras.csv '%s/api/v1/cameras/export?format=csv'
   curl -s '%s/metrics' | grep '^matthan_'
+`, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url)
+}
+
+// printSimulation tells which simulated cameras play which fault, and how
+// to watch the poller find them. It ends the demo's block.
+func printSimulation(w io.Writer, url string, cfg *config, plan simPlan) {
+	auth := `-H "Authorization: Bearer $MATTHAN_TOKEN"`
+	fmt.Fprintf(w, "\nSimulated cameras: one fake RTSP camera on 127.0.0.1 per sample camera (%d).\n", len(plan.roles))
+	switch {
+	case !cfg.Poller.Enabled:
+		fmt.Fprint(w, "The poller is disabled (poller.enabled: false): nothing probes them.\n\n")
+	case time.Duration(cfg.Poller.Interval) <= demoPollInterval:
+		fmt.Fprintf(w, "The poller probes each every %v (confirm %d, retry %v): within a minute\nevery state shows.\n\n",
+			cfg.Poller.Interval, cfg.Poller.Confirm, cfg.Poller.Retry)
+	default:
+		fmt.Fprintf(w, "The poller probes each every %v (confirm %d, retry %v).\n\n",
+			cfg.Poller.Interval, cfg.Poller.Confirm, cfg.Poller.Retry)
+	}
+	type row struct{ ids, what string }
+	var rows []row
+	faulty := 0
+	for _, f := range demoFaults {
+		ids := plan.ids(f.kind)
+		if len(ids) == 0 {
+			continue
+		}
+		faulty += len(ids)
+		rows = append(rows, row{strings.Join(ids, ", "), f.what})
+	}
+	rows = append(rows, row{fmt.Sprintf("the other %d", len(plan.roles)-faulty), "up"})
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r.ids))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, r.ids, r.what)
+	}
+	example := "CG-0001"
+	if ids := plan.ids(faultFlaps); len(ids) > 0 {
+		example = ids[0]
+	}
+	fmt.Fprintf(w, `
+Watch:
+  curl %s '%s/api/v1/health/summary'
+  curl %s '%s/api/v1/health?state=down'
+  curl %s '%s/api/v1/cameras/%s/health'
+  curl -s '%s/metrics' | grep -E '^matthan_(cameras|probes_total)'
+  (--log-level info logs every change of state)
 
 Press Ctrl-C to stop.
-`, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url)
+`, auth, url, auth, url, auth, url, example, url)
 }

@@ -21,6 +21,7 @@ import (
 // demoRun is a demo running in-process, and what it printed.
 type demoRun struct {
 	url, token string
+	block      string // what it printed on stdout up to "Press Ctrl-C"
 	cancel     context.CancelFunc
 	done       chan struct{} // closed when run has returned, with code set
 	code       int
@@ -77,6 +78,7 @@ func startDemo(t *testing.T, dir string) *demoRun {
 		t.Fatalf("demo output has no URL or token:\n%s\nstderr:\n%s", strings.Join(lines, "\n"), d.stderr.String())
 	}
 	out := strings.Join(lines, "\n")
+	d.block = out
 	for _, want := range []string{"q=cho%20gao", "/api/v1/cameras/export?format=csv", "/metrics", d.url} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo block lacks %q:\n%s", want, out)

@@ -1,13 +1,16 @@
 // Command matthan is the one binary of Mắt Thần: the daemon that keeps the
-// registry of a community's CCTV cameras (serve), a self-contained first look
-// on a sample district (demo), and the operator's tools that talk to a
-// running daemon over its HTTP API (import, export, backup) or, for the
-// bootstrap token, directly to a stopped daemon's database (token create).
+// registry of a community's CCTV cameras and polls their RTSP streams
+// (serve), a self-contained first look on a sample district with simulated
+// cameras (demo), the installer's check of one camera (probe), and the
+// operator's tools that talk to a running daemon over its HTTP API
+// (import, export, backup) or, for the bootstrap token, directly to a
+// stopped daemon's database (token create).
 //
 // Usage:
 //
-//	matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL]
-//	matthan demo [--listen ADDR] [--data DIR]
+//	matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]
+//	matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D]
+//	matthan probe URL [--deep] [--timeout D] [--json]
 //	matthan token create --role ROLE --name NAME [--db PATH]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
 //	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
@@ -22,18 +25,35 @@
 // flag). Besides the keys' variables (MATTHAN_LISTEN, MATTHAN_DB,
 // MATTHAN_LOG_LEVEL, MATTHAN_BODY_LIMIT, MATTHAN_IMPORT_LIMIT,
 // MATTHAN_SHUTDOWN_TIMEOUT, MATTHAN_READ_HEADER_TIMEOUT,
-// MATTHAN_METRICS_RUNTIME):
+// MATTHAN_METRICS_RUNTIME, MATTHAN_POLLER_ENABLED, MATTHAN_POLL_INTERVAL):
 //
 //	MATTHAN_CONFIG       the config file, when --config is not given
 //	MATTHAN_ADMIN_TOKEN  an admin token that needs no database entry (never read from the file)
 //	MATTHAN_SERVER       the daemon the client commands talk to (default http://127.0.0.1:8080)
 //	MATTHAN_TOKEN        the token the client commands send
 //
+// The daemon runs the health poller (package ingest, configured by the
+// poller: section) with the RTSP prober of camera/rtsp: it starts once the
+// database is open and before /readyz answers ready, and follows camera
+// writes through the API without a restart (poller.go, daemon.go).
+//
 // serve prints one line on stdout, "matthan listening on http://HOST:PORT"
 // (the real port when listening on port 0); logs go to stderr as slog text
 // and never contain tokens or camera credentials. SIGINT or SIGTERM stops
 // accepting connections, lets requests in flight finish (bounded by
-// http.shutdown_timeout), closes the database and exits 0.
+// http.shutdown_timeout), stops the poller (which writes the results not
+// yet written), closes the database and exits 0.
+//
+// demo starts one fake RTSP camera (camera/rtsp/rtsptest) on a free
+// 127.0.0.1 port for every sample camera, a few of them faulty (down,
+// wrong password, frozen, no video, flapping), points the sample's
+// rtsp_url at them and polls every 10 s, so that every health state shows
+// within a minute; its banner says which camera plays which fault
+// (simulate.go).
+//
+// probe checks one camera now and prints what it found for a person (or,
+// with --json, the camera.ProbeResult); it exits 0 when the camera is up,
+// 1 when it is not. The URL's password is never printed.
 //
 // main is thin on purpose: everything runs through run (run.go) with its
 // arguments, standard streams and environment passed in, so that the tests
@@ -41,5 +61,6 @@
 // as a process and signal it (main_test.go).
 //
 // Exit status: 0 on success, 1 on failure (including an import with
-// rejected rows), 2 on a usage error (unknown command or flag).
+// rejected rows and a probe of a camera that is not up), 2 on a usage
+// error (unknown command or flag).
 package main
