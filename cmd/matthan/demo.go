@@ -41,7 +41,9 @@ type demoLoad struct {
 }
 
 var demoLoads = []demoLoad{
+	{"commune boundaries", "/api/v1/communes/import", "application/geo+json", sample.Communes},
 	{"cameras", "/api/v1/cameras/import", "text/csv; charset=utf-8", sample.Cameras},
+	{"intersections", "/api/v1/intersections/import", "application/geo+json", sample.Intersections},
 }
 
 // demo runs the daemon on a fresh copy of the sample district, wiped at
@@ -174,6 +176,16 @@ func (l demoLoad) load(h http.Handler, token string) (int, error) {
 		return 0, readProblem(resp)
 	}
 	body, _ := io.ReadAll(resp.Body)
+	// Layer imports answer their count under their own name.
+	var layer struct{ Communes, Intersections *int }
+	if err := json.Unmarshal(body, &layer); err == nil {
+		if layer.Communes != nil {
+			return *layer.Communes, nil
+		}
+		if layer.Intersections != nil {
+			return *layer.Intersections, nil
+		}
+	}
 	var res importResult
 	if err := json.Unmarshal(body, &res); err != nil {
 		return 0, fmt.Errorf("read the answer: %w", err)
@@ -209,7 +221,16 @@ Try:
   curl %s '%s/api/v1/cameras?q=cho%%20gao'
   curl %s -o cameras.csv '%s/api/v1/cameras/export?format=csv'
   curl -s '%s/metrics' | grep '^matthan_'
-`, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url)
+
+Map questions:
+  curl %s '%s/api/v1/cameras/near?lat=10.3541&lon=106.4612&radius_m=500'
+  curl %s '%s/api/v1/cameras/seeing?lat=10.3541&lon=106.4612'
+  curl %s '%s/api/v1/coverage?mode=live'
+  curl %s '%s/api/v1/coverage/gaps?road_class=national&limit=5'
+  curl %s -o cameras.geojson '%s/api/v1/cameras.geojson?fov=true'   # open in QGIS
+  vector tiles for MapLibre or QGIS: %s/tiles/{z}/{x}/{y}.mvt (same bearer token)
+`, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url,
+		auth, url, auth, url, auth, url, auth, url, auth, url, url)
 }
 
 // printSimulation tells which simulated cameras play which fault, and how

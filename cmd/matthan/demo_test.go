@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -125,7 +126,22 @@ func TestDemo(t *testing.T) {
 	if len(page.Items) == 0 {
 		t.Errorf("search q=cho gao found nothing in the sample district")
 	}
+	// The sample's map layers are loaded: coverage of its 296
+	// intersections, and gaps to show.
+	var cov struct{ Intersections, Covered int }
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/coverage", d.token, "", nil), &cov)
+	if cov.Intersections != 296 || cov.Covered == 0 || cov.Covered == cov.Intersections {
+		t.Errorf("demo coverage: %d of %d intersections covered", cov.Covered, cov.Intersections)
+	}
+	var gaps struct{ Features []json.RawMessage }
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/coverage/gaps?limit=5", d.token, "", nil), &gaps)
+	if len(gaps.Features) != 5 {
+		t.Errorf("demo gaps: %d features, want 5", len(gaps.Features))
+	}
 	metrics := mustCall(t, http.StatusOK, http.MethodGet, d.url+"/metrics", "", "", nil)
+	if !bytes.Contains(metrics, []byte("matthan_coverage_ratio")) {
+		t.Errorf("/metrics lacks matthan_coverage_ratio")
+	}
 	if !bytes.Contains(metrics, []byte("matthan_build_info")) {
 		t.Errorf("/metrics lacks matthan_build_info")
 	}

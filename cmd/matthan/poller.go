@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp"
 	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
@@ -16,7 +17,9 @@ import (
 // poller's context, capped by poller.timeout), records into the store,
 // registers its metrics in the daemon's registry and logs with the
 // daemon's logger. Nothing runs before Start.
-func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger) (*ingest.Poller, error) {
+// Every confirmed change is also handed to onTransition (the spatial
+// index's live coverage follows it).
+func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger, onTransition func(camera.Transition)) (*ingest.Poller, error) {
 	if !cfg.Poller.Enabled {
 		return nil, nil
 	}
@@ -26,5 +29,7 @@ func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, lo
 		Store:      store,
 		Logger:     log,
 		Registerer: reg,
+
+		OnTransition: onTransition,
 	})
 }

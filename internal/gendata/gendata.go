@@ -110,3 +110,29 @@ func Cameras(rows []Row) []*camera.Camera {
 	}
 	return out
 }
+
+// Intersection is a generated junction in the shape of the intersections
+// layer (geo.Intersection's JSON).
+type Intersection struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Lat       float64 `json:"lat"`
+	Lon       float64 `json:"lon"`
+	RoadClass string  `json:"road_class"`
+}
+
+// Intersections returns n deterministic junctions in box.
+func Intersections(n int, seed uint64, box Box) []Intersection {
+	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
+	out := make([]Intersection, n)
+	for i := range out {
+		out[i] = Intersection{
+			ID:        fmt.Sprintf("INT-%07d", i+1),
+			Name:      fmt.Sprintf("Ngã tư số %d", i+1),
+			Lat:       box.MinLat + r.Float64()*(box.MaxLat-box.MinLat),
+			Lon:       box.MinLon + r.Float64()*(box.MaxLon-box.MinLon),
+			RoadClass: roadClasses[r.IntN(len(roadClasses))],
+		}
+	}
+	return out
+}
