@@ -13,4 +13,13 @@
 //
 // The file carries a schema version in the meta bucket; Open refuses a file
 // written by a newer schema, and migrates older ones.
+//
+// Incidents (incidents*.go) are indexed in the transaction that writes
+// them: by camera, time, place cell (0.02°), case reference and category,
+// every index key ending in start time and id, so that ListIncidents
+// answers any filter from the most selective index in one stable order,
+// newest first, with cursors. Clips (clips.go) are keyed by their SHA-256
+// and list the incidents that reference them; their custody chains
+// (custody.go) are append-only, removed only with the clip when retention
+// purges its last incident.
 package registry

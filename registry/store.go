@@ -29,11 +29,13 @@ var (
 	bucketHealth, bucketTransitions = []byte("health"), []byte("health_transitions") // registry/health.go
 	bucketLayers                    = []byte("layers")                               // registry/layers.go
 
+	bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody = []byte("incidents"), []byte("incidents_by_camera"), []byte("incidents_by_time"), []byte("incidents_by_place"), []byte("incidents_by_case"), []byte("incidents_by_category"), []byte("clips"), []byte("clip_custody") // registry/incidents*.go, clips.go, custody.go
+
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.

@@ -1,0 +1,194 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// IncidentCountRow is the number of incidents and of their subjects
+// (suspects) of one commune, category and month.
+type IncidentCountRow struct {
+	Commune   string          `json:"commune"`
+	Category  camera.Category `json:"category"`
+	Month     string          `json:"month"` // YYYY-MM
+	Incidents int             `json:"incidents"`
+	Subjects  int             `json:"subjects"`
+}
+
+// HandlingCountRow is the number of incidents and subjects of one commune
+// handled one way: "29 criminal cases, 35 suspects".
+type HandlingCountRow struct {
+	Commune   string          `json:"commune"`
+	Handling  camera.Handling `json:"handling"`
+	Incidents int             `json:"incidents"`
+	Subjects  int             `json:"subjects"`
+}
+
+// IncidentCounts are the aggregated incident figures planners and
+// fundraisers may see: no ids, no notes, no case references.
+type IncidentCounts struct {
+	Rows       []IncidentCountRow `json:"rows"`
+	ByHandling []HandlingCountRow `json:"by_handling"`
+	Incidents  int                `json:"incidents"`
+	Subjects   int                `json:"subjects"`
+}
+
+// IncidentCounts counts the incidents that start in [from, to) (a zero
+// bound is open) per commune × category × month, and per commune ×
+// handling, with the sums of their subjects. An incident's commune is its
+// first camera's, read in the same transaction ("" when that camera has
+// been deleted). Months are calendar months in from's location (pass a
+// time in Asia/Ho_Chi_Minh for Vietnamese months; UTC when from is zero).
+// Rows are sorted by commune, then month, then category; ByHandling by
+// commune, then handling in the order of camera.Handlings.
+//
+// It reads only the time index, whose entries carry what is counted, and
+// the cameras: no incident record is decoded.
+func (s *Store) IncidentCounts(ctx context.Context, from, to time.Time) (*IncidentCounts, error) {
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return nil, camera.Errorf(camera.EINVALID, "to", "must be after from")
+	}
+	loc := from.Location()
+	if from.IsZero() {
+		loc = time.UTC
+	}
+	type rowKey struct {
+		commune, month string
+		category       camera.Category
+	}
+	type handKey struct {
+		commune  string
+		handling camera.Handling
+	}
+	rows := map[rowKey]*IncidentCountRow{}
+	hands := map[handKey]*HandlingCountRow{}
+	out := &IncidentCounts{Rows: []IncidentCountRow{}, ByHandling: []HandlingCountRow{}}
+
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketIncByTime)
+		if b == nil {
+			return nil
+		}
+		communes := communeLookup{cams: tx.Bucket(bucketCameras), cache: map[string]string{}}
+		c := b.Cursor()
+		var k, v []byte
+		if from.IsZero() {
+			k, v = c.First()
+		} else {
+			t := encTime(from)
+			k, v = c.Seek(t[:])
+		}
+		var end [8]byte
+		if !to.IsZero() {
+			end = encTime(to)
+		}
+		for n := 0; k != nil; k, v = c.Next() {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if !to.IsZero() && bytes.Compare(k[:8], end[:]) >= 0 {
+				break
+			}
+			sum, err := decodeSummary(v)
+			if err != nil {
+				return fmt.Errorf("incident %q: %w", k[8:], err)
+			}
+			commune, err := communes.of(sum.camera0)
+			if err != nil {
+				return err
+			}
+			month := decTime(k[:8]).In(loc).Format("2006-01")
+			rk := rowKey{commune, month, sum.category}
+			r := rows[rk]
+			if r == nil {
+				r = &IncidentCountRow{Commune: commune, Category: sum.category, Month: month}
+				rows[rk] = r
+			}
+			r.Incidents++
+			r.Subjects += sum.subjects
+			hk := handKey{commune, sum.handling}
+			h := hands[hk]
+			if h == nil {
+				h = &HandlingCountRow{Commune: commune, Handling: sum.handling}
+				hands[hk] = h
+			}
+			h.Incidents++
+			h.Subjects += sum.subjects
+			out.Incidents++
+			out.Subjects += sum.subjects
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out.Rows = append(out.Rows, *r)
+	}
+	sort.Slice(out.Rows, func(i, j int) bool {
+		a, b := out.Rows[i], out.Rows[j]
+		if a.Commune != b.Commune {
+			return a.Commune < b.Commune
+		}
+		if a.Month != b.Month {
+			return a.Month < b.Month
+		}
+		return a.Category < b.Category
+	})
+	for _, h := range hands {
+		out.ByHandling = append(out.ByHandling, *h)
+	}
+	sort.Slice(out.ByHandling, func(i, j int) bool {
+		a, b := out.ByHandling[i], out.ByHandling[j]
+		if a.Commune != b.Commune {
+			return a.Commune < b.Commune
+		}
+		return handlingRank(a.Handling) < handlingRank(b.Handling)
+	})
+	return out, nil
+}
+
+func handlingRank(h camera.Handling) int {
+	for i, x := range camera.Handlings {
+		if x == h {
+			return i
+		}
+	}
+	return len(camera.Handlings)
+}
+
+// communeLookup caches the commune of each camera for one transaction.
+type communeLookup struct {
+	cams  *bolt.Bucket
+	cache map[string]string
+}
+
+func (l *communeLookup) of(id string) (string, error) {
+	if c, ok := l.cache[id]; ok {
+		return c, nil
+	}
+	var commune string
+	if l.cams != nil {
+		if v := l.cams.Get([]byte(id)); v != nil {
+			var rec struct {
+				Commune string `json:"commune"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return "", fmt.Errorf("camera %q: %w", id, err)
+			}
+			commune = rec.Commune
+		}
+	}
+	l.cache[id] = commune
+	return commune, nil
+}
