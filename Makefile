@@ -34,6 +34,9 @@ bench:
 	$(BENCH) -bench 'ProbeDescribe' -benchtime 3s ./camera/rtsp
 	$(BENCH) -bench 'Poller' -benchtime 5x ./ingest
 	$(BENCH) -bench . -benchtime 10x ./exchange
+	$(BENCH) -bench . ./geo
+	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
+	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 
 ## lint: gofmt, go vet and staticcheck; fails on any finding
 lint: fmt vet staticcheck

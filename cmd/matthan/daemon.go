@@ -105,7 +105,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			// the data takes.
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
-		served: make(chan error, 1),
+		served: make(chan error, 2), // Serve, and a poller that failed to start
 	}
 	return d, nil
 }
@@ -135,9 +135,16 @@ func (d *daemon) start(ctx context.Context) error {
 	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	go func() { d.served <- d.srv.Serve(d.ln) }()
 	if d.poller != nil {
-		if err := d.poller.Start(context.WithoutCancel(ctx)); err != nil {
-			return fmt.Errorf("start the health poller: %w", err)
-		}
+		// The poller loads every camera and its health before it probes:
+		// with a million cameras that takes seconds, and the API (whose
+		// spatial index is already built) need not wait for it. A camera
+		// written meanwhile reaches the poller through Upsert, which the
+		// load never undoes. If the load fails the daemon stops.
+		go func() {
+			if err := d.poller.Start(context.WithoutCancel(ctx)); err != nil {
+				d.served <- fmt.Errorf("start the health poller: %w", err)
+			}
+		}()
 	}
 	d.api.SetReady(true)
 	return nil
