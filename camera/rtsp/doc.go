@@ -36,4 +36,14 @@
 //
 // The package rtsptest next to this one provides fake cameras and broken
 // servers for tests and for the demo.
+//
+// # Capture
+//
+// Prober.Capture (capture.go) is the packet source of clip capture: the
+// same connection as a deep probe (TCP, no redirects, credentials only
+// to gortsplib), then H.264 access units with their presentation and
+// decoding times delivered to a callback on the caller's goroutine until
+// it says stop or ctx ends. Failures are *CaptureError values in the
+// probe's terms (state, reason, host:port detail), so a capture from a
+// frozen camera fails as "degraded, no_frames" at its deadline.
 package rtsp
