@@ -62,6 +62,13 @@ type Options struct {
 	// IncidentCounter, when set, returns a function counting incidents
 	// near a point, used to rank coverage gaps.
 	IncidentCounter func() func(lat, lon float64) int
+
+	// Incidents and evidence clips (incidents.go, clips.go). The incident
+	// routes exist when Store is also an IncidentStore (a
+	// *registry.Store); the clip routes when Clips is set too.
+	Clips           ClipService
+	ClipLimit       int64            // largest clip upload; DefaultClipLimit when 0
+	IncidentMetrics IncidentRecorder // counts created incidents; nil = none
 }
 
 // Server is the HTTP API. Create it with New.
@@ -83,6 +90,11 @@ type Server struct {
 	geo         *geo.Index
 
 	incidentCounter func() func(lat, lon float64) int
+
+	incidents       IncidentStore
+	clips           ClipService
+	clipLimit       int64
+	incidentMetrics IncidentRecorder
 }
 
 // New builds the server and its routes.
@@ -115,7 +127,15 @@ func New(o Options) *Server {
 		geo:         o.Geo,
 
 		incidentCounter: o.IncidentCounter,
+
+		clips:           o.Clips,
+		clipLimit:       o.ClipLimit,
+		incidentMetrics: o.IncidentMetrics,
 	}
+	if s.clipLimit <= 0 {
+		s.clipLimit = DefaultClipLimit
+	}
+	s.incidents, _ = o.Store.(IncidentStore)
 	s.history, _ = o.Store.(StatesAtStore)
 	s.layers, _ = o.Store.(LayerStore)
 	if s.geo != nil {
@@ -196,6 +216,24 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
 		v1.GET("/coverage", s.allow(all...), s.coverage)
 		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+	}
+
+	if s.incidents != nil {
+		// Planners and fundraisers see aggregated counts only: no
+		// incident, note, case reference or clip.
+		v1.GET("/incidents/counts", s.allow(all...), s.incidentCounts)
+		v1.GET("/incidents", s.allow(editors...), s.listIncidents)
+		v1.POST("/incidents", s.allow(editors...), s.createIncident)
+		v1.POST("/incidents/import", s.allow(editors...), s.importIncidents)
+		v1.GET("/incidents/:id", s.allow(editors...), s.getIncident)
+		v1.PATCH("/incidents/:id", s.allow(editors...), s.patchIncident)
+		if s.clips != nil {
+			v1.GET("/incidents/:id/clips", s.allow(editors...), s.incidentClips)
+			v1.POST("/incidents/:id/clips", s.allow(editors...), s.addClip)
+			v1.GET("/clips/:id", s.allow(editors...), s.downloadClip)
+			v1.GET("/clips/:id/verify", s.allow(editors...), s.verifyClip)
+			v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
+		}
 	}
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
