@@ -27,6 +27,9 @@ type AuditEntry struct {
 // the change and its audit record commit together or not at all.
 func appendAudit(tx *bolt.Tx, at time.Time, actor camera.Actor, action, target string, changes []string) error {
 	b := tx.Bucket(bucketAudit)
+	// Audit keys only ever grow: full pages, not bbolt's default half-full
+	// splits, keep the log half the size on disk and in the page cache.
+	b.FillPercent = 0.95
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

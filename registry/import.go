@@ -57,6 +57,10 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			r = ImportResult{}
 			b := tx.Bucket(bucketCameras)
+			// Imports mostly add ids in order (CG-0001, CG-0002, ...):
+			// fuller pages than bbolt's default halves keep the file and
+			// the pages a start must read smaller.
+			b.FillPercent = 0.9
 			now := s.now().UTC()
 			for _, c := range cams[start:end] {
 				c.CreatedAt, c.UpdatedAt = now, now
