@@ -169,8 +169,8 @@ func BenchmarkPoller10k(b *testing.B) {
 	waitFor(b, 3*interval+time.Minute, "every camera confirmed", func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		for _, e := range p.entries {
-			if e.track.health.State != camera.StateUp {
+		for e := range p.entries.all() {
+			if e.track.state != sUp {
 				return false
 			}
 		}

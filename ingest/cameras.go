@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/matthan/matthan/camera"
@@ -19,11 +21,24 @@ import (
 // change (an import) is spread over the interval instead.
 func (p *Poller) CameraChanged(cams ...*camera.Camera) {
 	prompt := len(cams) == 1
+	urls := streamURLs(cams)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, c := range cams {
-		p.upsertLocked(c, nil, prompt, false, 0)
+	for i, c := range cams {
+		p.upsertLocked(c, urls[i], nil, prompt, false)
 	}
+}
+
+// streamURLs returns the stream URLs of the active cameras among cams
+// ("" for the others), computed before taking the lock.
+func streamURLs(cams []*camera.Camera) []string {
+	urls := make([]string, len(cams))
+	for i, c := range cams {
+		if c.Active() {
+			urls[i] = c.StreamURL()
+		}
+	}
+	return urls
 }
 
 // CameraRemoved implements the API's camera observer: Remove.
@@ -36,9 +51,10 @@ func (p *Poller) CameraRemoved(id string) { p.Remove(id) }
 // about the old URL (a probe in flight is cancelled) are ignored. The
 // poller keeps its own copy of what it needs of cam.
 func (p *Poller) Upsert(cam *camera.Camera) {
+	url := streamURLs([]*camera.Camera{cam})[0]
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.upsertLocked(cam, nil, true, false, 0)
+	p.upsertLocked(cam, url, nil, true, false)
 }
 
 // Remove unschedules a camera that was deleted, cancelling its probe in
@@ -61,24 +77,56 @@ func (p *Poller) Sync(ctx context.Context) error {
 }
 
 // load reads the store and applies it (Start and Sync).
+//
+// It streams: the stored health is read first into a compact sorted list,
+// then each camera is applied as the store yields it, under the lock for
+// that camera only, so that a million cameras are never all in memory as
+// camera.Camera values and the API is not blocked meanwhile. Cameras
+// upserted while it reads (flag fFresh) and removed while it reads (a tomb
+// newer than since) are newer than what it reads and left alone; at the
+// end, the scheduled cameras it did not see (flag fSeen) are removed. When
+// reading fails half way, the cameras read are applied and none removed.
 func (p *Poller) load(ctx context.Context) error {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
 
 	p.mu.Lock()
 	since := p.seq
+	p.loading = true
 	p.mu.Unlock()
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.endLoad()
+	}()
 
-	stored := map[string]camera.Health{}
-	if err := p.store.ForEachHealth(ctx, func(h camera.Health) error {
-		stored[h.CameraID] = h
-		return nil
-	}); err != nil {
+	seeds, err := p.readSeeds(ctx)
+	if err != nil {
 		return fmt.Errorf("load camera health: %w", err)
 	}
-	var cams []*camera.Camera
+	p.mu.Lock()
+	p.entries.reserve(len(seeds.list)) // about as many cameras as records
+	p.mu.Unlock()
 	if err := p.store.ForEachCamera(ctx, func(c *camera.Camera) error {
-		cams = append(cams, c)
+		seed := seeds.find(c.ID)
+		var url string
+		if c.Active() {
+			url = c.StreamURL()
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		e := p.entries.get(c.ID)
+		if e != nil {
+			e.set(fSeen, true)
+		}
+		if p.tomb[c.ID] > since {
+			return nil // removed after the store was read
+		}
+		p.upsertEntry(e, c, url, seed, false, true)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("load cameras: %w", err)
@@ -86,22 +134,9 @@ func (p *Poller) load(ctx context.Context) error {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	seen := make(map[string]bool, len(cams))
-	for _, c := range cams {
-		seen[c.ID] = true
-		if p.tomb[c.ID] > since {
-			continue // removed after the store was read
-		}
-		var seed *camera.Health
-		if h, ok := stored[c.ID]; ok {
-			seed = &h
-		}
-		p.upsertLocked(c, seed, false, true, since)
-	}
-	for id, e := range p.entries {
-		if !seen[id] && !e.removed && e.touched <= since {
-			p.removeLocked(id)
-		}
+	done = true
+	for _, id := range p.endLoad() {
+		p.removeLocked(id)
 	}
 	for id, s := range p.tomb {
 		if s <= since {
@@ -111,29 +146,110 @@ func (p *Poller) load(ctx context.Context) error {
 	return nil
 }
 
-// upsertLocked applies one camera. A load (fromLoad) passes the stored
-// health as seed, used for a camera the poller has not probed yet, and
-// since, the sequence number when it read the store: entries upserted
-// after that are newer than what it read and are left alone. Called under
-// the lock.
-func (p *Poller) upsertLocked(cam *camera.Camera, seed *camera.Health, prompt, fromLoad bool, since uint64) {
-	e := p.entries[cam.ID]
-	touched := since
+// endLoad clears the flags of the load that ends, and returns the ids of
+// the scheduled cameras it did not see and that were not upserted
+// meanwhile: gone from the store. Called under the lock.
+func (p *Poller) endLoad() (gone []string) {
+	p.loading = false
+	for e := range p.entries.all() {
+		if !e.has(fSeen) && !e.has(fRemoved) && !e.has(fFresh) {
+			gone = append(gone, e.id()) // removed after: the index moves entries
+		}
+		e.flags &^= fSeen | fFresh
+	}
+	return gone
+}
+
+// seeds are the stored health records a load reads, sorted by camera id:
+// a list rather than a map, a third of the memory for a million cameras.
+type seeds struct {
+	list []seedRec
+	next int    // cursor of lookups in id order
+	last string // the last id looked up in order
+}
+
+// seedRec is one camera's stored health, as a tracker.
+type seedRec struct {
+	id     string
+	track  tracker
+	probed bool // the record has a last probe
+}
+
+// readSeeds reads every stored health record.
+func (p *Poller) readSeeds(ctx context.Context) (*seeds, error) {
+	s := &seeds{}
+	sorted := true
+	if err := p.store.ForEachHealth(ctx, func(h camera.Health) error {
+		if n := len(s.list); n > 0 && s.list[n-1].id >= h.CameraID {
+			sorted = false
+		}
+		s.list = append(s.list, seedRec{id: h.CameraID, track: newTracker(&h), probed: h.State.Valid() && h.LastProbe != nil})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if !sorted { // the registry's are; a record repeated counts once, the last one
+		slices.SortStableFunc(s.list, func(a, b seedRec) int { return strings.Compare(a.id, b.id) })
+		out := s.list[:0]
+		for i, r := range s.list {
+			if i+1 < len(s.list) && s.list[i+1].id == r.id {
+				continue
+			}
+			out = append(out, r)
+		}
+		clear(s.list[len(out):])
+		s.list = out
+	}
+	return s, nil
+}
+
+// find returns the stored health of camera id, or nil. Lookups in id
+// order (the registry's ForEachCamera) walk the list once; others search.
+func (s *seeds) find(id string) *seedRec {
+	if id > s.last {
+		// Every record before the cursor is before s.last, so before id.
+		s.last = id
+		for s.next < len(s.list) && s.list[s.next].id < id {
+			s.next++
+		}
+		if s.next < len(s.list) && s.list[s.next].id == id {
+			return &s.list[s.next]
+		}
+		return nil
+	}
+	if i, ok := slices.BinarySearchFunc(s.list, id, func(r seedRec, id string) int { return strings.Compare(r.id, id) }); ok {
+		return &s.list[i]
+	}
+	return nil
+}
+
+// upsertLocked applies one camera, whose stream URL is url ("" when it is
+// not active). A load (fromLoad) passes the stored health as seed, used
+// for a camera the poller has not probed yet; entries upserted while it
+// reads (fFresh) are newer than what it read and are left alone. Called
+// under the lock.
+func (p *Poller) upsertLocked(cam *camera.Camera, url string, seed *seedRec, prompt, fromLoad bool) {
+	p.upsertEntry(p.entries.get(cam.ID), cam, url, seed, prompt, fromLoad)
+}
+
+// upsertEntry is upsertLocked, given cam's entry (nil when it has none).
+func (p *Poller) upsertEntry(e *entry, cam *camera.Camera, url string, seed *seedRec, prompt, fromLoad bool) {
 	if fromLoad {
-		if e != nil && seed != nil && !e.running && e.track.health.LastProbe == nil && e.track.health.State == camera.StateUnknown && !e.removed {
+		if e != nil && seed != nil && !e.has(fRunning) && !e.has(fProbed) && e.track.state == sUnknown && !e.has(fRemoved) {
 			// Upserted before Start: take the stored state over, so
 			// that the first results do not record unknown → up again.
-			p.m.addCamera(e.commune, e.track.health.State, -1)
-			e.track = newTracker(cam.ID, seed)
-			p.m.addCamera(e.commune, e.track.health.State, +1)
-			p.m.setUp(e.id, e.track.health.State, true)
+			commune := e.commune.String()
+			p.m.addCamera(commune, e.track.state, -1)
+			e.track = seed.track
+			e.set(fProbed, seed.probed)
+			p.m.addCamera(commune, e.track.state, +1)
+			p.m.setUp(cam.ID, e.track.state, true)
 		}
-		if e != nil && e.touched > since {
+		if e != nil && e.has(fFresh) {
 			return
 		}
 	} else {
 		p.seq++
-		touched = p.seq
 		delete(p.tomb, cam.ID)
 	}
 	now := p.clock.Now()
@@ -143,53 +259,56 @@ func (p *Poller) upsertLocked(cam *camera.Camera, seed *camera.Health, prompt, f
 		return
 	}
 	delete(p.retired, cam.ID)
-	url := cam.StreamURL()
-	interval := p.cfg.intervalOf(cam.ID)
+	iv := p.intervalIndex(cam.ID)
 	if e == nil {
-		e = &entry{
-			id: cam.ID, url: url, commune: cam.Commune,
-			interval: interval, phase: phaseOf(cam.ID, interval),
-			index: -1, touched: touched,
-			track: newTracker(cam.ID, seed),
+		e = &entry{commune: intern(cam.Commune), interval: iv, index: -1, track: tracker{state: sUnknown}}
+		e.setKey(cam.ID, url)
+		if seed != nil {
+			e.track = seed.track
+			e.set(fProbed, seed.probed)
 		}
-		if every := p.cfg.DeepEvery; every > 0 {
-			e.deepOffset = hashID(cam.ID) % uint64(every)
+		if fromLoad {
+			e.set(fSeen, true)
+		} else {
+			e.set(fFresh, p.loading)
 		}
-		p.entries[cam.ID] = e
-		p.m.addCamera(e.commune, e.track.health.State, +1)
-		p.m.setUp(e.id, e.track.health.State, true)
-		e.due = nextSlot(e, now, p.cfg.jitterOf(interval))
+		p.entries.add(e)
+		p.m.addCamera(cam.Commune, e.track.state, +1)
+		p.m.setUp(cam.ID, e.track.state, true)
+		e.due = p.slotOf(e, now.UnixNano())
 		p.push(e)
 		return
 	}
 
-	e.touched = touched
-	if e.removed { // removed while its probe runs: back again
-		e.removed = false
+	if !fromLoad && p.loading {
+		e.set(fFresh, true)
+	}
+	if e.has(fRemoved) { // removed while its probe runs: back again
+		e.set(fRemoved, false)
 		e.gen++
-		p.m.addCamera(e.commune, e.track.health.State, +1)
-		p.m.setUp(e.id, e.track.health.State, true)
+		p.m.addCamera(e.commune.String(), e.track.state, +1)
+		p.m.setUp(cam.ID, e.track.state, true)
 	}
-	if cam.Commune != e.commune {
-		p.m.addCamera(e.commune, e.track.health.State, -1)
-		p.m.addCamera(cam.Commune, e.track.health.State, +1)
-		e.commune = cam.Commune
+	if commune := e.commune.String(); cam.Commune != commune {
+		p.m.addCamera(commune, e.track.state, -1)
+		p.m.addCamera(cam.Commune, e.track.state, +1)
+		e.commune = intern(cam.Commune)
 	}
-	if interval != e.interval {
-		e.interval, e.phase = interval, phaseOf(cam.ID, interval)
+	if iv != e.interval {
+		e.interval = iv
 		if !e.track.pending() {
-			p.reschedule(e, nextSlot(e, now, p.cfg.jitterOf(interval)))
+			p.reschedule(e, p.slotOf(e, now.UnixNano()))
 		}
 	}
-	if url != e.url {
-		e.url = url
+	if url != e.url() {
+		e.setKey(cam.ID, url)
 		e.gen++
 		e.track.resetPending()
-		if e.cancel != nil {
-			e.cancel() // its result would be about the old URL
+		if cancel := p.cancels[e]; cancel != nil {
+			cancel() // its result would be about the old URL
 		}
 		if prompt {
-			p.reschedule(e, now.Add(randDuration(p.cfg.jitterOf(interval))))
+			p.reschedule(e, now.UnixNano()+int64(randDuration(p.cfg.jitterOf(p.intervalOf(e)))))
 		}
 	}
 }
@@ -197,29 +316,30 @@ func (p *Poller) upsertLocked(cam *camera.Camera, seed *camera.Health, prompt, f
 // removeLocked unschedules id. An entry whose probe is running stays in
 // the map, marked removed, until the probe returns. Called under the lock.
 func (p *Poller) removeLocked(id string) *entry {
-	e := p.entries[id]
-	if e == nil || e.removed {
+	e := p.entries.get(id)
+	if e == nil || e.has(fRemoved) {
 		return nil
 	}
-	e.removed = true
-	p.m.addCamera(e.commune, e.track.health.State, -1)
-	p.m.setUp(id, "", false)
+	e.set(fRemoved, true)
+	p.m.addCamera(e.commune.String(), e.track.state, -1)
+	p.m.setUp(id, sNone, false)
 	switch {
-	case e.running:
-		e.cancel()
+	case e.has(fRunning):
+		p.cancels[e]()
 	case e.index >= 0:
-		heap.Remove(&p.sched, e.index)
-		delete(p.entries, id)
+		heap.Remove(&p.sched, int(e.index))
+		p.entries.del(id)
 	default: // queued: the lane skips it
-		delete(p.entries, id)
+		p.entries.del(id)
 	}
 	return e
 }
 
 // retireLocked unschedules a retired camera and records that its state is
 // now unknown: nobody looks at it any more, and its uptime must not keep
-// counting the last state it was seen in.
-func (p *Poller) retireLocked(cam *camera.Camera, seed *camera.Health, now time.Time) {
+// counting the last state it was seen in. The record keeps the stored last
+// probe.
+func (p *Poller) retireLocked(cam *camera.Camera, seed *seedRec, now time.Time) {
 	var t tracker
 	switch e := p.removeLocked(cam.ID); {
 	case e != nil:
@@ -227,14 +347,14 @@ func (p *Poller) retireLocked(cam *camera.Camera, seed *camera.Health, now time.
 	case seed != nil && !p.retired[cam.ID]:
 		// Retired while the poller was not running (or its record is
 		// not written yet, hence the retired set).
-		t = newTracker(cam.ID, seed)
+		t = seed.track
 	default:
 		return
 	}
 	p.retired[cam.ID] = true
-	tr, changed := t.force(camera.StateUnknown, camera.ReasonRetired, now)
+	tr, changed := t.force(cam.ID, camera.StateUnknown, camera.ReasonRetired, now)
 	if !changed {
 		return
 	}
-	p.confirmed(cam.Commune, t.health, tr)
+	p.confirmed(cam.Commune, t.health(cam.ID), tr, true)
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 )
@@ -169,10 +170,20 @@ func (c Config) withDefaults() (Config, error) {
 	if c.SlowAfter == 0 {
 		c.SlowAfter = c.Timeout / 2
 	}
+	// The poller keeps a confirmation count and an interval's index in
+	// 16 bits per camera.
+	if c.Confirm > math.MaxUint16 {
+		return c, fmt.Errorf("confirm must be at most %d, got %d", math.MaxUint16, c.Confirm)
+	}
+	distinct := map[time.Duration]bool{c.Interval: true}
 	for id, d := range c.Intervals {
 		if d <= 0 {
 			return c, fmt.Errorf("intervals[%q] must be more than 0, got %v", id, d)
 		}
+		distinct[d] = true
+	}
+	if len(distinct) > math.MaxUint16+1 {
+		return c, fmt.Errorf("intervals must have at most %d distinct values, got %d", math.MaxUint16+1, len(distinct))
 	}
 	for i, raw := range c.Webhooks {
 		u, err := url.Parse(raw)

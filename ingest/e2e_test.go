@@ -66,7 +66,7 @@ func TestEndToEndWithFakeRTSPCamera(t *testing.T) {
 	probeNow := func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.reschedule(p.entries[c.ID], time.Now())
+		p.reschedule(p.entries.get(c.ID), time.Now().UnixNano())
 	}
 	transitions := func() []camera.Transition {
 		ts, err := store.Transitions(ctx, c.ID, time.Time{}, time.Time{}, 0)
@@ -99,11 +99,11 @@ func TestEndToEndWithFakeRTSPCamera(t *testing.T) {
 	hold := func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		e := p.entries[c.ID]
+		e := p.entries.get(c.ID)
 		if e.index < 0 {
 			return false // running or queued: wait until it is back
 		}
-		p.reschedule(e, time.Now().Add(time.Hour))
+		p.reschedule(e, time.Now().Add(time.Hour).UnixNano())
 		return true
 	}
 	waitFor(t, 10*time.Second, "the camera's probe done", hold)

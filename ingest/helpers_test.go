@@ -222,8 +222,8 @@ func (r *rig) stop() { r.p.Stop() }
 func (r *rig) probeNow(id string) {
 	r.p.mu.Lock()
 	defer r.p.mu.Unlock()
-	if e := r.p.entries[id]; e != nil {
-		r.p.reschedule(e, r.p.clock.Now())
+	if e := r.p.entries.get(id); e != nil {
+		r.p.reschedule(e, r.p.clock.Now().UnixNano())
 	}
 }
 

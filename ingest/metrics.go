@@ -31,7 +31,7 @@ type metrics struct {
 	// counts mirrors matthan_cameras, so that a commune's series can be
 	// created with zeros and deleted when its last camera goes. Guarded
 	// by the poller's lock.
-	counts map[string]map[camera.HealthState]int
+	counts map[string]*communeCount
 }
 
 // Lanes, as label values of matthan_poller_lag_seconds and
@@ -83,7 +83,7 @@ func newMetrics(reg prometheus.Registerer, perCamera bool) (*metrics, error) {
 			Name: "matthan_webhook_dropped_total",
 			Help: "Webhook events dropped, oldest first, because a URL's queue was full.",
 		}),
-		counts: map[string]map[camera.HealthState]int{},
+		counts: map[string]*communeCount{},
 	}
 	cs := []prometheus.Collector{
 		m.probeDuration, m.probes, m.cameras, m.lag, m.scheduled, m.inFlight,
@@ -148,28 +148,38 @@ func reasonLabel(r string) string {
 	return "other"
 }
 
+// communeCount counts a commune's scheduled cameras by state, with the
+// gauges of matthan_cameras that show them (looked up once per commune,
+// not once per change: a load counts a million cameras).
+type communeCount struct {
+	n      [numStateCodes]int
+	total  int
+	gauges [numStateCodes]prometheus.Gauge
+}
+
 // addCamera counts a scheduled camera in commune and state (delta +1), or
 // uncounts it (delta -1). Called under the poller's lock.
-func (m *metrics) addCamera(commune string, state camera.HealthState, delta int) {
+func (m *metrics) addCamera(commune string, state stateCode, delta int) {
 	c := m.counts[commune]
 	if c == nil {
 		if delta < 0 {
 			return
 		}
-		c = map[camera.HealthState]int{}
+		c = &communeCount{}
 		m.counts[commune] = c
 		for _, s := range camera.HealthStates {
-			m.cameras.WithLabelValues(commune, string(s)).Set(0)
+			g := m.cameras.WithLabelValues(commune, string(s))
+			g.Set(0)
+			c.gauges[codeOf(s)] = g
 		}
 	}
-	c[state] += delta
-	m.cameras.WithLabelValues(commune, string(state)).Set(float64(c[state]))
-	m.scheduled.Add(float64(delta))
-	total := 0
-	for _, n := range c {
-		total += n
+	c.n[state] += delta
+	c.total += delta
+	if g := c.gauges[state]; g != nil { // nil for sNone, never counted
+		g.Set(float64(c.n[state]))
 	}
-	if total == 0 {
+	m.scheduled.Add(float64(delta))
+	if c.total == 0 {
 		delete(m.counts, commune)
 		for _, s := range camera.HealthStates {
 			m.cameras.DeleteLabelValues(commune, string(s))
@@ -178,7 +188,7 @@ func (m *metrics) addCamera(commune string, state camera.HealthState, delta int)
 }
 
 // setUp sets or deletes matthan_camera_up for one camera.
-func (m *metrics) setUp(id string, state camera.HealthState, present bool) {
+func (m *metrics) setUp(id string, state stateCode, present bool) {
 	if m.cameraUp == nil {
 		return
 	}
@@ -187,7 +197,7 @@ func (m *metrics) setUp(id string, state camera.HealthState, present bool) {
 		return
 	}
 	v := 0.0
-	if state == camera.StateUp {
+	if state == sUp {
 		v = 1
 	}
 	m.cameraUp.WithLabelValues(id).Set(v)

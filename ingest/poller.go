@@ -77,13 +77,21 @@ type Poller struct {
 	rec    *recorder
 	hooks  *webhooks
 
+	// intervals are the distinct probe intervals (Config.Interval and
+	// Config.Intervals), indexed by entry.interval; intervalIndexes is
+	// its inverse. Both are fixed by New.
+	intervals       []time.Duration
+	intervalIndexes map[time.Duration]uint16
+
 	mu      sync.Mutex
-	entries map[string]*entry
+	entries entryIndex                    // by id
+	cancels map[*entry]context.CancelFunc // of the probes running
 	sched   schedHeap
 	lanes   [2]lane
 	seq     uint64            // counts Upserts and Removes, for Sync
 	tomb    map[string]uint64 // id → seq of its Remove, for Sync
 	retired map[string]bool   // ids this poller recorded as retired
+	loading bool              // a load (Start, Sync) is reading the store
 	state   int               // 0 new, 1 running, 2 stopped
 	ctx     context.Context   // nil before Start
 	cancel  context.CancelFunc
@@ -135,13 +143,15 @@ func New(opts Options) (*Poller, error) {
 		clock:   opts.Clock,
 		log:     opts.Logger,
 		m:       m,
-		entries: map[string]*entry{},
+		entries: newEntryIndex(),
+		cancels: map[*entry]context.CancelFunc{},
 		tomb:    map[string]uint64{},
 		retired: map[string]bool{},
 		wake:    make(chan struct{}, 1),
 
 		onTransition: opts.OnTransition,
 	}
+	p.setIntervals()
 	p.lanes[0].limit, p.lanes[1].limit = cfg.Concurrency, cfg.SlowConcurrency
 	p.rec = newRecorder(opts.Store, opts.Logger, m, opts.Clock, cfg.FlushInterval, cfg.FlushMax)
 	p.hooks = newWebhooks(cfg, opts.HTTPClient, opts.Clock, opts.Logger, m)
@@ -177,7 +187,7 @@ func (p *Poller) Start(ctx context.Context) error {
 		p.rec.run(p.ctx)
 	}()
 	p.hooks.start(p.ctx, &p.wg)
-	p.log.Info("health poller started", slog.Int("cameras", len(p.entries)), slog.Duration("interval", p.cfg.Interval))
+	p.log.Info("health poller started", slog.Int("cameras", p.entries.len()), slog.Duration("interval", p.cfg.Interval))
 	return nil
 }
 
@@ -199,14 +209,44 @@ func (p *Poller) Stop() {
 	})
 }
 
+// setIntervals builds the table of distinct intervals from the
+// configuration (checked by withDefaults: at most 65,536 of them).
+func (p *Poller) setIntervals() {
+	p.intervals, p.intervalIndexes = nil, map[time.Duration]uint16{}
+	add := func(d time.Duration) {
+		if _, ok := p.intervalIndexes[d]; !ok {
+			p.intervalIndexes[d] = uint16(len(p.intervals))
+			p.intervals = append(p.intervals, d)
+		}
+	}
+	add(p.cfg.Interval)
+	for _, d := range p.cfg.Intervals {
+		add(d)
+	}
+}
+
+// intervalIndex returns the index in p.intervals of camera id's interval.
+func (p *Poller) intervalIndex(id string) uint16 {
+	return p.intervalIndexes[p.cfg.intervalOf(id)]
+}
+
 // Current returns the poller's view of a camera's health (fresher than
-// the store's by up to FlushInterval), and whether it is scheduled.
+// the store's by up to FlushInterval), and whether it is scheduled. The
+// poller does not keep the last probe's details: LastProbe is the latest
+// result not yet written, else the stored one (when the Store can read
+// one camera's health, as *registry.Store does).
 func (p *Poller) Current(id string) (camera.Health, bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	e := p.entries[id]
-	if e == nil || e.removed {
+	e := p.entries.get(id)
+	if e == nil || e.has(fRemoved) {
+		p.mu.Unlock()
 		return camera.Health{}, false
 	}
-	return e.track.health, true
+	h := e.track.health(id)
+	probed := e.has(fProbed)
+	p.mu.Unlock()
+	if probed {
+		h.LastProbe = p.rec.lastProbe(context.Background(), id)
+	}
+	return h, true
 }

@@ -179,6 +179,15 @@ func TestAddRetireRemoveWithoutRestart(t *testing.T) {
 	if _, ok := r.p.Current("C2"); ok {
 		t.Error("retired C2 is still scheduled")
 	}
+	// The poller keeps no last probe in memory: the retirement's record
+	// keeps the stored one.
+	waitFor(t, 5*time.Second, "retired health written", func() bool {
+		h, err := r.store.CurrentHealth(ctx, "C2")
+		return err == nil && h.State == unknown
+	})
+	if h, _ := r.store.CurrentHealth(ctx, "C2"); h.Reason != camera.ReasonRetired || h.LastProbe == nil || h.LastProbe.State != up {
+		t.Errorf("retired C2's stored health: %+v (last probe %+v)", h, h.LastProbe)
+	}
 
 	// Deleted: no more probes.
 	if err := r.store.DeleteCamera(ctx, "C1", police); err != nil {
@@ -303,9 +312,9 @@ func TestSync(t *testing.T) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		out := map[string]string{}
-		for id, e := range p.entries {
-			if !e.removed {
-				out[id] = e.commune
+		for e := range p.entries.all() {
+			if !e.has(fRemoved) {
+				out[e.id()] = e.commune.String()
 			}
 		}
 		return out
@@ -350,6 +359,37 @@ func TestRestartResumesStoredState(t *testing.T) {
 	r.stop()
 	if ts := r.transitions(t, "C1"); len(ts) != 1 {
 		t.Errorf("a restart recorded a change: %s", changes(ts))
+	}
+}
+
+// TestRetiredWhileStopped: a camera retired while no poller ran is
+// recorded unknown at the next start, its last probe kept.
+func TestRetiredWhileStopped(t *testing.T) {
+	ctx := context.Background()
+	c := newCamera("C1", "Song Bình")
+	r := newRig(t, fastConfig(), c, newCamera("C2", "Song Bình"))
+	since := time.Now().Add(-time.Hour)
+	last := &camera.ProbeResult{State: up, Reason: camera.ReasonOK, At: since.Add(time.Minute), Codec: "h264", Server: "Hikvision-Webs"}
+	if err := r.store.RecordHealth(ctx,
+		[]camera.Health{{CameraID: "C1", State: up, Reason: camera.ReasonOK, Since: since, LastProbe: last}},
+		[]camera.Transition{{CameraID: "C1", At: since, From: unknown, To: up, Reason: camera.ReasonOK}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.UpdateCamera(ctx, "C1", "camera.retire", police, func(c *camera.Camera) error {
+		c.Status = camera.StatusRetired
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.start(t)
+	if _, ok := r.p.Current("C1"); ok {
+		t.Error("retired C1 is scheduled")
+	}
+	waitFor(t, 5*time.Second, "retirement recorded", func() bool { return len(r.transitions(t, "C1")) == 2 })
+	r.stop()
+	h, err := r.store.CurrentHealth(ctx, "C1")
+	if err != nil || h.State != unknown || h.Reason != camera.ReasonRetired || h.LastProbe == nil || h.LastProbe.Server != "Hikvision-Webs" || !h.LastProbe.At.Equal(last.At) {
+		t.Errorf("stored health: %+v %v (last probe %+v)", h, err, h.LastProbe)
 	}
 }
 

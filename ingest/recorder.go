@@ -25,6 +25,11 @@ const maxPendingTransitions = 100_000
 // milliseconds of the confirmation, which is the durability operators rely
 // on ("down since 21:40" must survive a crash). On Stop whatever is
 // pending is written.
+//
+// The poller keeps no last probe in memory: the recorder's pending records
+// and the store have it (lastProbe). A record may say "keep the stored last
+// probe" (a retirement): the recorder reads it from the store before the
+// write, when the store can read one camera's health (healthReader).
 type recorder struct {
 	store Store
 	log   *slog.Logger
@@ -34,16 +39,30 @@ type recorder struct {
 	max   int
 
 	mu      sync.Mutex
-	health  map[string]camera.Health
+	health  map[string]pendingHealth
+	writing map[string]pendingHealth // the batch being written, for lastProbe
 	trans   []camera.Transition
 	kick    chan struct{} // cap 1: "write now"
 	flushed chan struct{} // cap 1: signalled after each write, for tests
 }
 
+// pendingHealth is a camera's health waiting to be written. When keepProbe
+// is set, h.LastProbe is nil and the stored one is to be kept.
+type pendingHealth struct {
+	h         camera.Health
+	keepProbe bool
+}
+
+// healthReader is implemented by stores that read one camera's health
+// (*registry.Store).
+type healthReader interface {
+	CurrentHealth(ctx context.Context, id string) (camera.Health, error)
+}
+
 func newRecorder(store Store, log *slog.Logger, m *metrics, clock Clock, every time.Duration, max int) *recorder {
 	return &recorder{
 		store: store, log: log, m: m, clock: clock, every: every, max: max,
-		health:  map[string]camera.Health{},
+		health:  map[string]pendingHealth{},
 		kick:    make(chan struct{}, 1),
 		flushed: make(chan struct{}, 1),
 	}
@@ -51,9 +70,17 @@ func newRecorder(store Store, log *slog.Logger, m *metrics, clock Clock, every t
 
 // add queues a camera's current health and, when tr is not nil, a
 // confirmed transition. It never blocks on the store.
-func (r *recorder) add(h camera.Health, tr *camera.Transition) {
+func (r *recorder) add(h camera.Health, tr *camera.Transition) { r.put(h, tr, false) }
+
+// put is add; keepProbe asks to keep the camera's last probe as it is (h
+// has none).
+func (r *recorder) put(h camera.Health, tr *camera.Transition, keepProbe bool) {
 	r.mu.Lock()
-	r.health[h.CameraID] = h
+	ph := pendingHealth{h: h, keepProbe: keepProbe}
+	if old, ok := r.health[h.CameraID]; ok {
+		ph = merge(old, ph)
+	}
+	r.health[h.CameraID] = ph
 	now := tr != nil || len(r.health) >= r.max
 	if tr != nil {
 		r.trans = append(r.trans, *tr)
@@ -65,6 +92,34 @@ func (r *recorder) add(h camera.Health, tr *camera.Transition) {
 		default:
 		}
 	}
+}
+
+// merge returns the newer of two records of one camera, with the older's
+// last probe when the newer keeps the last probe.
+func merge(older, newer pendingHealth) pendingHealth {
+	if newer.keepProbe {
+		newer.h.LastProbe, newer.keepProbe = older.h.LastProbe, older.keepProbe
+	}
+	return newer
+}
+
+// lastProbe returns camera id's latest probe result: pending, being
+// written, or stored; nil when there is none (or the store cannot say).
+func (r *recorder) lastProbe(ctx context.Context, id string) *camera.ProbeResult {
+	r.mu.Lock()
+	for _, m := range []map[string]pendingHealth{r.health, r.writing} {
+		if ph, ok := m[id]; ok && !ph.keepProbe {
+			r.mu.Unlock()
+			return ph.h.LastProbe
+		}
+	}
+	r.mu.Unlock()
+	if hr, ok := r.store.(healthReader); ok {
+		if h, err := hr.CurrentHealth(ctx, id); err == nil {
+			return h.LastProbe
+		}
+	}
+	return nil
 }
 
 // forget drops what is pending for a camera that was deleted.
@@ -112,11 +167,19 @@ func (r *recorder) flush(ctx context.Context) {
 		return
 	}
 	health, trans := r.health, r.trans
-	r.health, r.trans = make(map[string]camera.Health, len(health)), nil
+	r.health, r.trans = make(map[string]pendingHealth, len(health)), nil
+	r.writing = health
 	r.mu.Unlock()
 
 	hs := make([]camera.Health, 0, len(health))
-	for _, h := range health {
+	hr, canRead := r.store.(healthReader)
+	for _, ph := range health {
+		h := ph.h
+		if ph.keepProbe && canRead {
+			if stored, err := hr.CurrentHealth(ctx, h.CameraID); err == nil {
+				h.LastProbe = stored.LastProbe
+			}
+		}
 		hs = append(hs, h)
 	}
 	// Sorted keys make bbolt's inserts sequential in the B+tree.
@@ -126,6 +189,9 @@ func (r *recorder) flush(ctx context.Context) {
 	err := r.store.RecordHealth(ctx, hs, trans)
 	r.m.flushDuration.Observe(time.Since(start).Seconds())
 	if err == nil {
+		r.mu.Lock()
+		r.writing = nil
+		r.mu.Unlock()
 		r.m.flushes.WithLabelValues("ok").Inc()
 		select {
 		case r.flushed <- struct{}{}:
@@ -138,9 +204,12 @@ func (r *recorder) flush(ctx context.Context) {
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, h := range hs {
-		if _, newer := r.health[h.CameraID]; !newer {
-			r.health[h.CameraID] = h
+	r.writing = nil
+	for id, ph := range health {
+		if newer, ok := r.health[id]; ok {
+			r.health[id] = merge(ph, newer)
+		} else {
+			r.health[id] = ph
 		}
 	}
 	r.trans = append(trans, r.trans...)

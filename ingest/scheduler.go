@@ -3,11 +3,8 @@ package ingest
 import (
 	"container/heap"
 	"context"
-	"hash/fnv"
 	"math/rand/v2"
 	"time"
-
-	"github.com/matthan/matthan/camera"
 )
 
 // Scheduling.
@@ -30,52 +27,95 @@ import (
 // running. That is what guarantees that one camera is never probed twice
 // at once.
 
-// entry is one scheduled camera. Guarded by the poller's lock.
+// entry is one scheduled camera: only what scheduling and confirmation
+// need, packed into 80 bytes, because a district's poller holds a million
+// of them. Its id and stream URL share one string; its commune and reason
+// are interned; times are Unix nanoseconds; its interval is an index into
+// the poller's few distinct intervals; its phase and deep-probe offset are
+// hashes of its id, computed when needed. The last probe's details are not
+// kept: the recorder writes them to the store (see Poller.Current). A
+// probe's cancel function is kept only while it runs (Poller.cancels).
+// Guarded by the poller's lock.
 type entry struct {
-	id      string
-	url     string // with credentials: for the prober only, never logged
-	commune string
+	key     string // the id, then the stream URL (with credentials: for the prober only, never logged)
+	commune istr
+	due     int64 // when the next probe is due, Unix nanoseconds
+	track   tracker
 
-	interval time.Duration
-	phase    time.Duration // offset of the camera's slots within interval
-	due      time.Time
-
-	index   int  // position in the heap, -1 when not in it
-	queued  bool // waiting in a lane queue
-	running bool
-	removed bool // deleted or retired; dropped when its probe returns
-	cancel  context.CancelFunc
-	gen     uint64 // bumped when the URL changes: older results are void
-	touched uint64 // poller sequence of the last Upsert, for Sync
-	slow    bool   // last probe took SlowAfter or more: slow lane
-
-	probes     uint64 // probes started, for the deep-probe rhythm
-	deepOffset uint64 // spreads deep probes of different cameras
-	track      tracker
+	index    int32  // position in the heap, -1 when not in it
+	probes   uint32 // probes started, for the deep-probe rhythm
+	gen      uint16 // bumped when the URL changes: older results are void
+	idLen    uint16 // key[:idLen] is the id
+	interval uint16 // index in Poller.intervals
+	flags    uint8
 }
 
-// hashID is a stable 64-bit hash of a camera id.
+// Entry flags.
+const (
+	fQueued  uint8 = 1 << iota // waiting in a lane queue
+	fRunning                   // its probe runs
+	fRemoved                   // deleted or retired; dropped when its probe returns
+	fSlow                      // last probe took SlowAfter or more: slow lane
+	fProbed                    // has a last probe (stored or made)
+	fFresh                     // upserted while a load reads the store: newer than what it reads
+	fSeen                      // in the store the load in progress reads
+)
+
+func (e *entry) has(f uint8) bool { return e.flags&f != 0 }
+
+func (e *entry) set(f uint8, on bool) {
+	if on {
+		e.flags |= f
+	} else {
+		e.flags &^= f
+	}
+}
+
+// id is the camera id.
+func (e *entry) id() string { return e.key[:e.idLen] }
+
+// url is the stream URL, with credentials.
+func (e *entry) url() string { return e.key[e.idLen:] }
+
+// setKey stores id and url in one allocation.
+func (e *entry) setKey(id, url string) {
+	e.key, e.idLen = id+url, uint16(len(id))
+}
+
+// hashID is a stable 64-bit hash of a camera id (FNV-1a).
 func hashID(id string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(id))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 func phaseOf(id string, interval time.Duration) time.Duration {
 	return time.Duration(hashID(id) % uint64(interval))
 }
 
-// nextSlot returns the first of e's slots strictly after now, plus
-// jitter. Slots are the times t with t ≡ phase (mod interval), counted
-// from the Unix epoch, so they do not depend on when the poller started.
-func nextSlot(e *entry, now time.Time, jitter time.Duration) time.Time {
-	iv := int64(e.interval)
-	n := now.UnixNano()
-	r := (n - int64(e.phase)) % iv
+// nextSlot returns the first of the slots of camera id, probed every
+// interval, strictly after now, plus jitter. Slots are the times t with
+// t ≡ phase (mod interval), counted from the Unix epoch, so they do not
+// depend on when the poller started. Times are Unix nanoseconds.
+func nextSlot(id string, interval time.Duration, now int64, jitter time.Duration) int64 {
+	iv := int64(interval)
+	r := (now - int64(phaseOf(id, interval))) % iv
 	if r < 0 {
 		r += iv
 	}
-	return time.Unix(0, n-r+iv).Add(randDuration(jitter))
+	return now - r + iv + int64(randDuration(jitter))
+}
+
+// intervalOf returns e's probe interval.
+func (p *Poller) intervalOf(e *entry) time.Duration { return p.intervals[e.interval] }
+
+// slotOf returns e's next slot after now (nextSlot).
+func (p *Poller) slotOf(e *entry, now int64) int64 {
+	iv := p.intervalOf(e)
+	return nextSlot(e.id(), iv, now, p.cfg.jitterOf(iv))
 }
 
 // randDuration returns a random duration in [0, d).
@@ -86,7 +126,8 @@ func randDuration(d time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(d)))
 }
 
-// nextDue decides when e is probed next, after a result at now:
+// nextDue decides when e is probed next, after a result at now (Unix
+// nanoseconds):
 //
 //   - a change being confirmed: after Retry, so that two agreeing results
 //     confirm it within seconds, not minutes;
@@ -94,45 +135,48 @@ func randDuration(d time.Duration) time.Duration {
 //     Retry × 2^(failures-1), until that reaches the interval — frequent
 //     looks while an outage is fresh, then the normal rhythm;
 //   - otherwise its next slot.
-func (p *Poller) nextDue(e *entry, now time.Time) time.Time {
-	jitter := p.cfg.jitterOf(e.interval)
+func (p *Poller) nextDue(e *entry, now int64) int64 {
+	iv := p.intervalOf(e)
+	jitter := p.cfg.jitterOf(iv)
 	if e.track.pending() {
-		return now.Add(p.cfg.Retry + randDuration(jitter))
+		return now + int64(p.cfg.Retry+randDuration(jitter))
 	}
-	st := e.track.health.State
-	if f := e.track.health.ConsecutiveFailures; f > 0 && st != camera.StateUp && st != camera.StateUnknown {
-		if delay := p.cfg.Retry << min(f-1, 30); delay > 0 && delay < e.interval {
-			return now.Add(delay + randDuration(jitter))
+	st := e.track.state
+	if f := e.track.failures; f > 0 && st != sUp && st != sUnknown {
+		if delay := p.cfg.Retry << min(f-1, 30); delay > 0 && delay < iv {
+			return now + int64(delay+randDuration(jitter))
 		}
 	}
-	return nextSlot(e, now, jitter)
+	return nextSlot(e.id(), iv, now, jitter)
 }
 
 // wantDeep decides whether e's next probe is deep; see package doc.
 func (p *Poller) wantDeep(e *entry) bool {
-	if e.track.health.State != camera.StateUp || e.track.pending() {
+	if e.track.state != sUp || e.track.pending() {
 		return true
 	}
 	every := p.cfg.DeepEvery
 	if every <= 0 {
 		return false
 	}
-	return (e.probes+e.deepOffset)%uint64(every) == 0
+	// The offset spreads the deep probes of different cameras.
+	offset := hashID(e.id()) % uint64(every)
+	return (uint64(e.probes)+offset)%uint64(every) == 0
 }
 
 // schedHeap is a min-heap of entries by due time (container/heap).
 type schedHeap []*entry
 
 func (h schedHeap) Len() int           { return len(h) }
-func (h schedHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h schedHeap) Less(i, j int) bool { return h[i].due < h[j].due }
 func (h schedHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
+	h[i].index, h[j].index = int32(i), int32(j)
 }
 
 func (h *schedHeap) Push(x any) {
 	e := x.(*entry)
-	e.index = len(*h)
+	e.index = int32(len(*h))
 	*h = append(*h, e)
 }
 
@@ -155,7 +199,7 @@ type lane struct {
 }
 
 func (l *lane) push(e *entry) {
-	e.queued = true
+	e.set(fQueued, true)
 	l.queue = append(l.queue, e)
 }
 
@@ -174,7 +218,7 @@ func (l *lane) pop() *entry {
 		clear(l.queue[n:])
 		l.queue, l.head = l.queue[:n], 0
 	}
-	e.queued = false
+	e.set(fQueued, false)
 	return e
 }
 
@@ -186,13 +230,14 @@ func (p *Poller) push(e *entry) {
 	}
 }
 
-// reschedule moves e, if it waits in the heap, to a new due time.
-func (p *Poller) reschedule(e *entry, due time.Time) {
+// reschedule moves e, if it waits in the heap, to a new due time (Unix
+// nanoseconds).
+func (p *Poller) reschedule(e *entry, due int64) {
 	if e.index < 0 {
 		return
 	}
 	e.due = due
-	heap.Fix(&p.sched, e.index)
+	heap.Fix(&p.sched, int(e.index))
 	if e.index == 0 {
 		p.wakeScheduler()
 	}
@@ -212,15 +257,15 @@ func (p *Poller) schedule(ctx context.Context) {
 	defer t.Stop()
 	for {
 		p.mu.Lock()
-		now := p.clock.Now()
-		for len(p.sched) > 0 && !p.sched[0].due.After(now) {
+		now := p.clock.Now().UnixNano()
+		for len(p.sched) > 0 && p.sched[0].due <= now {
 			e := heap.Pop(&p.sched).(*entry)
 			p.lanes[p.laneOf(e)].push(e)
 		}
 		p.fillLanes()
 		wait := time.Duration(-1)
 		if len(p.sched) > 0 {
-			wait = p.sched[0].due.Sub(now)
+			wait = time.Duration(p.sched[0].due - now)
 		}
 		p.mu.Unlock()
 
@@ -239,7 +284,7 @@ func (p *Poller) schedule(ctx context.Context) {
 }
 
 func (p *Poller) laneOf(e *entry) int {
-	if e.slow {
+	if e.has(fSlow) {
 		return 1
 	}
 	return 0
@@ -258,7 +303,7 @@ func (p *Poller) fillLanes() {
 			if e == nil {
 				break
 			}
-			if e.removed {
+			if e.has(fRemoved) {
 				continue
 			}
 			p.launch(e, i)

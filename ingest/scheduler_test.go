@@ -3,29 +3,45 @@ package ingest
 import (
 	"container/heap"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/matthan/matthan/camera"
 )
 
 func TestNextSlotKeepsPhase(t *testing.T) {
 	const iv = time.Minute
-	e := &entry{id: "CG-0001", interval: iv, phase: phaseOf("CG-0001", iv)}
-	now := t0
+	const id = "CG-0001"
+	phase := phaseOf(id, iv)
+	now := t0.UnixNano()
 	for range 5 {
-		next := nextSlot(e, now, 0)
-		if !next.After(now) || next.Sub(now) > iv {
+		next := nextSlot(id, iv, now, 0)
+		if next <= now || next-now > int64(iv) {
 			t.Fatalf("slot %v is not within (now, now+interval] of %v", next, now)
 		}
-		if got := time.Duration(next.UnixNano() % int64(iv)); got != e.phase {
-			t.Fatalf("slot %v has phase %v, want %v", next, got, e.phase)
+		if got := time.Duration(next % int64(iv)); got != phase {
+			t.Fatalf("slot %v has phase %v, want %v", next, got, phase)
 		}
-		now = next.Add(137 * time.Millisecond) // the probe took a while
+		now = next + int64(137*time.Millisecond) // the probe took a while
 	}
-	if j := nextSlot(e, t0, 500*time.Millisecond).Sub(nextSlot(e, t0, 0)); j < 0 || j >= 500*time.Millisecond {
+	if j := time.Duration(nextSlot(id, iv, t0.UnixNano(), 500*time.Millisecond) - nextSlot(id, iv, t0.UnixNano(), 0)); j < 0 || j >= 500*time.Millisecond {
 		t.Errorf("jitter %v out of [0, 500ms)", j)
+	}
+}
+
+func TestHashIDIsFNV1a(t *testing.T) {
+	// Phases must not move when the poller is rebuilt: the hash is
+	// FNV-1a, as it always was.
+	for _, id := range []string{"", "C1", "CG-000123", "Ngã tư Song Bình"} {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		if got, want := hashID(id), h.Sum64(); got != want {
+			t.Errorf("hashID(%q) = %x, want %x", id, got, want)
+		}
 	}
 }
 
@@ -45,13 +61,28 @@ func TestPhasesSpreadEvenly(t *testing.T) {
 	}
 }
 
-func TestNextDue(t *testing.T) {
-	p := &Poller{}
+// testPoller is a poller with cfg for the scheduling functions alone.
+func testPoller(tb testing.TB, cfg Config) *Poller {
+	tb.Helper()
 	var err error
-	p.cfg, err = Config{Interval: time.Minute, Retry: 5 * time.Second}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
+	p := &Poller{}
+	if p.cfg, err = cfg.withDefaults(); err != nil {
+		tb.Fatal(err)
 	}
+	p.setIntervals()
+	return p
+}
+
+// testEntry is an entry of camera id with p's default interval.
+func testEntry(p *Poller, id string) *entry {
+	e := &entry{index: -1, track: tracker{state: sUnknown}}
+	e.setKey(id, urlOf(id))
+	e.interval = p.intervalIndex(id)
+	return e
+}
+
+func TestNextDue(t *testing.T) {
+	p := testPoller(t, Config{Interval: time.Minute, Retry: 5 * time.Second})
 	p.cfg.Jitter = 0
 	tests := []struct {
 		name     string
@@ -72,46 +103,69 @@ func TestNextDue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := &entry{id: "CG-0001", interval: time.Minute, phase: phaseOf("CG-0001", time.Minute)}
-			e.track.health = camera.Health{CameraID: e.id, State: tt.state, ConsecutiveFailures: tt.failures}
+			e := testEntry(p, "CG-0001")
+			e.track = newTracker(&camera.Health{CameraID: e.id(), State: tt.state, ConsecutiveFailures: tt.failures})
 			if tt.pending {
-				e.track.cand, e.track.candStreak = camera.StateDown, 1
+				e.track.cand, e.track.candStreak = sDown, 1
 			}
-			got := p.nextDue(e, t0)
-			want := t0.Add(tt.want)
+			now := t0.UnixNano()
+			got := p.nextDue(e, now)
+			want := now + int64(tt.want)
 			if tt.want == 0 {
-				want = nextSlot(e, t0, 0)
+				want = nextSlot("CG-0001", time.Minute, now, 0)
 			}
-			if !got.Equal(want) {
-				t.Errorf("next due in %v, want %v", got.Sub(t0), want.Sub(t0))
+			if got != want {
+				t.Errorf("next due in %v, want %v", time.Duration(got-now), time.Duration(want-now))
 			}
 		})
 	}
 }
 
 func TestWantDeep(t *testing.T) {
-	p := &Poller{cfg: Config{DeepEvery: 3}}
-	e := &entry{id: "C1"}
-	e.track.health.State = camera.StateUp
-	var pattern string
+	p := testPoller(t, Config{DeepEvery: 3})
+	e := testEntry(p, "C1")
+	e.track.state = sUp
+	// The deep probes of a working camera are every 3rd, from a turn
+	// given by its id.
+	offset := hashID("C1") % 3
+	var pattern, want string
 	for e.probes = 0; e.probes < 9; e.probes++ {
 		if p.wantDeep(e) {
 			pattern += "D"
 		} else {
 			pattern += "s"
 		}
-	}
-	if pattern != "DssDssDss" {
-		t.Errorf("up camera, every 3rd deep: got %s", pattern)
-	}
-	for _, st := range []camera.HealthState{camera.StateDown, camera.StateDegraded, camera.StateUnknown, camera.StateAuthFailed} {
-		e.track.health.State, e.probes = st, 1
-		if !p.wantDeep(e) {
-			t.Errorf("a camera in state %s should get deep probes", st)
+		if (uint64(e.probes)+offset)%3 == 0 {
+			want += "D"
+		} else {
+			want += "s"
 		}
 	}
-	e.track.health.State = camera.StateUp
-	e.track.cand, e.track.candStreak = camera.StateDegraded, 1
+	if pattern != want || strings.Count(pattern, "D") != 3 {
+		t.Errorf("up camera, every 3rd deep: got %s, want %s", pattern, want)
+	}
+	// Cameras take different turns.
+	turns := map[uint32]bool{}
+	for i := range 30 {
+		e := testEntry(p, fmt.Sprintf("CG-%04d", i))
+		e.track.state = sUp
+		for e.probes = 0; e.probes < 3; e.probes++ {
+			if p.wantDeep(e) {
+				turns[e.probes] = true
+			}
+		}
+	}
+	if len(turns) != 3 {
+		t.Errorf("30 cameras take %d of the 3 turns", len(turns))
+	}
+	for _, st := range []stateCode{sDown, sDegraded, sUnknown, sAuthFailed} {
+		e.track.state, e.probes = st, 1
+		if !p.wantDeep(e) {
+			t.Errorf("a camera in state %s should get deep probes", st.state())
+		}
+	}
+	e.track.state = sUp
+	e.track.cand, e.track.candStreak = sDegraded, 1
 	if !p.wantDeep(e) {
 		t.Error("a probe confirming a change should be deep")
 	}
@@ -124,34 +178,50 @@ func TestWantDeep(t *testing.T) {
 	}
 }
 
+// TestEntrySize guards the memory of a million cameras: an entry is 80
+// bytes (one size class), its tracker 32.
+func TestEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n > 80 {
+		t.Errorf("entry is %d bytes, want at most 80", n)
+	}
+	if n := unsafe.Sizeof(tracker{}); n > 32 {
+		t.Errorf("tracker is %d bytes, want at most 32", n)
+	}
+	e := &entry{}
+	e.setKey("CG-000123", "rtsp://admin:pw@10.0.0.1/live")
+	if e.id() != "CG-000123" || e.url() != "rtsp://admin:pw@10.0.0.1/live" {
+		t.Errorf("key: id %q, url %q", e.id(), e.url())
+	}
+}
+
 func TestSchedHeap(t *testing.T) {
 	var h schedHeap
 	var all []*entry
-	for i := range 200 {
-		e := &entry{id: fmt.Sprint(i), due: t0.Add(time.Duration(rand.IntN(1000)) * time.Millisecond)}
+	for range 200 {
+		e := &entry{due: t0.Add(time.Duration(rand.IntN(1000)) * time.Millisecond).UnixNano()}
 		heap.Push(&h, e)
 		all = append(all, e)
 	}
 	// Move some, remove some: indexes must stay right.
 	for i := 0; i < 200; i += 7 {
-		all[i].due = t0.Add(time.Duration(rand.IntN(1000)) * time.Millisecond)
-		heap.Fix(&h, all[i].index)
+		all[i].due = t0.Add(time.Duration(rand.IntN(1000)) * time.Millisecond).UnixNano()
+		heap.Fix(&h, int(all[i].index))
 	}
 	for i := 3; i < 200; i += 11 {
-		heap.Remove(&h, all[i].index)
+		heap.Remove(&h, int(all[i].index))
 		if all[i].index != -1 {
 			t.Fatalf("removed entry keeps index %d", all[i].index)
 		}
 	}
 	for i, e := range h {
-		if e.index != i {
+		if int(e.index) != i {
 			t.Fatalf("entry at %d has index %d", i, e.index)
 		}
 	}
-	prev := time.Time{}
+	prev := int64(0)
 	for h.Len() > 0 {
 		e := heap.Pop(&h).(*entry)
-		if e.due.Before(prev) {
+		if e.due < prev {
 			t.Fatalf("popped %v after %v", e.due, prev)
 		}
 		prev = e.due
@@ -161,14 +231,14 @@ func TestSchedHeap(t *testing.T) {
 func TestLaneFIFO(t *testing.T) {
 	var l lane
 	for i := range 3000 {
-		l.push(&entry{id: fmt.Sprint(i)})
+		l.push(&entry{})
 		if i%3 == 2 {
 			l.pop()
 		}
 	}
 	n := 0
 	for e := l.pop(); e != nil; e = l.pop() {
-		if e.queued {
+		if e.has(fQueued) {
 			t.Fatal("a popped entry is still marked queued")
 		}
 		n++
