@@ -32,6 +32,9 @@ type config struct {
 	Metrics  metricsConfig `yaml:"metrics"`
 	Poller   pollerConfig  `yaml:"poller"`
 
+	Clips     clipsConfig     `yaml:"clips"`
+	Incidents incidentsConfig `yaml:"incidents"`
+
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
 	// the YAML key does not exist (and is rejected as unknown).
@@ -84,6 +87,10 @@ func defaultConfig() *config {
 		},
 		Metrics: metricsConfig{Runtime: true},
 		Poller:  defaultPollerConfig(),
+
+		Clips:     defaultClipsConfig(),
+		Incidents: defaultIncidentsConfig(),
+
 		origins: map[string]string{},
 	}
 }
@@ -123,6 +130,13 @@ var settings = []setting{
 		return nil
 	}},
 	{"poller.interval", "MATTHAN_POLL_INTERVAL", "poll-interval", func(c *config, v string) error { return c.Poller.Interval.parse(v) }},
+
+	{"clips.dir", "MATTHAN_CLIPS_DIR", "clips-dir", func(c *config, v string) error { c.Clips.Dir = v; return nil }},
+	{"clips.max_bytes", "MATTHAN_CLIPS_MAX_BYTES", "", func(c *config, v string) error { return c.Clips.MaxBytes.parse(v) }},
+	{"incidents.retention", "MATTHAN_INCIDENTS_RETENTION", "", func(c *config, v string) error { return c.Incidents.Retention.parse(v) }},
+	{"incidents.retention_interval", "MATTHAN_INCIDENTS_RETENTION_INTERVAL", "", func(c *config, v string) error {
+		return c.Incidents.RetentionInterval.parse(v)
+	}},
 }
 
 // Environment variables that are not config keys.
@@ -180,6 +194,7 @@ func loadConfig(src configSource) (*config, error) {
 			c.origins[s.key] = "flag --" + s.flag
 		}
 	}
+	c.placeClipsDir()
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -402,6 +417,9 @@ func (c *config) validate() error {
 		return bad("http.read_header_timeout", "must be more than 0, got %s", c.HTTP.ReadHeaderTimeout)
 	}
 	if err := c.validatePoller(bad); err != nil {
+		return err
+	}
+	if err := c.validateIncidents(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.

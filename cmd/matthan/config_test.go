@@ -100,6 +100,8 @@ func TestConfigFile(t *testing.T) {
 		WebhookAttempts: 3,
 		WebhookBackoff:  duration(250 * time.Millisecond),
 	}
+	want.Clips = clipsConfig{Dir: "/srv/evidence/clips", MaxBytes: 500 << 20}
+	want.Incidents = incidentsConfig{Retention: 0, RetentionInterval: duration(15 * time.Minute)}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
@@ -216,6 +218,39 @@ func TestConfigLayers(t *testing.T) {
 	}
 }
 
+// TestConfigClipsDir: the clips live next to the database unless
+// clips.dir says otherwise, at whatever layer.
+func TestConfigClipsDir(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags map[string]string
+		want  string
+	}{
+		{"defaults", nil, nil, "./data/clips"},
+		{"db flag", nil, map[string]string{"db": "/var/lib/matthan/m.db"}, "/var/lib/matthan/clips"},
+		{"db env", map[string]string{"MATTHAN_DB": "data/demo/matthan.db"}, nil, "data/demo/clips"},
+		{"db and clips dir", map[string]string{"MATTHAN_CLIPS_DIR": "/srv/clips"}, map[string]string{"db": "/var/lib/m.db"}, "/srv/clips"},
+		{"clips dir flag over env", map[string]string{"MATTHAN_CLIPS_DIR": "/srv/clips"}, map[string]string{"clips-dir": "/mnt/evidence"}, "/mnt/evidence"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(configSource{Getenv: env(tt.env), Flags: tt.flags})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Clips.Dir != tt.want {
+				t.Errorf("clips.dir = %q, want %q", got.Clips.Dir, tt.want)
+			}
+		})
+	}
+	// good.yml sets both: its clips.dir stands.
+	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	if err != nil || got.Clips.Dir != "/srv/evidence/clips" {
+		t.Errorf("good.yml: clips.dir %q, %v", got.Clips.Dir, err)
+	}
+}
+
 func TestConfigFlagsOverDefaults(t *testing.T) {
 	got, err := loadConfig(configSource{Flags: map[string]string{"db": "x.db", "listen": ":0", "log-level": "ERROR"}})
 	if err != nil {
@@ -266,6 +301,14 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-poller-intervals-type.yml", `config: poller.intervals: must be a section of keys, got "5m" (from testdata/invalid-poller-intervals-type.yml line 2)`},
 		{"invalid-poller-webhook.yml", `config: poller.webhooks[1]: must be an http:// or https:// URL with a host (from testdata/invalid-poller-webhook.yml line 4)`},
 		{"invalid-poller-webhooks-type.yml", `config: poller.webhooks: must be a list (one "- " line per item), got a single value (from testdata/invalid-poller-webhooks-type.yml line 2)`},
+		{"invalid-clips-dir.yml", `config: clips.dir: must be the path of the directory for evidence clips (from testdata/invalid-clips-dir.yml line 2)`},
+		{"invalid-clips-max-bytes.yml", `config: clips.max_bytes: must be more than 0, got 0 (from testdata/invalid-clips-max-bytes.yml line 2)`},
+		{"invalid-clips-max-bytes-type.yml", `config: clips.max_bytes: must be a number of bytes such as 1048576 or 1MiB, got "2 gigs" (from testdata/invalid-clips-max-bytes-type.yml line 2)`},
+		{"invalid-clips-unknown-key.yml", `config: unknown key "clips.directory" (from testdata/invalid-clips-unknown-key.yml line 2)`},
+		{"invalid-incidents-retention-short.yml", `config: incidents.retention: must be 0s (keep forever) or at least 24h0m0s, got 12h10m0s (from testdata/invalid-incidents-retention-short.yml line 3)`},
+		{"invalid-incidents-retention-negative.yml", `config: incidents.retention: must be 0s (keep forever) or at least 24h0m0s, got -1h0m0s (from testdata/invalid-incidents-retention-negative.yml line 2)`},
+		{"invalid-incidents-retention-unit.yml", `config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "730" (from testdata/invalid-incidents-retention-unit.yml line 2)`},
+		{"invalid-incidents-retention-interval.yml", `config: incidents.retention_interval: must be more than 0, got 0s (from testdata/invalid-incidents-retention-interval.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -323,6 +366,10 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: poller.interval: must be more than 0, got -10s (from flag --poll-interval)`},
 		{"poller enabled env", map[string]string{"MATTHAN_POLLER_ENABLED": "off"}, nil,
 			`config: poller.enabled: must be true or false, got "off" (from MATTHAN_POLLER_ENABLED)`},
+		{"clip limit env", map[string]string{"MATTHAN_CLIPS_MAX_BYTES": "-5"}, nil,
+			`config: clips.max_bytes: must be more than 0, got -5 (from MATTHAN_CLIPS_MAX_BYTES)`},
+		{"retention env", map[string]string{"MATTHAN_INCIDENTS_RETENTION": "2 years"}, nil,
+			`config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "2 years" (from MATTHAN_INCIDENTS_RETENTION)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

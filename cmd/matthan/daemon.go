@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,14 @@ type daemon struct {
 	ln     net.Listener
 	srv    *http.Server
 	served chan error // what srv.Serve returned
+
+	evidence *evidence
+	// background jobs run beside the server (retention, the demo's
+	// captures); stop cancels them and waits for them before it closes
+	// the store.
+	background []func(ctx context.Context)
+	bgCancel   context.CancelFunc
+	bgDone     sync.WaitGroup
 }
 
 // openDaemon opens the database and the listening socket, and builds the
@@ -75,6 +84,15 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	if poller != nil {
 		observers = append(observers, poller)
 	}
+	ev, err := openEvidence(context.Background(), cfg, store, reg, log)
+	if err != nil {
+		if poller != nil {
+			poller.Stop()
+		}
+		_ = store.Close()
+		return nil, err
+	}
+	gaps := &incidentCounter{store: store, log: log, now: time.Now}
 	a := api.New(api.Options{
 		Store:       store,
 		Logger:      log,
@@ -84,9 +102,17 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		ImportLimit: int64(cfg.Limits.ImportBytes),
 		Observers:   observers,
 		Geo:         index,
+
+		IncidentCounter: gaps.counter,
+		Clips:           ev.clips,
+		ClipLimit:       int64(cfg.Clips.MaxBytes),
+		IncidentMetrics: ev.metrics,
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		if poller != nil {
+			poller.Stop()
+		}
 		_ = store.Close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
@@ -106,8 +132,19 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 		served: make(chan error, 2), // Serve, and a poller that failed to start
+
+		evidence: ev,
+	}
+	if r := ev.retention(cfg, store, log); r != nil {
+		d.goBackground(func(ctx context.Context) { _ = r.Run(ctx) })
 	}
 	return d, nil
+}
+
+// goBackground adds a job that start runs beside the server, on a context
+// that stop cancels before it closes the store. Call it before start.
+func (d *daemon) goBackground(job func(ctx context.Context)) {
+	d.background = append(d.background, job)
 }
 
 // URL is the daemon's base URL, with the real port when it listens on :0,
@@ -134,6 +171,11 @@ func (d *daemon) URL() string {
 func (d *daemon) start(ctx context.Context) error {
 	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	go func() { d.served <- d.srv.Serve(d.ln) }()
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	d.bgCancel = cancel
+	for _, job := range d.background {
+		d.bgDone.Go(func() { job(bg) })
+	}
 	if d.poller != nil {
 		// The poller loads every camera and its health before it probes:
 		// with a million cameras that takes seconds, and the API (whose
@@ -170,6 +212,9 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.Bool("poller_enabled", d.poller != nil),
 		slog.Duration("poll_interval", time.Duration(d.cfg.Poller.Interval)),
 		slog.Int("webhooks", len(d.cfg.Poller.Webhooks)), // never the URLs: they may carry tokens
+		slog.String("clips_dir", d.cfg.Clips.Dir),
+		slog.Int64("clip_limit_bytes", int64(d.cfg.Clips.MaxBytes)),
+		slog.Duration("incident_retention", time.Duration(d.cfg.Incidents.Retention)), // 0 = forever
 	)
 	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
 	if banner != nil {
@@ -198,8 +243,9 @@ func (d *daemon) wait(ctx context.Context) error {
 }
 
 // stop stops accepting, lets requests in flight finish for at most the
-// shutdown timeout, cuts what is left, stops the poller (which cancels
-// its probes and writes every result not yet written) and closes the
+// shutdown timeout, cuts what is left, stops the background jobs
+// (retention, a demo's captures), stops the poller (which cancels its
+// probes and writes every result not yet written) and closes the
 // database. The order matters: a request still running may change a
 // camera and tell the poller; the poller's last write needs the store.
 // bbolt's Close waits for open transactions, so the file is left
@@ -216,6 +262,10 @@ func (d *daemon) stop() error {
 	}
 	if err != nil {
 		d.log.Warn("http server shutdown", slog.Any("err", err))
+	}
+	if d.bgCancel != nil {
+		d.bgCancel()
+		d.bgDone.Wait()
 	}
 	if d.poller != nil {
 		d.poller.Stop()

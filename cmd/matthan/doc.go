@@ -3,15 +3,16 @@
 // (serve), a self-contained first look on a sample district with simulated
 // cameras (demo), the installer's check of one camera (probe), and the
 // operator's tools that talk to a running daemon over its HTTP API
-// (import, export, backup) or, for the bootstrap token, directly to a
-// stopped daemon's database (token create).
+// (import, export, backup) or directly to a stopped daemon's database
+// (token create for the bootstrap token, verify for the evidence clips).
 //
 // Usage:
 //
-//	matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]
+//	matthan serve [--config FILE] [--db PATH] [--clips-dir DIR] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]
 //	matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D]
 //	matthan probe URL [--deep] [--timeout D] [--json]
 //	matthan token create --role ROLE --name NAME [--db PATH]
+//	matthan verify [--db PATH] [--clips-dir DIR] [--config FILE]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
 //	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
 //	matthan backup FILE [--server URL] [--token T]
@@ -25,7 +26,9 @@
 // flag). Besides the keys' variables (MATTHAN_LISTEN, MATTHAN_DB,
 // MATTHAN_LOG_LEVEL, MATTHAN_BODY_LIMIT, MATTHAN_IMPORT_LIMIT,
 // MATTHAN_SHUTDOWN_TIMEOUT, MATTHAN_READ_HEADER_TIMEOUT,
-// MATTHAN_METRICS_RUNTIME, MATTHAN_POLLER_ENABLED, MATTHAN_POLL_INTERVAL):
+// MATTHAN_METRICS_RUNTIME, MATTHAN_POLLER_ENABLED, MATTHAN_POLL_INTERVAL,
+// MATTHAN_CLIPS_DIR, MATTHAN_CLIPS_MAX_BYTES, MATTHAN_INCIDENTS_RETENTION,
+// MATTHAN_INCIDENTS_RETENTION_INTERVAL):
 //
 //	MATTHAN_CONFIG       the config file, when --config is not given
 //	MATTHAN_ADMIN_TOKEN  an admin token that needs no database entry (never read from the file)
@@ -37,12 +40,19 @@
 // database is open and before /readyz answers ready, and follows camera
 // writes through the API without a restart (poller.go, daemon.go).
 //
+// It keeps the evidence clips of incidents in clips.dir (by default the
+// directory "clips" next to the database) and runs the retention job
+// (incidents: section) beside the server, stopped before the database
+// closes (incidents.go). verify re-hashes every clip of a stopped
+// daemon's database, prints one line per clip and exits 1 when a file was
+// altered or is missing (verify.go).
+//
 // serve prints one line on stdout, "matthan listening on http://HOST:PORT"
 // (the real port when listening on port 0); logs go to stderr as slog text
 // and never contain tokens or camera credentials. SIGINT or SIGTERM stops
 // accepting connections, lets requests in flight finish (bounded by
-// http.shutdown_timeout), stops the poller (which writes the results not
-// yet written), closes the database and exits 0.
+// http.shutdown_timeout), stops the retention job and the poller (which
+// writes the results not yet written), closes the database and exits 0.
 //
 // demo starts one fake RTSP camera (camera/rtsp/rtsptest) on a free
 // 127.0.0.1 port for every sample camera, a few of them faulty (down,

@@ -54,6 +54,7 @@ func commands() []command {
 		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},
 		{"probe", "check one camera's RTSP stream now and say what was found", (*cli).probe},
+		{"verify", "re-hash every evidence clip in a stopped daemon's database", (*cli).verify},
 		{"version", "print the version", (*cli).version},
 		{"help", "show help for a command", (*cli).help},
 	}

@@ -7,13 +7,14 @@ import (
 	"log/slog"
 )
 
-const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]"
+const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--clips-dir DIR] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]"
 
 // serve runs the daemon until SIGINT or SIGTERM.
 func (c *cli) serve(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("serve", serveSynopsis)
 	file := fs.String("config", "", "YAML configuration `FILE` (default $"+envConfig+"; see configs/matthan.yaml)")
 	fs.String("db", defaultDB, "database file `PATH`")
+	fs.String("clips-dir", "", "evidence clips `DIR` (default clips.dir: \"clips\" next to the database)")
 	fs.String("listen", defaultListen, "`ADDR` to listen on, HOST:PORT; port 0 picks a free one")
 	fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.String("poll-interval", "", "probe each camera every `D` (a duration such as 30s; default poller.interval, 60s)")
