@@ -44,6 +44,7 @@ var demoLoads = []demoLoad{
 	{"commune boundaries", "/api/v1/communes/import", "application/geo+json", sample.Communes},
 	{"cameras", "/api/v1/cameras/import", "text/csv; charset=utf-8", sample.Cameras},
 	{"intersections", "/api/v1/intersections/import", "application/geo+json", sample.Intersections},
+	{"incidents", "/api/v1/incidents/import", "application/json", sample.Incidents},
 }
 
 // demo runs the daemon on a fresh copy of the sample district, wiped at
@@ -80,6 +81,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	base := func(c *config) {
 		c.LogLevel = "warn"
 		plan.pollerDefaults(c)
+		// The sample's incidents are years old: a retention would purge
+		// them at once.
+		c.Incidents.Retention = 0
 	}
 	cfg, err := loadConfig(configSource{Base: base, Getenv: c.getenv, Flags: flags})
 	if err != nil {
@@ -123,10 +127,17 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		loaded = append(loaded, fmt.Sprintf("%d %s", n, l.what))
 		log.Info("sample loaded", slog.String("what", l.what), slog.Int("count", n))
 	}
+	caps, err := pickDemoCaptures(sample.Incidents(), plan, demoCaptures)
+	if err != nil {
+		_ = d.close()
+		return err
+	}
+	d.goBackground(func(ctx context.Context) { captureDemoClips(ctx, d.store, d.api.Handler(), secret, caps, log) })
 	// The simulation stops (deferred) after the daemon, whose poller
 	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
 		printDemoBlock(w, url, secret, *dir, loaded)
+		printDemoIncidents(w, url, caps)
 		printSimulation(w, url, cfg, plan)
 	})
 }

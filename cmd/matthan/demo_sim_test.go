@@ -95,6 +95,8 @@ func TestDemoSimulatedCameras(t *testing.T) {
 	}
 	t.Logf("every simulated camera in its state %v after the start", time.Since(start).Round(time.Millisecond))
 
+	checkDemoEvidence(t, d, plan, deadline)
+
 	d.stop(t)
 	if strings.Contains(d.stderr.String(), simPasswordPrefix) {
 		t.Errorf("the demo logged a camera password")

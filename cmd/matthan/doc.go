@@ -59,7 +59,9 @@
 // wrong password, frozen, no video, flapping), points the sample's
 // rtsp_url at them and polls every 10 s, so that every health state shows
 // within a minute; its banner says which camera plays which fault
-// (simulate.go).
+// (simulate.go). It loads the sample's incidents and, once the poller
+// finds their cameras up, captures a few short clips from them
+// (demo_incidents.go).
 //
 // probe checks one camera now and prints what it found for a person (or,
 // with --json, the camera.ProbeResult); it exits 0 when the camera is up,
