@@ -36,6 +36,9 @@ bench:
 	$(BENCH) -bench . -benchtime 10x ./exchange
 	$(BENCH) -bench . ./geo
 	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
+	$(BENCH) -bench 'BenchmarkIncident(CameraDay|RadiusDay)' -benchtime 3s ./registry
+	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
+	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 
 ## lint: gofmt, go vet and staticcheck; fails on any finding

@@ -47,8 +47,9 @@ const (
 // addClip adds evidence to an incident, in one of three ways chosen by the
 // Content-Type: a multipart form whose "file" part is the clip, a raw body
 // (video/mp4 or application/octet-stream, the file name in ?filename=),
-// or a JSON capture request {"camera_id", "capture_seconds"} that records
-// that long from the camera now (the request waits for it). Uploads are
+// or a JSON capture request {"camera_id", "capture_seconds"} (sent as
+// application/json, or as curl -d sends it) that records that long from
+// the camera now (the request waits for it). Uploads are
 // streamed to disk, never held in memory; one over the limit is 413, one
 // cut off is 400, and neither leaves anything behind.
 func (s *Server) addClip(c *gin.Context) {
@@ -74,7 +75,9 @@ func (s *Server) addClip(c *gin.Context) {
 		}
 		clip, err = s.clips.Upload(c, id, c.Request.Body, s.clipLimit, q.Get("filename"), actor(c))
 		err = s.uploadError(c, err)
-	case "application/json":
+	case "application/json", "application/x-www-form-urlencoded", "":
+		// A capture request is JSON; like the other JSON routes it is
+		// read whatever a client such as curl -d labels it.
 		clip, err = s.capture(c, id)
 	default:
 		err = invalid("Content-Type", "must be multipart/form-data (a part named file), video/mp4 or application/octet-stream (the clip as the body), or application/json (a capture request), got %q", ct)

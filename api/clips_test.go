@@ -323,6 +323,12 @@ func TestClipCaptureDownloadVerify(t *testing.T) {
 		}
 	}
 
+	// curl -d labels a JSON body as a form: it is read as JSON all the same.
+	status, got, _ := e.do(e.police(), "POST", path, "application/x-www-form-urlencoded", strings.NewReader(`{"camera_id":"CG-0001","capture_seconds":0}`))
+	if unmarshalT(t, got, &p); status != 400 || p.Field != "capture_seconds" {
+		t.Errorf("capture request sent as a form: %d %s", status, got)
+	}
+
 	e.setHealth("CG-0001", camera.StateUp, camera.ReasonOK, since.Add(time.Hour))
 	var clip camera.Clip
 	unmarshalT(t, capture(`{"camera_id":"CG-0001","capture_seconds":1}`, 201), &clip)
@@ -352,7 +358,7 @@ func TestClipCaptureDownloadVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := io.ReadAll(resp.Body)
+	got, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || sha(got) != clip.ID || int64(len(got)) != clip.Bytes {
 		t.Fatalf("download: %d, %d bytes hashing to %s", resp.StatusCode, len(got), sha(got))
