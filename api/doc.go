@@ -2,7 +2,8 @@
 // authentication by bearer token and the role rules of DESIGN.md, JSON
 // contracts, RFC 9457 problem details, and /metrics, /healthz, /readyz.
 //
-// One file per resource (cameras, import/export, tokens, backup, audit).
+// One file per resource (cameras, import/export, tokens, backup, audit,
+// health, geo and coverage, incidents and their import, evidence clips).
 // Every error reaches the client through writeError (problem.go), the one
 // place that maps domain error codes to HTTP statuses.
 package api
