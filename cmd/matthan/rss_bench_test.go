@@ -139,7 +139,7 @@ func BenchmarkDaemonStart1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		secs, pid, stop := startUntilReady(b, bin, db)
+		secs, pid, base, stop := startUntilReady(b, bin, db)
 		b.ReportMetric(secs, "s_to_ready")
 		b.ReportMetric(procMemMB(b, pid, "VmRSS"), "rss_MB")
 		// The database file is mapped: pages the start read (every
@@ -147,11 +147,16 @@ func BenchmarkDaemonStart1M(b *testing.B) {
 		// will. RssAnon is the daemon's own memory.
 		b.ReportMetric(procMemMB(b, pid, "RssAnon"), "rss_anon_MB")
 		b.ReportMetric(procMemMB(b, pid, "RssFile"), "rss_file_MB")
+		// Then the poller, which loads beside the serving API, holds
+		// every camera too.
+		waitMetric(b, base, "matthan_poller_cameras", 1_000_000)
+		b.ReportMetric(procMemMB(b, pid, "VmRSS"), "rss_with_poller_MB")
+		b.ReportMetric(procMemMB(b, pid, "RssAnon"), "rss_anon_with_poller_MB")
 		stop()
 	}
 }
 
-func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, stop func()) {
+func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, base string, stop func()) {
 	start := time.Now()
 	cmd := exec.Command(bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--log-level", "error")
 	// The poller runs, as by default; its million cameras are
@@ -167,7 +172,6 @@ func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, stop 
 	}
 	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 	sc := bufio.NewScanner(stdout)
-	var base string
 	for sc.Scan() {
 		if _, url, found := strings.Cut(sc.Text(), "listening on "); found {
 			base = strings.TrimSpace(url)
@@ -194,5 +198,26 @@ func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, stop 
 		}
 		time.Sleep(20 * time.Millisecond) // polling a process we cannot signal from
 	}
-	return time.Since(start).Seconds(), cmd.Process.Pid, stop
+	return time.Since(start).Seconds(), cmd.Process.Pid, base, stop
+}
+
+// waitMetric polls /metrics until the named gauge reaches want.
+func waitMetric(b *testing.B, base, name string, want float64) {
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/metrics")
+		if err == nil {
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, line := range strings.Split(string(raw), "\n") {
+				if v, found := strings.CutPrefix(line, name+" "); found {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= want {
+						return
+					}
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // polling a process we cannot signal from
+	}
+	b.Fatalf("%s did not reach %v within 3 minutes", name, want)
 }
