@@ -79,6 +79,12 @@ func (s *Server) addClip(c *gin.Context) {
 		// A capture request is JSON; like the other JSON routes it is
 		// read whatever a client such as curl -d labels it.
 		clip, err = s.capture(c, id)
+		if camera.ErrorCode(err) == camera.EINTERNAL && c.Request.Context().Err() != nil {
+			// The client went away (or the daemon is stopping): the
+			// capture was abandoned and nothing was stored.
+			s.log.Info("clip capture abandoned", slog.String("incident", id), slog.String("by", actor(c).Name), slog.Any("err", err))
+			err = invalid("capture_seconds", "the capture was abandoned before its end: nothing was stored")
+		}
 	default:
 		err = invalid("Content-Type", "must be multipart/form-data (a part named file), video/mp4 or application/octet-stream (the clip as the body), or application/json (a capture request), got %q", ct)
 	}

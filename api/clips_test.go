@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -464,4 +465,51 @@ func TestClipCaptureDownloadVerify(t *testing.T) {
 		t.Errorf("verify of a deleted file: %+v", v)
 	}
 	e.problem(e.police(), "GET", clipPath+"?reason=court", nil, 404)
+}
+
+// TestClipCaptureAbandoned: a client that goes away during a capture
+// leaves nothing behind.
+func TestClipCaptureAbandoned(t *testing.T) {
+	e := newIncidentEnv(t)
+	cam, err := rtsptest.Start(rtsptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cam.Close)
+	e.addCamera("CG-0001", 10.3541, 106.4612, cam.URL())
+	e.setHealth("CG-0001", camera.StateUp, camera.ReasonOK, time.Now().Add(-time.Hour))
+	in := e.createIncident(incidentJSON("CG-0001", t0))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", e.srv.URL+"/api/v1/incidents/"+in.ID+"/clips", strings.NewReader(`{"camera_id":"CG-0001","capture_seconds":30}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.police())
+	req.Header.Set("Content-Type", "application/json")
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	// Recording has begun once the temporary file exists.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.clipFiles()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the capture did not start within 10 s")
+		}
+		pollPause(t)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("the cancelled request succeeded")
+	}
+	e.waitRequests(clipRoute, "400", 1)
+	if files := e.clipFiles(); len(files) != 0 {
+		t.Errorf("an abandoned capture left %v", files)
+	}
 }
