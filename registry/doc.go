@@ -22,4 +22,16 @@
 // and list the incidents that reference them; their custody chains
 // (custody.go) are append-only, removed only with the clip when retention
 // purges its last incident.
+//
+// Donations (donations*.go) are keyed by their sequence number, stored in
+// a compact binary form, and indexed by received date, camera, folded
+// commune and donor; every index ends its keys with the date and the
+// sequence number, so each lists its donations in (received_on, id)
+// order, and carries in its values what one funding view needs. Running
+// totals per commune, written in the same transactions, back the donation
+// metric. The funding views (funding*.go) set the money given against
+// what the cameras cost and against the hours they were up in a window,
+// each in two passes over buckets in key order run side by side — no
+// lookup per camera or per donation — which keeps a view of a million
+// cameras and five million donations near a second.
 package registry

@@ -31,11 +31,13 @@ var (
 
 	bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody = []byte("incidents"), []byte("incidents_by_camera"), []byte("incidents_by_time"), []byte("incidents_by_place"), []byte("incidents_by_case"), []byte("incidents_by_category"), []byte("clips"), []byte("clip_custody") // registry/incidents*.go, clips.go, custody.go
 
+	bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals = []byte("donations"), []byte("donations_by_date"), []byte("donations_by_camera"), []byte("donations_by_commune"), []byte("donations_by_donor"), []byte("donation_totals") // registry/donations*.go
+
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.

@@ -1,0 +1,142 @@
+package registry_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry"
+)
+
+// bruteDonations filters ds as DonationFilter says, in (received_on, id)
+// order, the slow and obvious way.
+func bruteDonations(ds []*camera.Donation, f registry.DonationFilter) []string {
+	var out []*camera.Donation
+	for _, d := range ds {
+		switch {
+		case f.CameraID != "" && d.CameraID != f.CameraID,
+			f.Commune != "" && vntext.Fold(d.Commune) != vntext.Fold(f.Commune),
+			f.Donor != "" && !strings.Contains(vntext.Fold(d.Donor), vntext.Fold(f.Donor)),
+			f.From != "" && d.ReceivedOn < f.From,
+			f.To != "" && d.ReceivedOn > f.To:
+			continue
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b *camera.Donation) int {
+		if c := strings.Compare(a.ReceivedOn, b.ReceivedOn); c != 0 {
+			return c
+		}
+		sa, _ := camera.ParseDonationID(a.ID)
+		sb, _ := camera.ParseDonationID(b.ID)
+		return int(sa) - int(sb)
+	})
+	ids := make([]string, len(out))
+	for i, d := range out {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+// walkDonationPages lists every page of f with the given limit and
+// returns the ids in the order the pages gave them.
+func walkDonationPages(t *testing.T, s *registry.Store, f registry.DonationFilter, limit int) []string {
+	t.Helper()
+	var ids []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 2000 {
+			t.Fatal("the pages never end")
+		}
+		items, next, err := s.ListDonations(context.Background(), f, cursor, limit)
+		if err != nil {
+			t.Fatalf("ListDonations(%+v, %q): %v", f, cursor, err)
+		}
+		if len(items) > limit || (next != "" && len(items) != limit) {
+			t.Fatalf("page of %d items with next %q, limit %d", len(items), next, limit)
+		}
+		for _, d := range items {
+			ids = append(ids, d.ID)
+		}
+		if next == "" {
+			return ids
+		}
+		cursor = next
+	}
+}
+
+func TestListDonationsWalk(t *testing.T) {
+	s, _ := sampleStore(t, donationClock)
+	var all []*camera.Donation
+	if err := s.EachDonation(context.Background(), registry.DonationFilter{}, func(d *camera.Donation) error {
+		all = append(all, d)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(sampleDonationRows(t)) {
+		t.Fatalf("EachDonation gave %d donations, want %d", len(all), len(sampleDonationRows(t)))
+	}
+	filters := []registry.DonationFilter{
+		{},
+		{CameraID: "CG-0003"},
+		{CameraID: "CG-0300", From: "2020-01-01"},
+		{Commune: "Bình Ninh"},
+		{Commune: "binh ninh"}, // accent-insensitive
+		{Commune: "TÂN THUẬN BÌNH", To: "2020-06-30"},
+		{Commune: "Bình Ninh", CameraID: "CG-0003"}, // CG-0003 is not in Bình Ninh: nothing
+		{CameraID: "CG-0003", Commune: "tan thuan binh"},
+		{Donor: "nguyen"},
+		{Donor: "Hội Liên hiệp"},
+		{Donor: "uy ban nhan dan", Commune: "Song Bình"},
+		{From: "2020-03-01", To: "2020-03-31"},
+		{From: "2021-01-01", To: "2021-01-01"},
+		{CameraID: "CG-0404"},
+		{Commune: "Mỹ Tho"},
+	}
+	for _, f := range filters {
+		want := bruteDonations(all, f)
+		for _, limit := range []int{1, 7, 1000} {
+			t.Run(fmt.Sprintf("%+v/limit=%d", f, limit), func(t *testing.T) {
+				got := walkDonationPages(t, s, f, limit)
+				if !slices.Equal(got, want) {
+					t.Errorf("walk gave %d ids %v…, want %d %v…", len(got), got[:min(5, len(got))], len(want), want[:min(5, len(want))])
+				}
+			})
+		}
+	}
+	// The brute force is only a check if the filters select something.
+	for _, f := range filters[:5] {
+		if len(bruteDonations(all, f)) == 0 {
+			t.Errorf("filter %+v selects nothing in the sample", f)
+		}
+	}
+}
+
+func TestListDonationsBadInput(t *testing.T) {
+	s := communeStore(t)
+	tests := []struct {
+		name   string
+		f      registry.DonationFilter
+		cursor string
+		field  string
+	}{
+		{"bad cursor", registry.DonationFilter{}, "!!", "cursor"},
+		{"short cursor", registry.DonationFilter{}, "AAAA", "cursor"},
+		{"bad from", registry.DonationFilter{From: "2024-13-01"}, "", "from"},
+		{"bad to", registry.DonationFilter{To: "yesterday"}, "", "to"},
+		{"to before from", registry.DonationFilter{From: "2024-02-01", To: "2024-01-01"}, "", "to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := s.ListDonations(context.Background(), tt.f, tt.cursor, 10)
+			if camera.ErrorCode(err) != camera.EINVALID || camera.ErrorField(err) != tt.field {
+				t.Errorf("err = %v, want invalid naming %s", err, tt.field)
+			}
+		})
+	}
+}
