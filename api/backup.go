@@ -27,5 +27,6 @@ func (s *Server) backup(c *gin.Context) {
 		s.log.Error("backup interrupted", slog.Int64("bytes", n), slog.Any("err", err))
 		return
 	}
+	s.lastBackup.SetToCurrentTime()
 	s.log.Info("backup sent", slog.Int64("bytes", n), slog.String("by", actor(c).Name))
 }

@@ -92,6 +92,9 @@ type Server struct {
 	incidentCounter func() func(lat, lon float64) int
 
 	incidents       IncidentStore
+	donations       DonationStore
+	lastBackup      prometheus.Gauge
+	uptime          UptimeStore
 	clips           ClipService
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
@@ -136,6 +139,16 @@ func New(o Options) *Server {
 		s.clipLimit = DefaultClipLimit
 	}
 	s.incidents, _ = o.Store.(IncidentStore)
+	s.donations, _ = o.Store.(DonationStore)
+	s.uptime, _ = o.Store.(UptimeStore)
+	if s.donations != nil {
+		s.reg.MustRegister(newFundingCollector(s.donations, s.now))
+	}
+	s.lastBackup = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "matthan_backup_last_success_timestamp_seconds",
+		Help: "Unix time of the last backup streamed to the end (0: none since the daemon started).",
+	})
+	s.reg.MustRegister(s.lastBackup)
 	s.history, _ = o.Store.(StatesAtStore)
 	s.layers, _ = o.Store.(LayerStore)
 	if s.geo != nil {
@@ -235,6 +248,15 @@ func (s *Server) routes() *gin.Engine {
 			v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
 		}
 	}
+
+	if s.donations != nil {
+		funders := []camera.Role{camera.RoleAdmin, camera.RoleFundraiser}
+		v1.POST("/donations", s.allow(funders...), s.createDonation)
+		v1.GET("/donations", s.allow(funders...), s.listDonations)
+		v1.POST("/donations/import", s.allow(funders...), s.importDonations)
+		v1.GET("/funding", s.allow(funders...), s.funding)
+	}
+	v1.GET("/reports/summary", s.allow(all...), s.summary)
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)

@@ -45,6 +45,7 @@ var demoLoads = []demoLoad{
 	{"cameras", "/api/v1/cameras/import", "text/csv; charset=utf-8", sample.Cameras},
 	{"intersections", "/api/v1/intersections/import", "application/geo+json", sample.Intersections},
 	{"incidents", "/api/v1/incidents/import", "application/json", sample.Incidents},
+	{"donations", "/api/v1/donations/import", "text/csv; charset=utf-8", sample.Donations},
 }
 
 // demo runs the daemon on a fresh copy of the sample district, wiped at
@@ -240,8 +241,14 @@ Map questions:
   curl %s '%s/api/v1/coverage/gaps?road_class=national&limit=5'
   curl %s -o cameras.geojson '%s/api/v1/cameras.geojson?fov=true'   # open in QGIS
   vector tiles for MapLibre or QGIS: %s/tiles/{z}/{x}/{y}.mvt (same bearer token)
+
+Money and the district report:
+  curl %s '%s/api/v1/funding?group_by=commune'
+  curl %s -o funding.csv '%s/api/v1/funding?group_by=donor&format=csv'
+  bin/matthan report --server %s --token $MATTHAN_TOKEN
 `, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url,
-		auth, url, auth, url, auth, url, auth, url, auth, url, url)
+		auth, url, auth, url, auth, url, auth, url, auth, url, url,
+		auth, url, auth, url, url)
 }
 
 // printSimulation tells which simulated cameras play which fault, and how

@@ -138,6 +138,14 @@ func TestDemo(t *testing.T) {
 	if len(gaps.Features) != 5 {
 		t.Errorf("demo gaps: %d features, want 5", len(gaps.Features))
 	}
+	// The district report reads like the programme it is modelled on.
+	out, errOut, code := runCLI(t, nil, "report", "--server", d.url, "--token", d.token)
+	if code != 0 {
+		t.Fatalf("matthan report: exit %d: %s", code, errOut)
+	}
+	if want := "19 communes, 350 cameras, 1.300.000.000 ₫ received, 29 criminal cases with 35 suspects."; !strings.Contains(out, want) {
+		t.Errorf("matthan report does not say %q:\n%s", want, out)
+	}
 	metrics := mustCall(t, http.StatusOK, http.MethodGet, d.url+"/metrics", "", "", nil)
 	if !bytes.Contains(metrics, []byte("matthan_coverage_ratio")) {
 		t.Errorf("/metrics lacks matthan_coverage_ratio")

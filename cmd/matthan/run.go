@@ -53,6 +53,7 @@ func commands() []command {
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
 		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},
+		{"report", "print the district summary of a running daemon", (*cli).report},
 		{"probe", "check one camera's RTSP stream now and say what was found", (*cli).probe},
 		{"verify", "re-hash every evidence clip in a stopped daemon's database", (*cli).verify},
 		{"version", "print the version", (*cli).version},

@@ -1,0 +1,234 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
+	"github.com/matthan/matthan/registry"
+)
+
+// UptimeStore answers every camera's up time over a window in one pass.
+type UptimeStore interface {
+	UptimeAll(ctx context.Context, from, to time.Time) (map[string]time.Duration, error)
+}
+
+var _ UptimeStore = (*registry.Store)(nil)
+
+// defaultReportUptime is the uptime window of a summary without from.
+const defaultReportUptime = 30 * 24 * time.Hour
+
+// SummaryRow is one commune of the district summary, or the total.
+type SummaryRow struct {
+	Commune string `json:"commune"`
+	// Cameras counts the active cameras; UpNow those whose state is up.
+	Cameras int `json:"cameras"`
+	UpNow   int `json:"up_now"`
+	// UpHours sums the cameras' up time over the uptime window; Uptime is
+	// that over cameras × window (time before a camera's first probe
+	// counts as not up).
+	UpHours float64  `json:"up_hours"`
+	Uptime  *float64 `json:"uptime"`
+	// Coverage of intersections per road class ("all" for the sum), in
+	// installed and live mode.
+	Coverage map[string]SummaryCoverage `json:"coverage"`
+	// FundingVND is what was given in the commune (to its cameras and its
+	// pool); CostVND what its cameras cost.
+	FundingVND int64 `json:"funding_vnd"`
+	CostVND    int64 `json:"cost_vnd"`
+	// Incidents and subjects (suspects) by handling.
+	Incidents map[camera.Handling]int `json:"incidents"`
+	Subjects  map[camera.Handling]int `json:"subjects"`
+}
+
+// SummaryCoverage is the coverage of one road class in a commune.
+type SummaryCoverage struct {
+	Intersections int     `json:"intersections"`
+	Installed     int     `json:"installed"`
+	Live          int     `json:"live"`
+	InstalledRate float64 `json:"installed_ratio"`
+	LiveRate      float64 `json:"live_ratio"`
+}
+
+// Summary is the district report.
+type Summary struct {
+	From        *time.Time   `json:"from,omitempty"`
+	To          time.Time    `json:"to"`
+	UptimeFrom  time.Time    `json:"uptime_from"`
+	Communes    []SummaryRow `json:"communes"`
+	Total       SummaryRow   `json:"total"`
+	GeneratedAt time.Time    `json:"generated_at"`
+}
+
+// summary answers the district report: per commune and in total, active
+// cameras, up now, uptime over the window, coverage of intersections by
+// road class, funding received, incidents and suspects by handling.
+// Incidents count over [from, to) (all time without from); uptime over
+// the same window, or the last 30 days without from.
+func (s *Server) summary(c *gin.Context) {
+	q, err := checkQuery(c, "from", "to")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	now := s.now()
+	from, to, err := timeWindow(q.Get("from"), q.Get("to"), now)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	sum, err := s.buildSummary(c, from, to)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	sum.GeneratedAt = now.UTC()
+	ok(c, http.StatusOK, sum)
+}
+
+func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary, error) {
+	rows := map[string]*SummaryRow{}
+	row := func(commune string) *SummaryRow {
+		r := rows[commune]
+		if r == nil {
+			r = &SummaryRow{Commune: commune, Coverage: map[string]SummaryCoverage{},
+				Incidents: map[camera.Handling]int{}, Subjects: map[camera.Handling]int{}}
+			rows[commune] = r
+		}
+		return r
+	}
+	out := &Summary{To: to.UTC()}
+	if !from.IsZero() {
+		f := from.UTC()
+		out.From = &f
+	}
+	upFrom := from
+	if upFrom.IsZero() {
+		upFrom = to.Add(-defaultReportUptime)
+	}
+	out.UptimeFrom = upFrom.UTC()
+
+	if s.geo != nil {
+		for _, cc := range s.geo.CameraCounts() {
+			r := row(cc.Commune)
+			r.Cameras += cc.Cameras
+			r.UpNow += cc.States[camera.StateUp]
+		}
+		if err := s.summaryCoverage(row); err != nil {
+			return nil, err
+		}
+		if s.uptime != nil {
+			up, err := s.uptime.UptimeAll(ctx, upFrom, to)
+			if err != nil {
+				return nil, err
+			}
+			s.geo.CommuneOfEach(func(id, commune string) {
+				row(commune).UpHours += up[id].Hours()
+			})
+		}
+	}
+	if s.donations != nil {
+		given, err := s.donations.DonationTotals(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for commune, v := range given {
+			row(commune).FundingVND += v
+		}
+		cost, err := s.donations.CostTotals(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for commune, v := range cost {
+			row(commune).CostVND += v
+		}
+	}
+	if s.incidents != nil {
+		counts, err := s.incidents.IncidentCounts(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range counts.ByHandling {
+			r := row(h.Commune)
+			r.Incidents[h.Handling] += h.Incidents
+			r.Subjects[h.Handling] += h.Subjects
+		}
+	}
+
+	window := to.Sub(upFrom).Hours()
+	total := SummaryRow{Commune: "total", Coverage: map[string]SummaryCoverage{},
+		Incidents: map[camera.Handling]int{}, Subjects: map[camera.Handling]int{}}
+	names := make([]string, 0, len(rows))
+	for name := range rows {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r := rows[name]
+		setUptime(r, window)
+		total.Cameras += r.Cameras
+		total.UpNow += r.UpNow
+		total.UpHours += r.UpHours
+		total.FundingVND += r.FundingVND
+		total.CostVND += r.CostVND
+		for k, v := range r.Coverage {
+			t := total.Coverage[k]
+			t.Intersections += v.Intersections
+			t.Installed += v.Installed
+			t.Live += v.Live
+			total.Coverage[k] = t
+		}
+		for h, n := range r.Incidents {
+			total.Incidents[h] += n
+		}
+		for h, n := range r.Subjects {
+			total.Subjects[h] += n
+		}
+		out.Communes = append(out.Communes, *r)
+	}
+	for k, v := range total.Coverage {
+		total.Coverage[k] = withRates(v)
+	}
+	setUptime(&total, window)
+	out.Total = total
+	if out.Communes == nil {
+		out.Communes = []SummaryRow{}
+	}
+	return out, nil
+}
+
+// summaryCoverage adds each commune's coverage per road class, and its
+// "all" sum, in both modes.
+func (s *Server) summaryCoverage(row func(string) *SummaryRow) error {
+	for _, c := range s.geo.CoverageCounts() {
+		r := row(c.Commune)
+		for _, k := range []string{string(c.RoadClass), "all"} {
+			v := r.Coverage[k]
+			v.Intersections += c.Intersections
+			v.Installed += c.Covered(geo.Installed)
+			v.Live += c.Covered(geo.Live)
+			r.Coverage[k] = withRates(v)
+		}
+	}
+	return nil
+}
+
+func withRates(v SummaryCoverage) SummaryCoverage {
+	if v.Intersections > 0 {
+		v.InstalledRate = float64(v.Installed) / float64(v.Intersections)
+		v.LiveRate = float64(v.Live) / float64(v.Intersections)
+	}
+	return v
+}
+
+func setUptime(r *SummaryRow, windowHours float64) {
+	if r.Cameras > 0 && windowHours > 0 {
+		u := r.UpHours / (float64(r.Cameras) * windowHours)
+		r.Uptime = &u
+	}
+}
