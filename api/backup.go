@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gin-gonic/gin"
 )
@@ -27,6 +31,29 @@ func (s *Server) backup(c *gin.Context) {
 		s.log.Error("backup interrupted", slog.Int64("bytes", n), slog.Any("err", err))
 		return
 	}
-	s.lastBackup.SetToCurrentTime()
+	s.lastBackup.set(s.now())
 	s.log.Info("backup sent", slog.Int64("bytes", n), slog.String("by", actor(c).Name))
+}
+
+// backupGauge is matthan_backup_last_success_timestamp_seconds: absent
+// until a backup succeeds, so that the "never backed up" alert can use
+// absent() and the "stale" one does not fire on a daemon just started.
+type backupGauge struct {
+	desc *prometheus.Desc
+	at   atomic.Int64 // unix seconds; 0 = none yet
+}
+
+func newBackupGauge() *backupGauge {
+	return &backupGauge{desc: prometheus.NewDesc("matthan_backup_last_success_timestamp_seconds",
+		"Unix time of the last backup streamed to the end since the daemon started; absent before the first.", nil, nil)}
+}
+
+func (g *backupGauge) set(t time.Time) { g.at.Store(t.Unix()) }
+
+func (g *backupGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *backupGauge) Collect(ch chan<- prometheus.Metric) {
+	if v := g.at.Load(); v != 0 {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(v))
+	}
 }

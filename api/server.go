@@ -93,7 +93,7 @@ type Server struct {
 
 	incidents       IncidentStore
 	donations       DonationStore
-	lastBackup      prometheus.Gauge
+	lastBackup      *backupGauge
 	uptime          UptimeStore
 	clips           ClipService
 	clipLimit       int64
@@ -144,10 +144,7 @@ func New(o Options) *Server {
 	if s.donations != nil {
 		s.reg.MustRegister(newFundingCollector(s.donations, s.now))
 	}
-	s.lastBackup = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "matthan_backup_last_success_timestamp_seconds",
-		Help: "Unix time of the last backup streamed to the end (0: none since the daemon started).",
-	})
+	s.lastBackup = newBackupGauge()
 	s.reg.MustRegister(s.lastBackup)
 	s.history, _ = o.Store.(StatesAtStore)
 	s.layers, _ = o.Store.(LayerStore)
