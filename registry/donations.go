@@ -38,7 +38,9 @@ type DonationImport struct {
 // store's clock and resolved against the registry (camera.Donation
 // .Resolve): its camera must exist, or — a gift to a commune's pool — its
 // commune must have cameras; the canonical spelling of the commune is
-// stored. Errors are EINVALID naming the field.
+// stored. Errors are EINVALID naming the field. Finding the canonical
+// spellings reads the commune of every camera, outside the write lock:
+// about half a second on a million cameras.
 func (s *Store) CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error {
 	_, err := s.importDonations(ctx, []*camera.Donation{d}, actor, false)
 	return err

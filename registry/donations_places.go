@@ -93,10 +93,11 @@ func loadCommuneNames(ctx context.Context, tx *bolt.Tx, ids map[string]*spelling
 
 // Places is a snapshot of which cameras exist and in which commune, for
 // resolving donations (camera.Donation.Resolve) while decoding an import:
-// it implements camera.Places. A million cameras take about 100 MB and
-// half a second to load. The store checks every donation again when it
-// writes it, so a camera deleted after the snapshot cannot be given to.
-// It is safe for concurrent use (it is read only).
+// it implements camera.Places. A million cameras take about 100 MB and a
+// second and a half to load (BenchmarkPlaces1M). The store checks every
+// donation again when it writes it, so a camera deleted after the
+// snapshot cannot be given to. It is safe for concurrent use (it is read
+// only).
 type Places struct {
 	ids   map[string]*spelling
 	names *communeNames
@@ -133,11 +134,13 @@ func (p *Places) Commune(name string) (string, bool) {
 	return c, ok
 }
 
-// txPlaces is camera.Places inside a write transaction: cameras are read
-// from the transaction, communes from names loaded just before it (a
-// full scan does not belong under the write lock). A camera whose commune
-// changed in between keeps the spelling it now has. Answers are cached
-// for the transaction: an import names each camera several times.
+// txPlaces is camera.Places inside a transaction: cameras are read one
+// by one from it, communes from names loaded from the cameras (a camera
+// whose commune the names do not know, had they come from another
+// snapshot, keeps its own spelling). Unlike Places it holds only the
+// cameras asked about, cached: an import names each camera several
+// times, and a thousand-row import into a million-camera registry should
+// not hold every id.
 type txPlaces struct {
 	cams  *bolt.Bucket
 	names *communeNames

@@ -182,10 +182,11 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := ParseGroupBy(string(groupBy)); err != nil {
+	groupBy, err := ParseGroupBy(string(groupBy))
+	if err != nil {
 		return nil, err
 	}
-	w, err := w.resolve(s.now())
+	w, err = w.resolve(s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -327,3 +327,20 @@ func BenchmarkImportDonations(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "donations/s")
 }
+
+// BenchmarkPlaces1M times the snapshot a donation import resolves its
+// rows against.
+func BenchmarkPlaces1M(b *testing.B) {
+	s := fundingStore(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		if _, err := s.Places(ctx); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(time.Since(start).Seconds()/float64(n), "s/snapshot")
+}

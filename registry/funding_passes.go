@@ -9,34 +9,34 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// A funding view is three independent passes, each in key order and in
-// its own read transaction: the camera pass (cameras), run side by side
-// with the uptime pass (health history, upPass) followed by the donation
-// pass (one donation index) — two piles of about equal weight for two
-// cores. Their results own their memory (strings, not slices of pages),
-// so that no transaction outlives its pass and no pass waits for another
-// while holding one: bbolt can deadlock a reader that waits on another
-// reader while a writer waits to grow the file. The results are merged
-// by camera id at the end (mergeUp, mergeCameras, mergeCommunes).
+// A funding view is three passes, each in key order and in its own read
+// transaction — the cameras, their health history, one donation index —
+// in two piles run side by side, of about equal weight for two cores:
+// the camera pass, and the donation pass; the history walk goes with the
+// lighter of the two (with the cameras for the commune view, alone
+// before the donations otherwise). Results own their memory (strings,
+// not slices of pages), so that no transaction outlives its pass and no
+// pass waits for another while holding one: bbolt can deadlock a reader
+// that waits on another reader while a writer waits to grow the file.
+// The results are merged by camera id at the end (mergeUp, mergeCameras,
+// mergeCommunes).
 
 // cameraSide is what the camera pass gives a view.
 type cameraSide struct {
 	// rows has one row per camera, in id order (camera view).
 	rows []FundingRow
-	// communes sums the cameras by folded commune (commune view); ids
-	// and groupOf say which commune each camera (in id order) is in.
+	// communes sums the cameras by folded commune (commune view).
 	communes map[string]*FundingRow
-	ids      []string
-	groupOf  []*FundingRow
 	names    *communeNames
-	// total has the camera part of the totals: cameras, communes, cost
-	// (up time comes with mergeUp).
+	// total has the camera part of the totals: cameras, communes, cost,
+	// and up time when the pass walked the history.
 	total FundingRow
 }
 
 // cameraPass reads every camera, its commune and its cost. With inlineUp
 // it also walks the health history alongside (upWalker) and sums each
-// camera's up time in win; without, mergeUp adds the up times later.
+// camera's up time in win; without, mergeUp adds the up times later (to
+// camera rows and totals only: the commune view always walks inline).
 func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win Window) (*cameraSide, error) {
 	out := &cameraSide{names: newCommuneNames()}
 	switch g {
@@ -84,23 +84,14 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 			r.Cameras++
 			r.CostVND += f.cost
 			r.UpMillis += up
-			if !inlineUp {
-				text.add(k)
-				out.groupOf = append(out.groupOf, r)
-			}
 		}
 	}
 	if w != nil && w.err != nil {
 		return nil, w.err
 	}
 	all := text.strings()
-	switch g {
-	case GroupByCamera:
-		for i := range out.rows {
-			out.rows[i].Key, out.rows[i].Name = all[2*i], all[2*i+1]
-		}
-	case GroupByCommune:
-		out.ids = all
+	for i := range out.rows {
+		out.rows[i].Key, out.rows[i].Name = all[2*i], all[2*i+1]
 	}
 	out.names.finish()
 	out.total.Communes = len(out.names.canon)
@@ -284,44 +275,29 @@ func (p *donationPasser) donors(tx *bolt.Tx) ([]FundingRow, error) {
 	return out, g.err
 }
 
-// mergeUp adds the up times, in camera id order, to the cameras of the
-// view and to the totals. Histories of cameras the camera pass did not
-// see (deleted in between) are left out.
+// mergeUp adds the up times, in camera id order, to the camera rows
+// (camera view) and to the totals. Histories of cameras the camera pass
+// did not see (deleted in between) are left out of the camera view; the
+// donor view, which has no camera rows, takes every history.
 func mergeUp(cs *cameraSide, ups []cameraUp, g GroupBy) {
-	var ids []string
-	switch g {
-	case GroupByCamera:
-		ids = make([]string, len(cs.rows))
-		for i := range cs.rows {
-			ids[i] = cs.rows[i].Key
-		}
-	case GroupByCommune:
-		ids = cs.ids
-	default:
-		// The donor view has no camera rows; the totals take every
-		// history.
+	if g != GroupByCamera {
 		for _, u := range ups {
 			cs.total.UpMillis += u.ms
 		}
 		return
 	}
 	j := 0
-	for i, id := range ids {
+	for i := range cs.rows {
+		id := cs.rows[i].Key
 		for j < len(ups) && ups[j].id < id {
 			j++
 		}
 		if j == len(ups) {
 			break
 		}
-		if ups[j].id != id {
-			continue
-		}
-		ms := ups[j].ms
-		cs.total.UpMillis += ms
-		if g == GroupByCamera {
-			cs.rows[i].UpMillis = ms
-		} else {
-			cs.groupOf[i].UpMillis += ms
+		if ups[j].id == id {
+			cs.rows[i].UpMillis = ups[j].ms
+			cs.total.UpMillis += ups[j].ms
 		}
 	}
 }

@@ -290,6 +290,16 @@ func TestFundingCostPerUpHour(t *testing.T) {
 		}
 		checkPerHour(t, row.Key, row, communeCost[row.Key], communeMs[row.Key])
 	}
+	// The totals are the same in every view.
+	for _, g := range []registry.GroupBy{registry.GroupByCommune, registry.GroupByDonor} {
+		r, err := s.Funding(ctx, g, registry.Window{From: from, To: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameRow(r.Totals, rep.Totals) {
+			t.Errorf("%s totals %+v, camera totals %+v", g, r.Totals, rep.Totals)
+		}
+	}
 	// The window is checked, and clamped to the clock.
 	if _, err := s.Funding(ctx, registry.GroupByCamera, registry.Window{From: to, To: from}); camera.ErrorField(err) != "from" {
 		t.Errorf("reversed window: %v, want an error naming from", err)
