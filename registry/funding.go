@@ -114,18 +114,25 @@ func (r *FundingRow) UpHours() float64 {
 }
 
 // finish computes the derived fields.
-func (r *FundingRow) finish() {
+// slot, when the row has up time, receives the cost per up hour, and
+// CostPerUpHourVND points at it: the caller hands out slots of one slice,
+// so that a million rows are not a million small allocations.
+func (r *FundingRow) finish(slot *int64) {
 	r.BalanceVND = r.DonatedVND - r.CostVND
-	r.CostPerUpHourVND = costPerUpHour(r.CostVND, r.UpMillis)
+	if v, ok := costPerUpHour(r.CostVND, r.UpMillis); ok {
+		*slot = v
+		r.CostPerUpHourVND = slot
+	}
 }
 
 // costPerUpHour returns cost × 3,600,000 ÷ upMillis rounded half away
 // from zero, in 128-bit integer arithmetic: exact whatever the sizes, so
-// that a report sums and divides the same way on every machine. nil when
-// upMillis is not positive; saturated at the int64 range.
-func costPerUpHour(cost, upMillis int64) *int64 {
+// that a report sums and divides the same way on every machine. ok is
+// false when upMillis is not positive; the result saturates at the int64
+// range.
+func costPerUpHour(cost, upMillis int64) (int64, bool) {
 	if upMillis <= 0 {
-		return nil
+		return 0, false
 	}
 	neg := cost < 0
 	mag := uint64(cost)
@@ -147,7 +154,7 @@ func costPerUpHour(cost, upMillis int64) *int64 {
 	if neg {
 		v = -v
 	}
-	return &v
+	return v, true
 }
 
 // FundingReport is a funding view: one row per camera, commune or donor,
@@ -256,10 +263,11 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 		Cameras: cs.total.Cameras, Communes: cs.total.Communes, CostVND: cs.total.CostVND, UpMillis: cs.total.UpMillis,
 		DonatedVND: ds.total.DonatedVND, PoolVND: ds.total.PoolVND, Donations: ds.total.Donations, Donors: ds.total.Donors,
 	}
+	slots := make([]int64, len(rep.Rows)+1)
 	for i := range rep.Rows {
-		rep.Rows[i].finish()
+		rep.Rows[i].finish(&slots[i])
 	}
-	rep.Totals.finish()
+	rep.Totals.finish(&slots[len(rep.Rows)])
 	return rep, nil
 }
 

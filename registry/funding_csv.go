@@ -2,7 +2,6 @@ package registry
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"strconv"
 )
@@ -11,44 +10,55 @@ import (
 // columns gives both the JSON members and the CSV columns, so the two
 // cannot disagree.
 
-// fundingColumn is one field of a funding row. value returns its text
-// and whether it is JSON null (an empty CSV field).
+// fundingColumn is one field of a funding row. text gives its CSV
+// field ("" for JSON null); appendJSON appends its JSON value.
 type fundingColumn struct {
-	name   string
-	number bool
-	value  func(r *FundingRow) (string, bool)
+	name       string
+	text       func(r *FundingRow) string
+	appendJSON func(b []byte, r *FundingRow) []byte
 }
 
-func text(f func(r *FundingRow) string) func(*FundingRow) (string, bool) {
-	return func(r *FundingRow) (string, bool) { return f(r), false }
+func textColumn(name string, get func(r *FundingRow) string) fundingColumn {
+	return fundingColumn{name,
+		get,
+		func(b []byte, r *FundingRow) []byte { return appendJSONString(b, get(r)) }}
 }
 
-func integer(f func(r *FundingRow) int64) func(*FundingRow) (string, bool) {
-	return func(r *FundingRow) (string, bool) { return strconv.FormatInt(f(r), 10), false }
+func intColumn(name string, get func(r *FundingRow) int64) fundingColumn {
+	return fundingColumn{name,
+		func(r *FundingRow) string { return strconv.FormatInt(get(r), 10) },
+		func(b []byte, r *FundingRow) []byte { return strconv.AppendInt(b, get(r), 10) }}
 }
 
 var (
-	fcKey      = fundingColumn{"key", false, text(func(r *FundingRow) string { return r.Key })}
-	fcName     = fundingColumn{"name", false, text(func(r *FundingRow) string { return r.Name })}
-	fcCommune  = fundingColumn{"commune", false, text(func(r *FundingRow) string { return r.Commune })}
-	fcStatus   = fundingColumn{"status", false, text(func(r *FundingRow) string { return string(r.Status) })}
-	fcCameras  = fundingColumn{"cameras", true, integer(func(r *FundingRow) int64 { return int64(r.Cameras) })}
-	fcCommunes = fundingColumn{"communes", true, integer(func(r *FundingRow) int64 { return int64(r.Communes) })}
-	fcCost     = fundingColumn{"cost_vnd", true, integer(func(r *FundingRow) int64 { return r.CostVND })}
-	fcDonated  = fundingColumn{"donated_vnd", true, integer(func(r *FundingRow) int64 { return r.DonatedVND })}
-	fcPool     = fundingColumn{"pool_vnd", true, integer(func(r *FundingRow) int64 { return r.PoolVND })}
-	fcBalance  = fundingColumn{"balance_vnd", true, integer(func(r *FundingRow) int64 { return r.BalanceVND })}
-	fcDonors   = fundingColumn{"donors", true, integer(func(r *FundingRow) int64 { return int64(r.Donors) })}
-	fcCount    = fundingColumn{"donations", true, integer(func(r *FundingRow) int64 { return int64(r.Donations) })}
-	fcUpHours  = fundingColumn{"up_hours", true, func(r *FundingRow) (string, bool) {
-		return strconv.FormatFloat(r.UpHours(), 'f', -1, 64), false
-	}}
-	fcPerHour = fundingColumn{"cost_per_up_hour_vnd", true, func(r *FundingRow) (string, bool) {
-		if r.CostPerUpHourVND == nil {
-			return "", true
-		}
-		return strconv.FormatInt(*r.CostPerUpHourVND, 10), false
-	}}
+	fcKey      = textColumn("key", func(r *FundingRow) string { return r.Key })
+	fcName     = textColumn("name", func(r *FundingRow) string { return r.Name })
+	fcCommune  = textColumn("commune", func(r *FundingRow) string { return r.Commune })
+	fcStatus   = textColumn("status", func(r *FundingRow) string { return string(r.Status) })
+	fcCameras  = intColumn("cameras", func(r *FundingRow) int64 { return int64(r.Cameras) })
+	fcCommunes = intColumn("communes", func(r *FundingRow) int64 { return int64(r.Communes) })
+	fcCost     = intColumn("cost_vnd", func(r *FundingRow) int64 { return r.CostVND })
+	fcDonated  = intColumn("donated_vnd", func(r *FundingRow) int64 { return r.DonatedVND })
+	fcPool     = intColumn("pool_vnd", func(r *FundingRow) int64 { return r.PoolVND })
+	fcBalance  = intColumn("balance_vnd", func(r *FundingRow) int64 { return r.BalanceVND })
+	fcDonors   = intColumn("donors", func(r *FundingRow) int64 { return int64(r.Donors) })
+	fcCount    = intColumn("donations", func(r *FundingRow) int64 { return int64(r.Donations) })
+	fcUpHours  = fundingColumn{"up_hours",
+		func(r *FundingRow) string { return strconv.FormatFloat(r.UpHours(), 'f', -1, 64) },
+		func(b []byte, r *FundingRow) []byte { return strconv.AppendFloat(b, r.UpHours(), 'f', -1, 64) }}
+	fcPerHour = fundingColumn{"cost_per_up_hour_vnd",
+		func(r *FundingRow) string {
+			if r.CostPerUpHourVND == nil {
+				return ""
+			}
+			return strconv.FormatInt(*r.CostPerUpHourVND, 10)
+		},
+		func(b []byte, r *FundingRow) []byte {
+			if r.CostPerUpHourVND == nil {
+				return append(b, "null"...)
+			}
+			return strconv.AppendInt(b, *r.CostPerUpHourVND, 10)
+		}}
 )
 
 // fundingColumns returns the fields of a row of grouping g, in order.
@@ -75,56 +85,6 @@ func FundingColumns(g GroupBy) []string {
 	return names
 }
 
-// MarshalJSON writes the fields of the row's grouping, in the order of
-// FundingColumns; the totals row has every field but name, commune and
-// status.
-func (r FundingRow) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 256)
-	b = append(b, '{')
-	for i, c := range fundingColumns(r.group) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendQuote(b, c.name) // ASCII names: Go and JSON quoting agree
-		b = append(b, ':')
-		s, null := c.value(&r)
-		switch {
-		case null:
-			b = append(b, "null"...)
-		case c.number:
-			b = append(b, s...)
-		default:
-			q, err := json.Marshal(s)
-			if err != nil {
-				return nil, err
-			}
-			b = append(b, q...)
-		}
-	}
-	return append(b, '}'), nil
-}
-
-// MarshalJSON writes the report as {"group_by", "from", "to", "items",
-// "totals"}.
-func (r *FundingReport) MarshalJSON() ([]byte, error) {
-	type out struct {
-		GroupBy GroupBy      `json:"group_by"`
-		From    string       `json:"from"`
-		To      string       `json:"to"`
-		Items   []FundingRow `json:"items"`
-		Totals  FundingRow   `json:"totals"`
-	}
-	items := r.Rows
-	if items == nil {
-		items = []FundingRow{}
-	}
-	return json.Marshal(out{r.GroupBy, r.From.Format(timeLayout), r.To.Format(timeLayout), items, r.Totals})
-}
-
-// timeLayout is RFC 3339 with nanoseconds when there are any, as
-// time.Time's own JSON.
-const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"
-
 // WriteFundingCSV writes a funding view as CSV: the header of
 // FundingColumns(rep.GroupBy), one line per row, then the totals on a
 // last line whose key is "total" (in the view's columns: for donors,
@@ -142,7 +102,7 @@ func WriteFundingCSV(w io.Writer, rep *FundingReport) error {
 	}
 	write := func(r *FundingRow) error {
 		for i, c := range cols {
-			rec[i], _ = c.value(r)
+			rec[i] = c.text(r)
 		}
 		return cw.Write(rec)
 	}

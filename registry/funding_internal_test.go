@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -29,18 +30,33 @@ func TestCostPerUpHour(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d/%d", tt.cost, tt.ms), func(t *testing.T) {
-			got := costPerUpHour(tt.cost, tt.ms)
+			got, ok := costPerUpHour(tt.cost, tt.ms)
 			switch {
-			case tt.want == nil && got != nil:
-				t.Errorf("got %d, want nil", *got)
-			case tt.want != nil && (got == nil || *got != *tt.want):
-				t.Errorf("got %v, want %d", got, *tt.want)
+			case tt.want == nil && ok:
+				t.Errorf("got %d, want none", got)
+			case tt.want != nil && (!ok || got != *tt.want):
+				t.Errorf("got %d, %v, want %d", got, ok, *tt.want)
 			}
 		})
 	}
 }
 
 func ptr(v int64) *int64 { return &v }
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{
+		"", "Chợ Gạo", `Cổng "trường" \ chợ`, "a<b>&c", "tab\tnew\nline\rcr\bbs\fff",
+		"\x00\x01\x1f\x7f", "bad \xff utf-8 \xe1\xbb", "line\u2028sep\u2029", "Đăng Hưng Phước 🎥",
+	} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
 
 func TestDistinctSet(t *testing.T) {
 	set := newDistinctSet()

@@ -380,6 +380,30 @@ func TestFundingCSVAndJSON(t *testing.T) {
 			if doc.Totals["key"] != "total" || doc.Totals["donated_vnd"] != float64(1_300_000_000) || doc.Totals["cost_per_up_hour_vnd"] != nil {
 				t.Errorf("totals = %v", doc.Totals)
 			}
+			// The streamed JSON is the marshalled one; a page of it has
+			// its rows and the next cursor.
+			var streamed bytes.Buffer
+			if err := registry.WriteFundingJSON(&streamed, rep, rep.Rows, ""); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(streamed.Bytes(), b) {
+				t.Errorf("WriteFundingJSON differs from MarshalJSON")
+			}
+			first, next, err := rep.Page("", 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			streamed.Reset()
+			if err := registry.WriteFundingJSON(&streamed, rep, first, next); err != nil {
+				t.Fatal(err)
+			}
+			var pageDoc struct {
+				Items      []map[string]any `json:"items"`
+				NextCursor string           `json:"next_cursor"`
+			}
+			if err := json.Unmarshal(streamed.Bytes(), &pageDoc); err != nil || len(pageDoc.Items) != 2 || pageDoc.NextCursor != rep.Rows[1].Key {
+				t.Errorf("page JSON: %v, %d items, next %q", err, len(pageDoc.Items), pageDoc.NextCursor)
+			}
 			// Pages cover the rows once, in order.
 			var keys []string
 			after := ""
