@@ -31,7 +31,7 @@
 // totals per commune, written in the same transactions, back the donation
 // metric. The funding views (funding*.go) set the money given against
 // what the cameras cost and against the hours they were up in a window,
-// each in two passes over buckets in key order run side by side — no
-// lookup per camera or per donation — which keeps a view of a million
-// cameras and five million donations near a second.
+// in passes over buckets in key order, two at a time — no lookup per
+// camera or per donation — which keeps a view of a million cameras and
+// five million donations near a second.
 package registry
