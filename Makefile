@@ -40,6 +40,7 @@ bench:
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
+	$(BENCH) -bench 'Funding.*1M|UptimeAll1M' -benchtime 5x -timeout 30m ./registry
 
 ## lint: gofmt, go vet and staticcheck; fails on any finding
 lint: fmt vet staticcheck

@@ -136,9 +136,15 @@ func (s *Server) importDonations(c *gin.Context) {
 
 // funding answers one funding view: per camera, commune or donor, what
 // was given against what the cameras cost, and the cost per working hour
-// over [from, to); CSV with ?format=csv.
+// over [from, to); JSON a page at a time (limit, cursor), or every row as
+// CSV with ?format=csv.
 func (s *Server) funding(c *gin.Context) {
-	q, err := checkQuery(c, "group_by", "from", "to", "format")
+	q, err := checkQuery(c, "group_by", "from", "to", "format", "limit", "cursor")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	limit, err := intParam(q, "limit", defaultLimit, 1, maxLimit)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -163,7 +169,18 @@ func (s *Server) funding(c *gin.Context) {
 	}
 	switch q.Get("format") {
 	case "", "json":
-		ok(c, http.StatusOK, rep)
+		// A page of rows (a million cameras are a million rows), with the
+		// totals of the whole view on every page.
+		rows, next, err := rep.Page(q.Get("cursor"), limit)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.Header("Content-Type", "application/json; charset=utf-8")
+		c.Status(http.StatusOK)
+		if err := registry.WriteFundingJSON(c.Writer, rep, rows, next); err != nil {
+			s.log.Error("funding json", "err", err)
+		}
 	case "csv":
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="funding-by-`+string(groupBy)+`.csv"`)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"net/url"
 	"testing"
 
 	"github.com/matthan/matthan/camera"
@@ -66,6 +67,29 @@ func TestDistrictSummary(t *testing.T) {
 	e.doJSON(e.tokens[camera.RoleFundraiser], "GET", "/api/v1/funding?group_by=commune", nil, 200, &fund)
 	if len(fund.Items) != 19 {
 		t.Errorf("funding by commune: %d rows", len(fund.Items))
+	}
+	// Cameras a page at a time: every camera once.
+	seen, path := 0, "/api/v1/funding?group_by=camera&limit=100"
+	for {
+		var p struct {
+			Items      []map[string]any
+			NextCursor string `json:"next_cursor"`
+			Totals     struct {
+				DonatedVND int64 `json:"donated_vnd"`
+			}
+		}
+		e.doJSON(e.tokens[camera.RoleFundraiser], "GET", path, nil, 200, &p)
+		seen += len(p.Items)
+		if p.Totals.DonatedVND != 1_300_000_000 {
+			t.Fatalf("funding totals on a page: %d", p.Totals.DonatedVND)
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		path = "/api/v1/funding?group_by=camera&limit=100&cursor=" + url.QueryEscape(p.NextCursor)
+	}
+	if seen != 350 {
+		t.Errorf("funding by camera paged through %d rows, want 350", seen)
 	}
 	st, csv, h := e.do(e.tokens[camera.RoleFundraiser], "GET", "/api/v1/funding?group_by=donor&format=csv", "", nil)
 	if st != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || !bytes.Contains(csv, []byte("donated_vnd")) {
