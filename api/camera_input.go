@@ -49,15 +49,21 @@ type cameraInput struct {
 // strictly: unknown fields, trailing data, invalid UTF-8 and wrong types
 // are errors naming the field.
 func (s *Server) decodeJSON(c *gin.Context, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit))
+	body, err := readAll(c, s.bodyLimit)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return invalid("body", "could not be read: %v", err)
+		return err
 	}
 	return decodeStrict(body, v)
+}
+
+// readAll reads a whole request body of at most limit bytes; over the
+// limit the error is the *http.MaxBytesError that writeError answers 413.
+func readAll(c *gin.Context, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err != nil {
+		return nil, readError(err)
+	}
+	return body, nil
 }
 
 func decodeStrict(body []byte, v any) error {

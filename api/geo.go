@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -364,13 +362,9 @@ func (s *Server) tile(c *gin.Context) {
 // readBody reads a whole body of at most limit bytes, which must be valid
 // UTF-8 and not empty.
 func (s *Server) readBody(c *gin.Context, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	body, err := readAll(c, limit)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
-		return nil, invalid("body", "could not be read: %v", err)
+		return nil, err
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil, invalid("body", "is empty")

@@ -55,7 +55,7 @@ func Fold(s string) string {
 }
 
 // Contains reports whether the folded haystack contains the folded needle.
-// Fold the needle once and use ContainsFolded in loops.
+// In loops, fold the needle once and compare with strings.Contains.
 func Contains(haystack, needle string) bool {
 	return strings.Contains(Fold(haystack), Fold(needle))
 }
