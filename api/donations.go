@@ -19,6 +19,7 @@ import (
 // DonationStore is what the donation and funding routes need.
 type DonationStore interface {
 	CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error
+	GetDonation(ctx context.Context, id string) (*camera.Donation, error)
 	ImportDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor) (registry.DonationImport, error)
 	ListDonations(ctx context.Context, f registry.DonationFilter, cursor string, limit int) ([]*camera.Donation, string, error)
 	Places(ctx context.Context) (*registry.Places, error)
@@ -51,6 +52,21 @@ func (s *Server) createDonation(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusCreated, d)
+}
+
+// getDonation answers one donation by its id (DN-0000012); an id that
+// is not one, or that no donation has, is 404.
+func (s *Server) getDonation(c *gin.Context) {
+	if _, err := checkQuery(c); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	d, err := s.donations.GetDonation(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ok(c, http.StatusOK, d)
 }
 
 // listDonations answers donations filtered by camera, commune

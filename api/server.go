@@ -251,6 +251,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/donations", s.allow(funders...), s.createDonation)
 		v1.GET("/donations", s.allow(funders...), s.listDonations)
 		v1.POST("/donations/import", s.allow(funders...), s.importDonations)
+		v1.GET("/donations/:id", s.allow(funders...), s.getDonation)
 		v1.GET("/funding", s.allow(funders...), s.funding)
 	}
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
