@@ -20,6 +20,7 @@ import (
 type DonationStore interface {
 	CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error
 	GetDonation(ctx context.Context, id string) (*camera.Donation, error)
+	DeleteDonation(ctx context.Context, id, reason string, actor camera.Actor) (*camera.Donation, error)
 	ImportDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor) (registry.DonationImport, error)
 	ListDonations(ctx context.Context, f registry.DonationFilter, cursor string, limit int) ([]*camera.Donation, string, error)
 	Places(ctx context.Context) (*registry.Places, error)
@@ -62,6 +63,24 @@ func (s *Server) getDonation(c *gin.Context) {
 		return
 	}
 	d, err := s.donations.GetDonation(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ok(c, http.StatusOK, d)
+}
+
+// deleteDonation corrects the ledger: it removes a donation recorded by
+// mistake and answers it as it was. ?reason= is required (400 naming
+// reason before anything else is looked at); the audit log keeps it with
+// the whole record, so a deletion can be seen and undone.
+func (s *Server) deleteDonation(c *gin.Context) {
+	q, err := checkQuery(c, "reason")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	d, err := s.donations.DeleteDonation(c, c.Param("id"), q.Get("reason"), actor(c))
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -252,6 +252,10 @@ func (s *Server) routes() *gin.Engine {
 		v1.GET("/donations", s.allow(funders...), s.listDonations)
 		v1.POST("/donations/import", s.allow(funders...), s.importDonations)
 		v1.GET("/donations/:id", s.allow(funders...), s.getDonation)
+		// Corrections belong to whoever keeps the ledger: a fundraiser finds
+		// the gift typed twice and enters it again, as they entered it;
+		// every deletion is audited with its reason and the whole record.
+		v1.DELETE("/donations/:id", s.allow(funders...), s.deleteDonation)
 		v1.GET("/funding", s.allow(funders...), s.funding)
 	}
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
