@@ -1,27 +1,26 @@
 package api
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/exchange"
 	"github.com/matthan/matthan/registry"
 )
 
 // DonationStore is what the donation and funding routes need.
 type DonationStore interface {
-	CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error
+	CreateDonationWith(ctx context.Context, d *camera.Donation, actor camera.Actor, o registry.DonationOptions) error
 	GetDonation(ctx context.Context, id string) (*camera.Donation, error)
 	DeleteDonation(ctx context.Context, id, reason string, actor camera.Actor) (*camera.Donation, error)
-	ImportDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor) (registry.DonationImport, error)
+	ImportDonationsWith(ctx context.Context, ds []*camera.Donation, actor camera.Actor, o registry.DonationOptions) (registry.DonationImport, error)
+	FindDuplicates(ctx context.Context, ds []*camera.Donation) ([]registry.Duplicate, error)
 	ListDonations(ctx context.Context, f registry.DonationFilter, cursor string, limit int) ([]*camera.Donation, string, error)
 	Places(ctx context.Context) (*registry.Places, error)
 	Funding(ctx context.Context, groupBy registry.GroupBy, w registry.Window) (*registry.FundingReport, error)
@@ -41,14 +40,30 @@ type donationInput struct {
 	Note       string `json:"note"`
 }
 
+// createDonation stores one donation. One that repeats a stored gift is
+// 409 naming it, unless ?duplicates=allow.
 func (s *Server) createDonation(c *gin.Context) {
+	q, err := checkQuery(c, "duplicates")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	opts, err := duplicatesParam(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	var in donationInput
 	if err := s.decodeJSON(c, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	d := &camera.Donation{Donor: in.Donor, AmountVND: in.AmountVND, ReceivedOn: in.ReceivedOn, CameraID: in.CameraID, Commune: in.Commune, Note: in.Note}
-	if err := s.donations.CreateDonation(c, d, actor(c)); err != nil {
+	if err := s.donations.CreateDonationWith(c, d, actor(c), opts); err != nil {
+		if dup, isDup := asDuplicate(err); isDup {
+			s.writeDuplicate(c, dup, "", fmt.Sprintf("donation %s records the same gift (same donor, amount_vnd, received_on, camera_id and commune): send it with ?duplicates=allow if it is another one", dup.Existing))
+			return
+		}
 		s.writeError(c, err)
 		return
 	}
@@ -116,57 +131,6 @@ func (s *Server) listDonations(c *gin.Context) {
 		items = []*camera.Donation{}
 	}
 	ok(c, http.StatusOK, page[*camera.Donation]{Items: items, NextCursor: next})
-}
-
-// donationReport answers a donation import.
-type donationReport struct {
-	registry.DonationImport
-	Rejected   int                  `json:"rejected"`
-	Rejections []exchange.Rejection `json:"rejections"`
-}
-
-// importDonations stores the valid rows of a donation CSV (every row is
-// checked first: a body that breaks off stores nothing); with
-// ?atomic=true nothing is stored if any row is bad.
-func (s *Server) importDonations(c *gin.Context) {
-	q, err := checkQuery(c, "atomic")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	atomic := false
-	if v := q.Get("atomic"); v != "" {
-		if atomic, err = strconv.ParseBool(v); err != nil {
-			s.writeError(c, invalid("atomic", "must be true or false, got %q", v))
-			return
-		}
-	}
-	places, err := s.donations.Places(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
-	ds, rejects, err := exchange.ReadAllDonations(exchange.NewDonationCSVDecoder(body, places, s.now()))
-	if err != nil {
-		s.writeError(c, readError(err))
-		return
-	}
-	rep := donationReport{Rejected: len(rejects), Rejections: rejects}
-	if rep.Rejections == nil {
-		rep.Rejections = []exchange.Rejection{}
-	}
-	if atomic && len(rejects) > 0 {
-		s.writeError(c, invalid("body", "%d rows were rejected, the first: %s; nothing was stored (atomic import)", len(rejects), rejects[0].Error()))
-		return
-	}
-	res, err := s.donations.ImportDonations(c, ds, actor(c))
-	rep.DonationImport = res
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	ok(c, http.StatusOK, rep)
 }
 
 // funding answers one funding view: per camera, commune or donor, what

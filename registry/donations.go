@@ -34,6 +34,19 @@ type DonationImport struct {
 	TotalVND int64 `json:"total_vnd"`
 }
 
+// DonationOptions tune how CreateDonationWith and ImportDonationsWith
+// store donations. The zero value stores every valid donation.
+type DonationOptions struct {
+	// RejectDuplicates refuses a donation that is the same gift as a
+	// stored one or as an earlier one of the same call (same donor,
+	// compared without accents, case or extra spaces; same amount, date,
+	// camera and commune): a *DuplicateError, code ECONFLICT, and nothing
+	// of the call is stored. It is checked against one snapshot before
+	// anything is written, and again in each write transaction, so that
+	// two imports of one bank sheet sent at once cannot both be stored.
+	RejectDuplicates bool
+}
+
 // CreateDonation stores a new donation and assigns its ID
 // ("DN-0000001"); CreatedBy and CreatedAt are set by the store. The
 // donation is cleaned (text in NFC, trimmed), validated against the
@@ -42,9 +55,15 @@ type DonationImport struct {
 // commune must have cameras; the canonical spelling of the commune is
 // stored. Errors are EINVALID naming the field. Finding the canonical
 // spellings reads the commune of every camera, outside the write lock:
-// about half a second on a million cameras.
+// about half a second on a million cameras. A donation that repeats a
+// stored gift is stored: see CreateDonationWith.
 func (s *Store) CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error {
-	_, err := s.importDonations(ctx, []*camera.Donation{d}, actor, false)
+	return s.CreateDonationWith(ctx, d, actor, DonationOptions{})
+}
+
+// CreateDonationWith is CreateDonation with options.
+func (s *Store) CreateDonationWith(ctx context.Context, d *camera.Donation, actor camera.Actor, o DonationOptions) error {
+	_, err := s.importDonations(ctx, []*camera.Donation{d}, actor, false, o)
 	return err
 }
 
@@ -56,12 +75,21 @@ func (s *Store) CreateDonation(ctx context.Context, d *camera.Donation, actor ca
 // ("donations[12].camera_id") and nothing is stored. A failure while
 // writing (a camera deleted meanwhile, an I/O error) stops the call: the
 // batches before it are stored, and the result says what they hold. One
-// audit entry is written per batch.
+// audit entry is written per batch. Duplicates are stored: see
+// ImportDonationsWith.
 func (s *Store) ImportDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor) (DonationImport, error) {
-	return s.importDonations(ctx, ds, actor, true)
+	return s.ImportDonationsWith(ctx, ds, actor, DonationOptions{})
 }
 
-func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor, bulk bool) (DonationImport, error) {
+// ImportDonationsWith is ImportDonations with options. A duplicate
+// refused (DonationOptions.RejectDuplicates) fails the call with its
+// index in the error's field ("donations[12]"); use FindDuplicates first
+// to report every one of them.
+func (s *Store) ImportDonationsWith(ctx context.Context, ds []*camera.Donation, actor camera.Actor, o DonationOptions) (DonationImport, error) {
+	return s.importDonations(ctx, ds, actor, true, o)
+}
+
+func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor, bulk bool, o DonationOptions) (DonationImport, error) {
 	var res DonationImport
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -97,7 +125,19 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 			}
 			communes[i] = c.Commune
 		}
-		return nil
+		if !o.RejectDuplicates {
+			return nil
+		}
+		f := folder{}
+		keys := make([]giftKey, len(ds))
+		for i, d := range ds {
+			keys[i] = newGiftKey(f, d.Donor, d.AmountVND, dateNum(d.ReceivedOn), d.CameraID, communes[i])
+		}
+		dups, err := findDuplicates(ctx, tx, f, keys)
+		if err != nil || len(dups) == 0 {
+			return err
+		}
+		return newDuplicateError(bulk, dups[0])
 	})
 	if err != nil {
 		return res, err
@@ -114,6 +154,7 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		for start := 0; start < len(ds); start += DonationBatch {
 			end := min(start+DonationBatch, len(ds))
 			p := prepareBatch(ds[start:end], communes[start:end], start, actor, at)
+			p.reject = o.RejectDuplicates
 			select {
 			case prepared <- p:
 			case <-ctx.Done():

@@ -25,6 +25,8 @@ import (
 //   - "donation_totals": folded commune (see totalsKey) → total(8)
 //     count(8) pool(8) spelling: the running sums behind the donation
 //     metrics.
+//   - "donations_by_gift": date(4) hash(8) seq(8) → empty: finds a stored gift
+//     identical to a new one (donations_dupes.go). Since schema 2.
 //
 // seq(8) is the number of the id (DN-0000012 is 12), big-endian; date(4)
 // is received_on as the number YYYYMMDD, big-endian, so byte order is

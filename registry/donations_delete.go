@@ -26,7 +26,7 @@ const MaxCorrectionReasonLen = 500
 // fundraisers and donors trust says why money left it.
 //
 // The record, its entries in every index (by date, camera, commune,
-// donor, and the duplicate index), the running totals of its commune and
+// donor and gift), the running totals of its commune and
 // the count of distinct donors change in one transaction with an audit
 // entry, "donation.delete", whose changes hold the reason and the whole
 // record as JSON: nothing of the gift is lost, and it can be entered
@@ -108,9 +108,13 @@ func unindexDonation(tx *bolt.Tx, seq uint64, d *camera.Donation) error {
 	if !d.Pool() {
 		keys = append(keys, indexKey{bucketDonByCamera, appendIndexKey(nil, d.CameraID, date, seq)})
 	}
+	gift := giftKeyOf(folder{}, d)
+	keys = append(keys, indexKey{bucketDonByGift, giftEntry(nil, &gift, seq)})
 	for _, e := range keys {
 		b := tx.Bucket(e.bucket)
-		if b.Get(e.key) == nil {
+		// Seek rather than Get: the duplicate index's values are empty,
+		// and an empty value must not read as a missing key.
+		if k, _ := b.Cursor().Seek(e.key); !bytes.Equal(k, e.key) {
 			return fmt.Errorf("donation %s: %w: no entry in %s", d.ID, errDonationRecord, e.bucket)
 		}
 		if err := b.Delete(e.key); err != nil {

@@ -12,7 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/internal/vntext"
 )
 
 // Writing a batch of donations is two steps. prepareBatch, outside any
@@ -34,8 +33,13 @@ type preparedBatch struct {
 	actor    camera.Actor
 	at       time.Time
 
-	records, dates, byCam, byCommune, byDonor []kv
-	totals                                    map[string]*communeTotal
+	records, dates, byCam, byCommune, byDonor, byGift []kv
+	totals                                            map[string]*communeTotal
+	keys                                              []giftKey // of batch[i]
+	fold                                              folder
+	// reject makes write refuse a donation whose gift is stored already
+	// (DonationOptions.RejectDuplicates).
+	reject bool
 }
 
 // prepareBatch encodes a batch; communes are the donations' resolved
@@ -44,10 +48,9 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor
 	n := len(batch)
 	p := &preparedBatch{
 		batch: batch, saved: make([]camera.Donation, n), communes: communes, offset: offset, actor: actor, at: at,
-		records: make([]kv, 0, n), dates: make([]kv, 0, n), byCam: make([]kv, 0, n), byCommune: make([]kv, 0, n), byDonor: make([]kv, 0, n),
-		totals: map[string]*communeTotal{},
+		records: make([]kv, 0, n), dates: make([]kv, 0, n), byCam: make([]kv, 0, n), byCommune: make([]kv, 0, n), byDonor: make([]kv, 0, n), byGift: make([]kv, 0, n),
+		totals: map[string]*communeTotal{}, keys: make([]giftKey, n), fold: folder{},
 	}
-	folds := map[string]string{}
 	var mem arena
 	for i, orig := range batch {
 		p.saved[i] = *orig
@@ -55,12 +58,10 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor
 		d.Commune, d.CreatedBy, d.CreatedAt = communes[i], actor, at
 		seq := uint64(i) + 1 // provisional
 		p.records = append(p.records, kv{binary.BigEndian.AppendUint64(mem.make(8), seq), appendDonation(mem.make(donationSize(&d)), &d)})
-		fold, ok := folds[d.Commune]
-		if !ok {
-			fold = vntext.Fold(d.Commune)
-			folds[d.Commune] = fold
-		}
+		fold := p.fold.fold(d.Commune)
 		date := dateNum(d.ReceivedOn)
+		p.keys[i] = newGiftKey(p.fold, d.Donor, d.AmountVND, date, d.CameraID, d.Commune)
+		p.byGift = append(p.byGift, kv{giftEntry(mem.make(giftEntryLen), &p.keys[i], seq), []byte{}})
 		p.dates = append(p.dates, kv{appendTail(mem.make(tailLen), date, seq), append(mem.make(len(d.Donor)), d.Donor...)})
 		if !d.Pool() {
 			p.byCam = append(p.byCam, kv{appendIndexKey(mem.make(len(d.CameraID)+1+tailLen), d.CameraID, date, seq), appendByCamera(mem.make(10+len(d.Donor)), &d)})
@@ -79,10 +80,10 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor
 		}
 		t.Spelling = d.Commune
 	}
-	// Records are in key order already; the four indexes are sorted side
+	// Records are in key order already; the five indexes are sorted side
 	// by side.
 	var wg sync.WaitGroup
-	for _, entries := range [][]kv{p.dates, p.byCam, p.byCommune, p.byDonor} {
+	for _, entries := range [][]kv{p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -112,13 +113,18 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if p.reject {
+		if err := p.checkStored(tx, bulk); err != nil {
+			return err
+		}
+	}
 	main := tx.Bucket(bucketDonations)
 	// Sequence numbers only grow: every record goes at the end, and full
 	// pages waste nothing.
 	main.FillPercent = 1
 	tx.Bucket(bucketDonByDate).FillPercent = 0.9 // imports come mostly in date order
 	seq0 := main.Sequence()
-	for _, entries := range [][]kv{p.records, p.dates, p.byCam, p.byCommune, p.byDonor} {
+	for _, entries := range [][]kv{p.records, p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift} {
 		for _, e := range entries {
 			tail := e.k[len(e.k)-8:]
 			binary.BigEndian.PutUint64(tail, binary.BigEndian.Uint64(tail)+seq0)
@@ -130,7 +136,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	for _, ix := range []struct {
 		b       *bolt.Bucket
 		entries []kv
-	}{{main, p.records}, {tx.Bucket(bucketDonByDate), p.dates}, {tx.Bucket(bucketDonByCamera), p.byCam}, {tx.Bucket(bucketDonByCommune), p.byCommune}} {
+	}{{main, p.records}, {tx.Bucket(bucketDonByDate), p.dates}, {tx.Bucket(bucketDonByCamera), p.byCam}, {tx.Bucket(bucketDonByCommune), p.byCommune}, {tx.Bucket(bucketDonByGift), p.byGift}} {
 		for _, e := range ix.entries {
 			if err := ix.b.Put(e.k, e.v); err != nil {
 				return err
@@ -151,6 +157,26 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	}
 	target := fmt.Sprintf("%d donations, %s to %s", len(p.batch), p.batch[0].ID, p.batch[len(p.batch)-1].ID)
 	return appendAudit(tx, p.at, p.actor, "donation.import", target, nil)
+}
+
+// checkStored refuses the batch when one of its gifts is stored already.
+// The caller checked the whole call against a snapshot before writing;
+// this catches what another writer stored since, such as the same bank
+// sheet imported from a second window. The entries of byGift are in
+// key order, which walks the index rather than jumps around it; their
+// provisional sequence numbers are the batch indexes plus one.
+func (p *preparedBatch) checkStored(tx *bolt.Tx, bulk bool) error {
+	for _, e := range p.byGift {
+		i := int(binary.BigEndian.Uint64(e.k[giftEntryLen-8:])) - 1
+		id, err := storedGift(tx, p.fold, &p.keys[i])
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			return newDuplicateError(bulk, Duplicate{Index: p.offset + i, Existing: id, Earlier: -1})
+		}
+	}
+	return nil
 }
 
 // arena hands out byte slices carved from large blocks: an import

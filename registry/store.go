@@ -16,7 +16,8 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout this code writes.
-const SchemaVersion = 1
+// Version 2 added the duplicate index of donations (donations_by_gift).
+const SchemaVersion = 2
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -33,11 +34,13 @@ var (
 
 	bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals = []byte("donations"), []byte("donations_by_date"), []byte("donations_by_camera"), []byte("donations_by_commune"), []byte("donations_by_donor"), []byte("donation_totals") // registry/donations*.go
 
+	bucketDonByGift = []byte("donations_by_gift") // registry/donations_dupes.go, since schema 2
+
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -95,7 +98,8 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 func (s *Store) init() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	have := SchemaVersion
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -106,15 +110,33 @@ func (s *Store) init() error {
 		if v == nil {
 			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 		}
-		have, err := strconv.Atoi(string(v))
-		if err != nil {
+		var err error
+		if have, err = strconv.Atoi(string(v)); err != nil {
 			return fmt.Errorf("schema version %q is not a number", v)
 		}
 		if have > SchemaVersion {
 			return fmt.Errorf("database schema version %d is newer than this program's %d: upgrade matthan", have, SchemaVersion)
 		}
-		// Migrations from older versions go here, one step at a time.
-		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		return nil
+	})
+	if err != nil || have == SchemaVersion {
+		return err
+	}
+	return s.migrate(have)
+}
+
+// migrate brings a database of an older schema version up to this one,
+// one step at a time, each in transactions of its own (a large step would
+// not fit in memory as one), and writes the new version last: a migration
+// cut off halfway runs again on the next open.
+func (s *Store) migrate(have int) error {
+	if have < 2 {
+		if err := s.indexGifts(); err != nil {
+			return fmt.Errorf("migrate to schema 2 (duplicate index of donations): %w", err)
+		}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
 }
 
