@@ -22,6 +22,7 @@ type DonationStore interface {
 	ImportDonationsWith(ctx context.Context, ds []*camera.Donation, actor camera.Actor, o registry.DonationOptions) (registry.DonationImport, error)
 	FindDuplicates(ctx context.Context, ds []*camera.Donation) ([]registry.Duplicate, error)
 	ListDonations(ctx context.Context, f registry.DonationFilter, cursor string, limit int) ([]*camera.Donation, string, error)
+	EachDonation(ctx context.Context, f registry.DonationFilter, fn func(*camera.Donation) error) error
 	Places(ctx context.Context) (*registry.Places, error)
 	Funding(ctx context.Context, groupBy registry.GroupBy, w registry.Window) (*registry.FundingReport, error)
 	DonationTotals(ctx context.Context) (map[string]int64, error)
@@ -105,7 +106,8 @@ func (s *Server) deleteDonation(c *gin.Context) {
 
 // listDonations answers donations filtered by camera, commune
 // (accent-insensitive), donor (accent-insensitive substring) and a date
-// range, in received order.
+// range, in received order: a page of JSON, or with ?format=csv every
+// matching donation as a donation CSV (exportDonations).
 func (s *Server) listDonations(c *gin.Context) {
 	q, err := checkQuery(c, "camera_id", "commune", "donor", "from", "to", "limit", "cursor", "format")
 	if err != nil {
@@ -115,6 +117,15 @@ func (s *Server) listDonations(c *gin.Context) {
 	f := registry.DonationFilter{CameraID: q.Get("camera_id"), Commune: q.Get("commune"), Donor: q.Get("donor"), From: q.Get("from"), To: q.Get("to")}
 	if err := f.Validate(); err != nil {
 		s.writeError(c, err)
+		return
+	}
+	switch format := q.Get("format"); format {
+	case "", "json":
+	case "csv":
+		s.exportDonations(c, q, f)
+		return
+	default:
+		s.writeError(c, invalid("format", "must be json or csv, got %q", format))
 		return
 	}
 	limit, err := intParam(q, "limit", defaultLimit, 1, maxLimit)
