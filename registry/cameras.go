@@ -46,7 +46,7 @@ func (s *Store) CreateCamera(ctx context.Context, c *camera.Camera, actor camera
 		}
 		now := s.now().UTC()
 		c.CreatedAt, c.UpdatedAt = now, now
-		if err := putCamera(b, c); err != nil {
+		if err := putCamera(tx, c, nil); err != nil {
 			return err
 		}
 		return appendAudit(tx, now, actor, "camera.create", c.ID, nil)
@@ -87,7 +87,7 @@ func (s *Store) ReplaceCamera(ctx context.Context, c *camera.Camera, keepCredent
 		if old == nil {
 			created = true
 			c.CreatedAt = now
-			if err := putCamera(b, c); err != nil {
+			if err := putCamera(tx, c, nil); err != nil {
 				return err
 			}
 			return appendAudit(tx, now, actor, "camera.create", c.ID, nil)
@@ -100,7 +100,7 @@ func (s *Store) ReplaceCamera(ctx context.Context, c *camera.Camera, keepCredent
 		if keepCredentials && c.Credentials.Empty() {
 			c.Credentials = prev.Credentials
 		}
-		if err := putCamera(b, c); err != nil {
+		if err := putCamera(tx, c, prev); err != nil {
 			return err
 		}
 		return appendAudit(tx, now, actor, "camera.replace", c.ID, camera.Diff(prev, c))
@@ -139,7 +139,7 @@ func (s *Store) UpdateCamera(ctx context.Context, id string, action string, acto
 		}
 		now := s.now().UTC()
 		c.UpdatedAt = now
-		if err := putCamera(b, c); err != nil {
+		if err := putCamera(tx, c, prev); err != nil {
 			return err
 		}
 		out = c
@@ -155,11 +155,11 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, actor camera.Actor)
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCameras)
-		if b.Get([]byte(id)) == nil {
+		v := tx.Bucket(bucketCameras).Get([]byte(id))
+		if v == nil {
 			return notFound("camera", id)
 		}
-		if err := b.Delete([]byte(id)); err != nil {
+		if err := deleteCamera(tx, id, v); err != nil {
 			return err
 		}
 		if err := deleteHealthTx(tx, id); err != nil {
@@ -240,12 +240,4 @@ func (s *Store) ListCameras(ctx context.Context, after string, limit int, keep f
 		return nil
 	})
 	return items, next, err
-}
-
-func putCamera(b *bolt.Bucket, c *camera.Camera) error {
-	v, err := encodeCamera(c)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(c.ID), v)
 }

@@ -67,8 +67,10 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 				old := b.Get([]byte(c.ID))
 				action := "camera.import.create"
 				var changes []string
+				var prev *camera.Camera
 				if old != nil {
-					prev, err := decodeCamera(old)
+					var err error
+					prev, err = decodeCamera(old)
 					if err != nil {
 						return err
 					}
@@ -93,7 +95,7 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 				} else {
 					r.Created++
 				}
-				if err := putCamera(b, c); err != nil {
+				if err := putCamera(tx, c, prev); err != nil {
 					return err
 				}
 				if err := appendAudit(tx, now, actor, action, c.ID, changes); err != nil {

@@ -16,8 +16,9 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout this code writes.
-// Version 2 added the duplicate index of donations (donations_by_gift).
-const SchemaVersion = 2
+// Version 2 added the duplicate index of donations (donations_by_gift);
+// version 3 the running cost of the cameras by commune (commune_facts).
+const SchemaVersion = 3
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -40,7 +41,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -135,6 +136,11 @@ func (s *Store) migrate(have int) error {
 			return fmt.Errorf("migrate to schema 2 (duplicate index of donations): %w", err)
 		}
 	}
+	if have < 3 {
+		if err := s.db.Update(buildCommuneFacts); err != nil {
+			return fmt.Errorf("migrate to schema 3 (cost of the cameras by commune): %w", err)
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
@@ -176,7 +182,10 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.db.Path() }
 
-// Check runs bbolt's consistency check and returns the first problem.
+// Check runs bbolt's consistency check, then checks that the running
+// sums kept beside the records (the commune facts) match the records, and
+// returns the first problem. Every test store runs it when it closes
+// (registrytest).
 func (s *Store) Check() error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		var first error
@@ -185,7 +194,10 @@ func (s *Store) Check() error {
 				first = err
 			}
 		}
-		return first
+		if first != nil {
+			return first
+		}
+		return checkCommuneFacts(tx)
 	})
 }
 

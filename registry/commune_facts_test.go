@@ -1,0 +1,138 @@
+package registry_test
+
+import (
+	"context"
+	"maps"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry"
+	"github.com/matthan/matthan/registry/registrytest"
+)
+
+// The cost of the cameras by commune is kept as running sums by every
+// camera write: create, replace, patch, import, delete. Each step's
+// totals are checked here, and registrytest's Check (on cleanup) holds
+// the sums to a recount of the records.
+func TestCostTotalsFollowCameraWrites(t *testing.T) {
+	ctx := context.Background()
+	s := registrytest.Open(t)
+	step := func(name string, want map[string]int64) {
+		t.Helper()
+		got, err := s.CostTotals(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("%s: cost totals %v, want %v", name, got, want)
+		}
+		if err := s.Check(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	step("empty", map[string]int64{})
+
+	a, b := testCamera("CG-0001"), testCamera("CG-0002")
+	b.CostVND = 6_000_000
+	for _, c := range []*camera.Camera{a, b} {
+		if err := s.CreateCamera(ctx, c, police); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("create", map[string]int64{"Thị trấn Chợ Gạo": 10_500_000})
+
+	moved := testCamera("CG-0002")
+	moved.Commune, moved.CostVND = "Song Bình", 7_000_000
+	if _, err := s.ReplaceCamera(ctx, moved, true, police); err != nil {
+		t.Fatal(err)
+	}
+	step("replace into another commune", map[string]int64{"Thị trấn Chợ Gạo": 4_500_000, "Song Bình": 7_000_000})
+
+	if _, err := s.UpdateCamera(ctx, "CG-0001", "camera.patch", police, func(c *camera.Camera) error {
+		c.CostVND = 5_000_000
+		c.Status = camera.StatusRetired // retired cameras' money was spent: they count
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	step("patch and retire", map[string]int64{"Thị trấn Chợ Gạo": 5_000_000, "Song Bình": 7_000_000})
+
+	// An import that updates one camera, adds one written without
+	// accents and another with them (the canonical spelling is the one
+	// most cameras carry), and leaves one unchanged.
+	up, plain, more, same := testCamera("CG-0002"), testCamera("CG-0003"), testCamera("CG-0004"), testCamera("CG-0001")
+	up.Commune, up.CostVND = "Song Bình", 8_000_000
+	plain.Commune, plain.CostVND = "SONG BINH", 1_000_000
+	more.Commune, more.CostVND = "Song Bình", 2_000_000
+	same.CostVND, same.Status = 5_000_000, camera.StatusRetired
+	if _, err := s.Import(ctx, []*camera.Camera{up, plain, more, same}, registry.ImportOptions{}, police); err != nil {
+		t.Fatal(err)
+	}
+	step("import", map[string]int64{"Thị trấn Chợ Gạo": 5_000_000, "Song Bình": 11_000_000})
+
+	if err := s.DeleteCamera(ctx, "CG-0002", police); err != nil {
+		t.Fatal(err)
+	}
+	// One camera each way: the tie goes to the spelling that sorts first.
+	step("delete", map[string]int64{"Thị trấn Chợ Gạo": 5_000_000, "SONG BINH": 3_000_000})
+	for _, id := range []string{"CG-0003", "CG-0004"} {
+		if err := s.DeleteCamera(ctx, id, police); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("delete the last of a commune", map[string]int64{"Thị trấn Chợ Gạo": 5_000_000})
+}
+
+// A database written before the commune facts existed (schema 2) gets
+// them when it is opened.
+func TestMigrateSchema2CommuneFacts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	s, err := registry.Open(path, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, commune := range []string{"Song Bình", "Song Bình", "Bình Phan", ""} {
+		c := testCamera("CG-000" + strconv.Itoa(i+1))
+		c.Commune = commune
+		if err := s.CreateCamera(ctx, c, police); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Turn it into what schema 2 wrote: no commune_facts bucket.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("commune_facts")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte("2"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = registrytest.OpenAt(t, path, nil) // Check on cleanup recounts
+	if v, err := s.SchemaVersion(); err != nil || v != registry.SchemaVersion {
+		t.Fatalf("schema version %d, %v; want %d", v, err, registry.SchemaVersion)
+	}
+	got, err := s.CostTotals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"Song Bình": 9_000_000, "Bình Phan": 4_500_000, "": 4_500_000}
+	if !maps.Equal(got, want) {
+		t.Fatalf("cost totals after migration %v, want %v", got, want)
+	}
+}
