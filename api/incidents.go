@@ -22,6 +22,7 @@ type IncidentStore interface {
 	UpdateIncident(ctx context.Context, id string, actor camera.Actor, fn func(*camera.Incident) error) (*camera.Incident, error)
 	ListIncidents(ctx context.Context, q registry.IncidentQuery) ([]*camera.Incident, string, error)
 	IncidentCounts(ctx context.Context, from, to time.Time) (*registry.IncidentCounts, error)
+	HandlingCounts(ctx context.Context, from, to time.Time) (*registry.IncidentCounts, error)
 	IncidentClips(ctx context.Context, incidentID string) ([]*camera.Clip, error)
 	ListCustody(ctx context.Context, clipID string, after uint64, limit int) ([]camera.CustodyEntry, uint64, error)
 }

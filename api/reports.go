@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,9 +15,9 @@ import (
 	"github.com/matthan/matthan/registry"
 )
 
-// UptimeStore answers every camera's up time over a window in one pass.
+// UptimeStore walks every camera's up time over a window in one pass.
 type UptimeStore interface {
-	UptimeAll(ctx context.Context, from, to time.Time) (map[string]time.Duration, error)
+	EachUptime(ctx context.Context, from, to time.Time, fn func(id []byte, up time.Duration)) error
 }
 
 var _ UptimeStore = (*registry.Store)(nil)
@@ -91,6 +93,55 @@ func (s *Server) summary(c *gin.Context) {
 	ok(c, http.StatusOK, sum)
 }
 
+// summaryParts are the figures of the summary that come from the store,
+// each read by a pass of its own.
+type summaryParts struct {
+	upTime    map[string]time.Duration // by commune
+	given     map[string]int64
+	cost      map[string]int64
+	incidents *registry.IncidentCounts
+}
+
+// readSummaryParts runs the store's passes of the summary side by side:
+// at a million cameras the up-time walk and the incident count each take
+// a good part of a second, and they read different buckets, each in a
+// read transaction of its own, so on two cores they overlap. (The parts
+// are not one snapshot: a donation stored between two passes shows in
+// one and not the other, as it would a moment later anyway.)
+func (s *Server) readSummaryParts(ctx context.Context, from, upFrom, to time.Time) (*summaryParts, error) {
+	var (
+		p    summaryParts
+		wg   sync.WaitGroup
+		errs [3]error
+	)
+	if s.geo != nil && s.uptime != nil {
+		wg.Go(func() {
+			p.upTime = map[string]time.Duration{}
+			// The index's commune of each camera: the one its rows
+			// of cameras and up-now counts use.
+			errs[0] = s.uptime.EachUptime(ctx, upFrom, to, func(id []byte, up time.Duration) {
+				if commune, ok := s.geo.CommuneOf(id); ok {
+					p.upTime[commune] += up
+				}
+			})
+		})
+	}
+	if s.incidents != nil {
+		wg.Go(func() { p.incidents, errs[1] = s.incidents.HandlingCounts(ctx, from, to) })
+	}
+	if s.donations != nil {
+		// Both read running totals: a few thousand records.
+		if p.given, errs[2] = s.donations.DonationTotals(ctx); errs[2] == nil {
+			p.cost, errs[2] = s.donations.CostTotals(ctx)
+		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary, error) {
 	rows := map[string]*SummaryRow{}
 	row := func(commune string) *SummaryRow {
@@ -113,47 +164,29 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 	}
 	out.UptimeFrom = upFrom.UTC()
 
+	parts, err := s.readSummaryParts(ctx, from, upFrom, to)
+	if err != nil {
+		return nil, err
+	}
 	if s.geo != nil {
 		for _, cc := range s.geo.CameraCounts() {
 			r := row(cc.Commune)
 			r.Cameras += cc.Cameras
 			r.UpNow += cc.States[camera.StateUp]
 		}
-		if err := s.summaryCoverage(row); err != nil {
-			return nil, err
-		}
-		if s.uptime != nil {
-			up, err := s.uptime.UptimeAll(ctx, upFrom, to)
-			if err != nil {
-				return nil, err
-			}
-			s.geo.CommuneOfEach(func(id, commune string) {
-				row(commune).UpHours += up[id].Hours()
-			})
-		}
+		s.summaryCoverage(row)
 	}
-	if s.donations != nil {
-		given, err := s.donations.DonationTotals(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for commune, v := range given {
-			row(commune).FundingVND += v
-		}
-		cost, err := s.donations.CostTotals(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for commune, v := range cost {
-			row(commune).CostVND += v
-		}
+	for commune, up := range parts.upTime {
+		row(commune).UpHours += up.Hours()
 	}
-	if s.incidents != nil {
-		counts, err := s.incidents.IncidentCounts(ctx, from, to)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range counts.ByHandling {
+	for commune, v := range parts.given {
+		row(commune).FundingVND += v
+	}
+	for commune, v := range parts.cost {
+		row(commune).CostVND += v
+	}
+	if parts.incidents != nil {
+		for _, h := range parts.incidents.ByHandling {
 			r := row(h.Commune)
 			r.Incidents[h.Handling] += h.Incidents
 			r.Subjects[h.Handling] += h.Subjects
@@ -204,7 +237,7 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 
 // summaryCoverage adds each commune's coverage per road class, and its
 // "all" sum, in both modes.
-func (s *Server) summaryCoverage(row func(string) *SummaryRow) error {
+func (s *Server) summaryCoverage(row func(string) *SummaryRow) {
 	for _, c := range s.geo.CoverageCounts() {
 		r := row(c.Commune)
 		for _, k := range []string{string(c.RoadClass), "all"} {
@@ -215,7 +248,6 @@ func (s *Server) summaryCoverage(row func(string) *SummaryRow) error {
 			r.Coverage[k] = withRates(v)
 		}
 	}
-	return nil
 }
 
 func withRates(v SummaryCoverage) SummaryCoverage {

@@ -45,14 +45,16 @@ func (x *Index) CameraCounts() []CameraCount {
 	return out
 }
 
-// CommuneOfEach calls fn with the id and commune of every camera in the
-// index, under the read lock: fn must not call the index's update methods.
-func (x *Index) CommuneOfEach(fn func(id, commune string)) {
+// CommuneOf returns the commune of the camera with the given id, and
+// whether the index holds it. It takes the id as bytes, as a store walk
+// yields it, and allocates nothing: the district summary asks it for each
+// of a million cameras.
+func (x *Index) CommuneOf(id []byte) (string, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	for slot, id := range x.ids {
-		if id != "" {
-			fn(id, x.names.name(x.ents[slot].commune))
-		}
+	slot, ok := x.byID[string(id)]
+	if !ok {
+		return "", false
 	}
+	return x.names.name(x.ents[slot].commune), true
 }

@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -53,6 +52,17 @@ type IncidentCounts struct {
 // It reads only the time index, whose entries carry what is counted, and
 // the cameras: no incident record is decoded.
 func (s *Store) IncidentCounts(ctx context.Context, from, to time.Time) (*IncidentCounts, error) {
+	return s.countIncidents(ctx, from, to, true)
+}
+
+// HandlingCounts is IncidentCounts without the rows by category and
+// month (Rows is empty): all the district summary needs, and at 200,000
+// incidents a quarter less work.
+func (s *Store) HandlingCounts(ctx context.Context, from, to time.Time) (*IncidentCounts, error) {
+	return s.countIncidents(ctx, from, to, false)
+}
+
+func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows bool) (*IncidentCounts, error) {
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
 		return nil, camera.Errorf(camera.EINVALID, "to", "must be after from")
 	}
@@ -107,15 +117,17 @@ func (s *Store) IncidentCounts(ctx context.Context, from, to time.Time) (*Incide
 			if err != nil {
 				return err
 			}
-			month := decTime(k[:8]).In(loc).Format("2006-01")
-			rk := rowKey{commune, month, sum.category}
-			r := rows[rk]
-			if r == nil {
-				r = &IncidentCountRow{Commune: commune, Category: sum.category, Month: month}
-				rows[rk] = r
+			if withRows {
+				month := decTime(k[:8]).In(loc).Format("2006-01")
+				rk := rowKey{commune, month, sum.category}
+				r := rows[rk]
+				if r == nil {
+					r = &IncidentCountRow{Commune: commune, Category: sum.category, Month: month}
+					rows[rk] = r
+				}
+				r.Incidents++
+				r.Subjects += sum.subjects
 			}
-			r.Incidents++
-			r.Subjects += sum.subjects
 			hk := handKey{commune, sum.handling}
 			h := hands[hk]
 			if h == nil {
@@ -171,6 +183,7 @@ func handlingRank(h camera.Handling) int {
 type communeLookup struct {
 	cams  *bolt.Bucket
 	cache map[string]string
+	facts cameraFacts
 }
 
 func (l *communeLookup) of(id string) (string, error) {
@@ -180,13 +193,13 @@ func (l *communeLookup) of(id string) (string, error) {
 	var commune string
 	if l.cams != nil {
 		if v := l.cams.Get([]byte(id)); v != nil {
-			var rec struct {
-				Commune string `json:"commune"`
-			}
-			if err := json.Unmarshal(v, &rec); err != nil {
+			// scanCamera reads the commune without decoding the whole
+			// record: a count over 200,000 incidents looks up as many
+			// cameras.
+			if err := scanCamera(v, &l.facts); err != nil {
 				return "", fmt.Errorf("camera %q: %w", id, err)
 			}
-			commune = rec.Commune
+			commune = string(l.facts.commune)
 		}
 	}
 	l.cache[id] = commune

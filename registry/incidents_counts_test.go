@@ -90,6 +90,15 @@ func TestIncidentCounts(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("counts:\n got %+v\nwant %+v", got, want)
 	}
+	// HandlingCounts is the same without the rows.
+	hand, err := f.s.HandlingCounts(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Rows = []registry.IncidentCountRow{}
+	if !reflect.DeepEqual(hand, want) {
+		t.Errorf("handling counts:\n got %+v\nwant %+v", hand, want)
+	}
 	dec := 0
 	for _, r := range got.Rows {
 		if r.Month == "2026-12" {
