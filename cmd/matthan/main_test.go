@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // binary returns the path of the matthan binary built from this package.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binPath = filepath.Join(binDir, "matthan")
@@ -130,7 +130,7 @@ func (s *syncBuffer) String() string {
 
 // proc is a daemon started as a process.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	URL    string
 	stdout *syncBuffer
@@ -140,7 +140,7 @@ type proc struct {
 
 // startDaemon starts "matthan ARGS..." and waits for its "listening on"
 // line. The process is killed at the end of the test if still running.
-func startDaemon(t *testing.T, env []string, args ...string) *proc {
+func startDaemon(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = childEnv(env...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,10 +8,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,48 +25,21 @@ import (
 // reports the process's resident memory from /proc: rss_MB after the work
 // and peak_rss_MB (VmHWM) over its life. Target: ≤ 300 MB.
 func BenchmarkDaemonRSS100k(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "matthan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
 	body := gendata.CSV(gendata.Rows(100_000, 5, "RSS", gendata.Vietnam))
 	for b.Loop() {
-		rss, peak := daemonRSS(b, bin, filepath.Join(b.TempDir(), "rss.db"), body)
+		rss, peak := daemonRSS(b, filepath.Join(b.TempDir(), "rss.db"), body)
 		b.ReportMetric(rss, "rss_MB")
 		b.ReportMetric(peak, "peak_rss_MB")
 	}
 }
 
-func daemonRSS(b *testing.B, bin, db string, body []byte) (rss, peak float64) {
-	const token = "mt_bench_admin_token_0123456789"
-	cmd := exec.Command(bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--log-level", "error")
-	cmd.Env = append(childEnv(), "MATTHAN_ADMIN_TOKEN="+token)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	sc := bufio.NewScanner(stdout)
-	var base string
-	for sc.Scan() {
-		if _, url, found := strings.Cut(sc.Text(), "listening on "); found {
-			base = strings.TrimSpace(url)
-			break
-		}
-	}
-	if base == "" {
-		b.Fatal("daemon did not say where it listens")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-
+func daemonRSS(b *testing.B, db string, body []byte) (rss, peak float64) {
+	p := serveBench(b, db)
+	defer p.stop(syscall.SIGKILL)
+	base, pid := p.URL, p.cmd.Process.Pid
 	do := func(method, path, ctype string, body []byte) {
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+benchToken)
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
 		}
@@ -87,7 +59,7 @@ func daemonRSS(b *testing.B, bin, db string, body []byte) (rss, peak float64) {
 	}
 	do("GET", "/api/v1/cameras?q=cho+gao&limit=1000", "", nil)
 	do("GET", "/api/v1/cameras/export?format=csv", "", nil)
-	return procMemMB(b, cmd.Process.Pid, "VmRSS"), procMemMB(b, cmd.Process.Pid, "VmHWM")
+	return procMemMB(b, pid, "VmRSS"), procMemMB(b, pid, "VmHWM")
 }
 
 // procMemMB reads a memory line (VmRSS, VmHWM) of /proc/PID/status in MB.
@@ -114,12 +86,7 @@ func procMemMB(b *testing.B, pid int, key string) float64 {
 // of 1,000,000 cameras built and the coverage of 100,000 intersections
 // computed — and its resident memory then. Targets: ≤ 15 s, ≤ 1.5 GB.
 func BenchmarkDaemonStart1M(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "matthan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "1m.db")
+	db := filepath.Join(b.TempDir(), "1m.db")
 	store, err := registry.Open(db, registry.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -139,7 +106,7 @@ func BenchmarkDaemonStart1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		secs, pid, base, stop := startUntilReady(b, bin, db)
+		secs, pid, base, stop := startUntilReady(b, db)
 		b.ReportMetric(secs, "s_to_ready")
 		b.ReportMetric(procMemMB(b, pid, "VmRSS"), "rss_MB")
 		// The database file is mapped: pages the start read (every
@@ -156,36 +123,16 @@ func BenchmarkDaemonStart1M(b *testing.B) {
 	}
 }
 
-func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, base string, stop func()) {
+// startUntilReady starts the daemon on db and returns once /readyz
+// answers 200, with the seconds that took.
+func startUntilReady(b *testing.B, db string, env ...string) (secs float64, pid int, base string, stop func()) {
+	binary(b) // built before the clock starts
 	start := time.Now()
-	cmd := exec.Command(bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--log-level", "error")
-	// The poller runs, as by default; its million cameras are
-	// unreachable, which is its worst case.
-	cmd.Env = childEnv()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if _, url, found := strings.Cut(sc.Text(), "listening on "); found {
-			base = strings.TrimSpace(url)
-			break
-		}
-	}
-	if base == "" {
-		stop()
-		b.Fatal("daemon did not say where it listens")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	p := serveBench(b, db, env...)
+	stop = func() { p.stop(syscall.SIGKILL) }
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		resp, err := http.Get(base + "/readyz")
+		resp, err := http.Get(p.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -198,7 +145,7 @@ func startUntilReady(b *testing.B, bin, db string) (secs float64, pid int, base 
 		}
 		time.Sleep(20 * time.Millisecond) // polling a process we cannot signal from
 	}
-	return time.Since(start).Seconds(), cmd.Process.Pid, base, stop
+	return time.Since(start).Seconds(), p.cmd.Process.Pid, p.URL, stop
 }
 
 // waitMetric polls /metrics until the named gauge reaches want.
