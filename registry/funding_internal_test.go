@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -145,5 +147,23 @@ func TestScanCamera(t *testing.T) {
 	}
 	if strings.Contains(string(keyCost), " ") {
 		t.Error("keyCost must be what encoding/json writes")
+	}
+}
+
+// appendCSVField writes a field byte for byte as encoding/csv does.
+func TestAppendCSVFieldMatchesEncodingCSV(t *testing.T) {
+	fields := []string{"", "VN-0000001", "Ngã tư Chợ Gạo", "a,b", `say "hi"`, `"`, `""`, "line\nbreak", "cr\rhere", "crlf\r\n",
+		" leading space", "\tleading tab", "\u00a0nbsp", "trailing ", `\.`, `\.x`, "\xff\xfe bad utf-8", "Công ty TNHH \"Ánh Dương\", chi nhánh"}
+	for _, f := range fields {
+		var want bytes.Buffer
+		cw := csv.NewWriter(&want)
+		if err := cw.Write([]string{f}); err != nil {
+			t.Fatal(err)
+		}
+		cw.Flush()
+		got := string(appendCSVField(nil, f)) + "\n"
+		if got != want.String() {
+			t.Errorf("field %q: got %q, encoding/csv writes %q", f, got, want.String())
+		}
 	}
 }
