@@ -1,14 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/matthan/matthan/camera"
 )
@@ -68,24 +64,16 @@ type DonationRow struct {
 // đồng without separators ("1.500.000", "1,5" and "1.5" are refused, not
 // guessed), more than 0 and at most camera.MaxDonationVND.
 //
-// Unlike a camera, a donation has no natural key: two equal rows are two
-// gifts, and importing a file twice stores it twice.
+// Unlike a camera, a donation has no natural key, and the decoder passes
+// equal rows: whether they are one gift entered twice or two gifts is
+// the caller's to decide (registry.Store.FindDuplicates; the API refuses
+// them unless asked not to).
 type DonationCSVDecoder struct {
-	src *boundedReader
-	br  *bufio.Reader
-	r   *csv.Reader
+	recs  csvRecords
+	index [numDonationCols]int
 
 	places camera.Places
 	now    time.Time
-
-	header bool
-	err    error // sticky: io.EOF or a fatal error
-	bom    int64
-
-	cols  []string
-	index [numDonationCols]int
-	prev  int64
-	last  int
 }
 
 // NewDonationCSVDecoder returns a decoder reading r. places, when not
@@ -93,30 +81,21 @@ type DonationCSVDecoder struct {
 // an unknown camera or commune rejects the row. now decides which dates
 // are in the future (camera.Donation.Validate).
 func NewDonationCSVDecoder(r io.Reader, places camera.Places, now time.Time) *DonationCSVDecoder {
-	src := newBoundedReader(r, MaxCSVRecordBytes+csvBufferSize)
-	br := bufio.NewReaderSize(src, csvBufferSize)
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	return &DonationCSVDecoder{src: src, br: br, r: cr, places: places, now: now}
+	d := &DonationCSVDecoder{places: places, now: now}
+	d.recs = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, d.setHeader)
+	return d
 }
 
 // Next returns the next row, io.EOF after the last one, or a fatal error.
 func (d *DonationCSVDecoder) Next() (DonationRow, error) {
-	for d.err == nil {
-		if !d.header {
-			d.err = d.readHeader()
-			continue
-		}
-		row, skip, err := d.next()
-		if err != nil {
-			d.err = err
-			break
-		}
-		if !skip {
-			return row, nil
-		}
+	rec, line, rej, err := d.recs.next()
+	switch {
+	case err != nil:
+		return DonationRow{}, err
+	case rej != nil:
+		return DonationRow{Line: line, Reject: rej}, nil
 	}
-	return DonationRow{}, d.err
+	return d.row(rec, line), nil
 }
 
 // ReadAllDonations reads every row of d: the valid donations and the
@@ -139,100 +118,18 @@ func ReadAllDonations(d *DonationCSVDecoder) (ds []*camera.Donation, rejects []R
 	}
 }
 
-// next reads one record. skip is set for a row of empty fields.
-func (d *DonationCSVDecoder) next() (row DonationRow, skip bool, err error) {
-	rec, rerr := d.r.Read()
-	if rerr == io.EOF {
-		return DonationRow{}, false, io.EOF
-	}
-	if errors.Is(rerr, errTooLarge) {
-		return DonationRow{}, false, d.tooLarge(rec)
-	}
-	off := d.bom + d.r.InputOffset()
-	if off-d.prev > MaxCSVRecordBytes {
-		return DonationRow{}, false, d.tooLarge(rec)
-	}
-	d.prev = off
-	d.src.allow(off, MaxCSVRecordBytes+csvBufferSize)
-	if rerr != nil {
-		var perr *csv.ParseError
-		if !errors.As(rerr, &perr) {
-			return DonationRow{}, false, fmt.Errorf("read csv: %w", rerr)
-		}
-		d.last = max(perr.Line, d.endLine(rec))
-		if errors.Is(perr.Err, csv.ErrFieldCount) && blank(rec) {
-			return DonationRow{}, true, nil
-		}
-		field := ""
-		if !errors.Is(perr.Err, csv.ErrFieldCount) && len(rec) < len(d.cols) {
-			field = d.cols[len(rec)]
-		}
-		return d.reject(rec, perr.StartLine, field, parseReason(perr, len(d.cols))), false, nil
-	}
-	line, _ := d.r.FieldPos(0)
-	d.last = d.endLine(rec)
-	if blank(rec) {
-		return DonationRow{}, true, nil
-	}
-	return d.row(rec, line), false, nil
-}
-
-// readHeader reads and checks the header line.
-func (d *DonationCSVDecoder) readHeader() error {
-	d.header = true
-	if b, _ := d.br.Peek(len(utf8BOM)); string(b) == utf8BOM {
-		_, _ = d.br.Discard(len(utf8BOM))
-		d.bom = int64(len(utf8BOM))
-	}
-	rec, err := d.r.Read()
-	switch {
-	case err == io.EOF:
-		return camera.Errorf(camera.EINVALID, "header", "the file is empty: its first line must be the header %s", DonationCSVHeader)
-	case errors.Is(err, errTooLarge):
-		return camera.Errorf(camera.EINVALID, "header", "line 1 is larger than %d bytes: is this a donation CSV?", MaxCSVRecordBytes)
-	case err != nil:
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			return camera.Errorf(camera.EINVALID, "header", "line %d: %s", perr.StartLine, parseReason(perr, 0))
-		}
-		return fmt.Errorf("read csv: %w", err)
-	}
-	line, _ := d.r.FieldPos(0)
-	d.last = d.endLine(rec)
-	d.prev = d.bom + d.r.InputOffset()
-	d.src.allow(d.prev, MaxCSVRecordBytes+csvBufferSize)
-	return d.setHeader(rec, line)
-}
-
 // setHeader maps the header's names to columns.
 func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
-	for i := range d.index {
-		d.index[i] = -1
-	}
-	d.cols = make([]string, len(rec))
-	for i, raw := range rec {
-		if !utf8.ValidString(raw) {
-			return camera.Errorf(camera.EINVALID, "header", "line %d is not valid UTF-8: save the file as CSV UTF-8", line)
-		}
-		name := strings.ToLower(strings.TrimSpace(raw))
-		col := donationCol(-1)
+	err := d.recs.matchHeader(rec, line, d.index[:], func(name string) (int, bool) {
 		for c := range numDonationCols {
 			if c.String() == name {
-				col = c
+				return int(c), true
 			}
 		}
-		switch {
-		case name == "":
-			return camera.Errorf(camera.EINVALID, "header", "column %d of the header has no name; the columns are %s", i+1, DonationCSVHeader)
-		case col < 0 && len(rec) == 1 && strings.Contains(name, ";"):
-			return camera.Errorf(camera.EINVALID, "header", "the columns are separated by ';': save the file with ',' between columns")
-		case col < 0:
-			return camera.Errorf(camera.EINVALID, cutUTF8(name, camera.MaxIDLen), "unknown column in the header; the columns are %s", DonationCSVHeader)
-		case d.index[col] >= 0:
-			return camera.Errorf(camera.EINVALID, name, "duplicate column in the header")
-		}
-		d.index[col] = i
-		d.cols[i] = name
+		return 0, false
+	})
+	if err != nil {
+		return err
 	}
 	for _, col := range []donationCol{dcDonor, dcAmount, dcReceivedOn} {
 		if d.index[col] < 0 {
@@ -242,6 +139,9 @@ func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
 	if d.index[dcCameraID] < 0 && d.index[dcCommune] < 0 {
 		return camera.Errorf(camera.EINVALID, "camera_id", "missing column in the header: a donation goes to a camera (camera_id) or a commune's pool (commune); the columns are %s", DonationCSVHeader)
 	}
+	// A rejection quotes the row's camera: the closest a donation has
+	// to an id.
+	d.recs.idCol = d.index[dcCameraID]
 	return nil
 }
 
@@ -262,17 +162,17 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 	}
 	amount, err := parseAmount(field(dcAmount))
 	if err != nil {
-		return d.badRow(rec, line, err.Field, err.Message)
+		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
 	}
 	dn.AmountVND = amount
 	if err := dn.Validate(d.now); err != nil {
 		e := asDomain(err)
-		return d.badRow(rec, line, e.Field, e.Message)
+		return d.reject(d.recs.badRow(rec, line, e.Field, e.Message))
 	}
 	if d.places != nil {
 		if err := dn.Resolve(d.places); err != nil {
 			e := asDomain(err)
-			return d.badRow(rec, line, e.Field, e.Message)
+			return d.reject(d.recs.badRow(rec, line, e.Field, e.Message))
 		}
 	}
 	return DonationRow{Line: line, Donation: dn}
@@ -329,40 +229,7 @@ func parseWhole(s string) (int64, bool) {
 	return n, true
 }
 
-// badRow rejects a record, naming a field that is not valid UTF-8 first:
-// that is what the person must fix, and it explains any other error.
-func (d *DonationCSVDecoder) badRow(rec []string, line int, field, reason string) DonationRow {
-	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			return d.reject(rec, line, d.cols[i], "is not valid UTF-8: save the file as CSV UTF-8")
-		}
-	}
-	return d.reject(rec, line, field, reason)
-}
-
-// reject returns the rejection of rec, which starts on line.
-func (d *DonationCSVDecoder) reject(rec []string, line int, field, reason string) DonationRow {
-	id := ""
-	if i := d.index[dcCameraID]; i >= 0 && i < len(rec) {
-		id = cleanText(rec[i])
-	}
-	return DonationRow{Line: line, Reject: newRejection(line, -1, id, field, reason)}
-}
-
-// tooLarge is the fatal error for a record over MaxCSVRecordBytes.
-func (d *DonationCSVDecoder) tooLarge(rec []string) error {
-	line := d.last + 1
-	if len(rec) > 0 {
-		line, _ = d.r.FieldPos(0)
-	}
-	return camera.Errorf(camera.EINVALID, fmt.Sprintf("line %d", line), "the record is larger than %d bytes: is a quote left open?", MaxCSVRecordBytes)
-}
-
-// endLine returns the last physical line of rec, the record just read.
-func (d *DonationCSVDecoder) endLine(rec []string) int {
-	if len(rec) == 0 {
-		return d.last
-	}
-	line, _ := d.r.FieldPos(len(rec) - 1)
-	return line + strings.Count(rec[len(rec)-1], "\n")
+// reject wraps a rejection in a row.
+func (d *DonationCSVDecoder) reject(r *Rejection) DonationRow {
+	return DonationRow{Line: r.Line, Reject: r}
 }
