@@ -53,9 +53,9 @@ type DonationOptions struct {
 // store's clock and resolved against the registry (camera.Donation
 // .Resolve): its camera must exist, or — a gift to a commune's pool — its
 // commune must have cameras; the canonical spelling of the commune is
-// stored. Errors are EINVALID naming the field. Finding the canonical
-// spellings reads the commune of every camera, outside the write lock:
-// about half a second on a million cameras. A donation that repeats a
+// stored. Errors are EINVALID naming the field. It reads the camera by
+// its id and the canonical spellings from the running commune facts
+// (commune_facts.go), never every camera. A donation that repeats a
 // stored gift is stored: see CreateDonationWith.
 func (s *Store) CreateDonation(ctx context.Context, d *camera.Donation, actor camera.Actor) error {
 	return s.CreateDonationWith(ctx, d, actor, DonationOptions{})
@@ -105,12 +105,14 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		}
 	}
 	// Resolve everything against one snapshot before writing anything,
-	// so that a bad reference fails the import whole. The commune scan
-	// does not belong under the write lock; the write transactions only
-	// check that the cameras are still there.
+	// so that a bad reference fails the import whole; the write
+	// transactions only check that the cameras are still there. The
+	// canonical spellings come from the commune facts, one record per
+	// spelling, and each camera is read by its id: a single donation
+	// costs a few lookups however many cameras there are.
 	communes := make([]string, len(ds))
 	err := s.db.View(func(tx *bolt.Tx) error {
-		names, err := loadCommuneNames(ctx, tx, nil)
+		names, _, err := readCommuneNames(tx)
 		if err != nil {
 			return err
 		}

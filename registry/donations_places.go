@@ -66,8 +66,8 @@ func (c *communeNames) finish() {
 	}
 }
 
-// loadCommuneNames reads the commune of every camera, and with ids set
-// also which commune each camera is in.
+// loadCommuneNames reads the commune of every camera: the spellings, and
+// in ids which commune each camera is in.
 func loadCommuneNames(ctx context.Context, tx *bolt.Tx, ids map[string]*spelling) (*communeNames, error) {
 	names := newCommuneNames()
 	var f cameraFacts
@@ -82,10 +82,7 @@ func loadCommuneNames(ctx context.Context, tx *bolt.Tx, ids map[string]*spelling
 		if err := scanCamera(v, &f); err != nil {
 			return nil, fmt.Errorf("camera %q: %w", k, err)
 		}
-		sp := names.add(f.commune)
-		if ids != nil {
-			ids[string(k)] = sp
-		}
+		ids[string(k)] = names.add(f.commune)
 	}
 	names.finish()
 	return names, nil
@@ -135,12 +132,12 @@ func (p *Places) Commune(name string) (string, bool) {
 }
 
 // txPlaces is camera.Places inside a transaction: cameras are read one
-// by one from it, communes from names loaded from the cameras (a camera
-// whose commune the names do not know, had they come from another
-// snapshot, keeps its own spelling). Unlike Places it holds only the
-// cameras asked about, cached: an import names each camera several
-// times, and a thousand-row import into a million-camera registry should
-// not hold every id.
+// by one from it, communes from names read in the same transaction (the
+// commune facts; a camera whose commune the names do not know keeps its
+// own spelling). Unlike Places it holds only the cameras asked about,
+// cached: an import names each camera several times, and one donation,
+// or a thousand-row import, into a million-camera registry should read
+// neither every camera nor every id.
 type txPlaces struct {
 	cams  *bolt.Bucket
 	names *communeNames

@@ -200,3 +200,40 @@ func TestCostTotalsEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateDonationFollowsCameras: the canonical spelling of a commune
+// and whether it has cameras follow every camera write, since a single
+// donation reads them from the running commune facts.
+func TestCreateDonationFollowsCameras(t *testing.T) {
+	ctx := context.Background()
+	s := communeStore(t)
+	give := func(cameraID, commune string) (*camera.Donation, error) {
+		d := &camera.Donation{Donor: "An", AmountVND: 1_000, ReceivedOn: "2024-05-01", CameraID: cameraID, Commune: commune}
+		return d, s.CreateDonation(ctx, d, fundraiser)
+	}
+	if d, err := give("CG-0003", ""); err != nil || d.Commune != "Chợ Gạo" {
+		t.Fatalf("gift to CG-0003: %+v, %v; want Chợ Gạo", d, err)
+	}
+	for _, id := range []string{"CG-0001", "CG-0002"} {
+		if _, err := s.UpdateCamera(ctx, id, "camera.update", camera.SystemActor, func(c *camera.Camera) error {
+			c.Commune = "Xã Chợ Gạo"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Now "Cho Gao" (CG-0003) is a commune of its own spelling, and
+	// "Xã Chợ Gạo" has two cameras.
+	if d, err := give("CG-0003", "CHO GAO"); err != nil || d.Commune != "Cho Gao" {
+		t.Errorf("gift to CG-0003 after the rename: %+v, %v; want Cho Gao", d, err)
+	}
+	if d, err := give("", "xa cho gao"); err != nil || d.Commune != "Xã Chợ Gạo" {
+		t.Errorf("pool gift to xa cho gao: %+v, %v; want Xã Chợ Gạo", d, err)
+	}
+	if err := s.DeleteCamera(ctx, "BN-0001", camera.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := give("", "Bình Ninh"); camera.ErrorField(err) != "commune" {
+		t.Errorf("pool gift to Bình Ninh without cameras: %v, want invalid naming commune", err)
+	}
+}
