@@ -217,17 +217,31 @@ func findDuplicates(ctx context.Context, tx *bolt.Tx, f folder, keys []giftKey) 
 		}
 	}
 	var out []Duplicate
-	first := make(map[giftKey]int, len(keys))
+	// The first gift of each hash, by index: a map of whole keys would
+	// take five times the memory on an import of a million rows. A
+	// different gift with a hash already taken goes to clash.
+	first := make(map[uint64]int, len(keys))
+	var clash map[giftKey]int
 	for i := range keys {
 		if existing[i] != "" {
 			out = append(out, Duplicate{Index: i, Existing: existing[i], Earlier: -1})
 			continue
 		}
-		if j, seen := first[keys[i]]; seen {
-			out = append(out, Duplicate{Index: i, Earlier: j})
+		j, seen := first[keys[i].hash]
+		switch {
+		case !seen:
+			first[keys[i].hash] = i
 			continue
+		case keys[j] != keys[i]:
+			if clash == nil {
+				clash = map[giftKey]int{}
+			}
+			if j, seen = clash[keys[i]]; !seen {
+				clash[keys[i]] = i
+				continue
+			}
 		}
-		first[keys[i]] = i
+		out = append(out, Duplicate{Index: i, Earlier: j})
 	}
 	return out, nil
 }
