@@ -40,13 +40,15 @@ type duplicateProblem struct {
 	ExistingID string `json:"existing_id,omitempty"`
 }
 
-// writeDuplicate answers a refused duplicate with a 409 problem naming
-// field (a line of an import, or none) and what it repeats.
+// writeDuplicate answers a refused duplicate as writeError would, with
+// field (a line of an import, or none) and detail, plus existing_id. The
+// status comes from statusOf, the one table of them.
 func (s *Server) writeDuplicate(c *gin.Context, dup *registry.DuplicateError, field, detail string) {
+	status := statusOf[camera.ECONFLICT]
 	c.Abort()
-	writeJSON(c, http.StatusConflict, ProblemContentType, duplicateProblem{
+	writeJSON(c, status, ProblemContentType, duplicateProblem{
 		Problem: Problem{
-			Type: "urn:matthan:problem:" + camera.ECONFLICT, Title: http.StatusText(http.StatusConflict), Status: http.StatusConflict,
+			Type: "urn:matthan:problem:" + camera.ECONFLICT, Title: http.StatusText(status), Status: status,
 			Detail: detail, Field: field, Instance: c.Request.URL.Path,
 		},
 		ExistingID: dup.Existing,
