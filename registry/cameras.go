@@ -155,11 +155,10 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, actor camera.Actor)
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketCameras).Get([]byte(id))
-		if v == nil {
+		if tx.Bucket(bucketCameras).Get([]byte(id)) == nil {
 			return notFound("camera", id)
 		}
-		if err := deleteCamera(tx, id, v); err != nil {
+		if err := deleteCamera(tx, id); err != nil {
 			return err
 		}
 		if err := deleteHealthTx(tx, id); err != nil {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -87,9 +88,9 @@ func TestCostTotalsFollowCameraWrites(t *testing.T) {
 	step("delete the last of a commune", map[string]int64{"Thị trấn Chợ Gạo": 5_000_000})
 }
 
-// A database written before the commune facts existed (schema 2) gets
-// them when it is opened.
-func TestMigrateSchema2CommuneFacts(t *testing.T) {
+// A database written before the commune and camera facts existed
+// (schema 2) gets them when it is opened.
+func TestMigrateSchema2Facts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.db")
 	s, err := registry.Open(path, registry.Options{})
@@ -106,14 +107,16 @@ func TestMigrateSchema2CommuneFacts(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Turn it into what schema 2 wrote: no commune_facts bucket.
+	// Turn it into what schema 2 wrote: no commune_facts or camera_facts.
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte("commune_facts")); err != nil {
-			return err
+		for _, b := range []string{"commune_facts", "camera_facts"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte("2"))
 	}); err != nil {
@@ -123,7 +126,7 @@ func TestMigrateSchema2CommuneFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = registrytest.OpenAt(t, path, nil) // Check on cleanup recounts
+	s = registrytest.OpenAt(t, path, nil) // Check on cleanup recounts both
 	if v, err := s.SchemaVersion(); err != nil || v != registry.SchemaVersion {
 		t.Fatalf("schema version %d, %v; want %d", v, err, registry.SchemaVersion)
 	}
@@ -134,5 +137,54 @@ func TestMigrateSchema2CommuneFacts(t *testing.T) {
 	want := map[string]int64{"Song Bình": 9_000_000, "Bình Phan": 4_500_000, "": 4_500_000}
 	if !maps.Equal(got, want) {
 		t.Fatalf("cost totals after migration %v, want %v", got, want)
+	}
+	rep, err := s.Funding(ctx, registry.GroupByCamera, registry.Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 4 || rep.Rows[0].Key != "CG-0001" || rep.Rows[0].Commune != "Song Bình" || rep.Totals.CostVND != 18_000_000 {
+		t.Fatalf("funding by camera after migration: %+v", rep)
+	}
+}
+
+// Check finds running sums that have drifted from the records.
+func TestCheckFindsDriftedFacts(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ bucket, key, want string }{
+		{"camera_facts", "CG-0001", `camera facts of "CG-0001"`},
+		{"commune_facts", "cThị trấn Chợ Gạo", `commune facts "Thị trấn Chợ Gạo"`},
+	} {
+		t.Run(tc.bucket, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "drift.db")
+			s, err := registry.Open(path, registry.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateCamera(ctx, testCamera("CG-0001"), police); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Check(); err != nil {
+				t.Fatalf("check before the drift: %v", err)
+			}
+			_ = s.Close()
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A record that says one camera of 1 đồng, in either layout.
+			drift := map[string][]byte{"camera_facts": {1, 1, 0, 0, 0}, "commune_facts": {1, 1}}[tc.bucket]
+			if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(tc.bucket)).Put([]byte(tc.key), drift) }); err != nil {
+				t.Fatal(err)
+			}
+			_ = db.Close()
+			s, err = registry.Open(path, registry.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("check after the drift: %v, want an error about %s", err, tc.want)
+			}
+		})
 	}
 }

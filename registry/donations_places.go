@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -66,23 +65,17 @@ func (c *communeNames) finish() {
 	}
 }
 
-// loadCommuneNames reads the commune of every camera: the spellings, and
-// in ids which commune each camera is in.
+// loadCommuneNames reads the commune of every camera (from its facts
+// record, camera_facts.go): the spellings, and in ids which commune each
+// camera is in.
 func loadCommuneNames(ctx context.Context, tx *bolt.Tx, ids map[string]*spelling) (*communeNames, error) {
 	names := newCommuneNames()
-	var f cameraFacts
-	c := tx.Bucket(bucketCameras).Cursor()
-	i := 0
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if i++; i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := scanCamera(v, &f); err != nil {
-			return nil, fmt.Errorf("camera %q: %w", k, err)
-		}
-		ids[string(k)] = names.add(f.commune)
+	err := eachCameraFacts(ctx, tx, func(id []byte, f *cameraFacts) error {
+		ids[string(id)] = names.add(f.commune)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	names.finish()
 	return names, nil
@@ -139,7 +132,7 @@ func (p *Places) Commune(name string) (string, bool) {
 // or a thousand-row import, into a million-camera registry should read
 // neither every camera nor every id.
 type txPlaces struct {
-	cams  *bolt.Bucket
+	tx    *bolt.Tx
 	names *communeNames
 	seen  map[string]string // camera id → canonical commune
 	canon map[string]string // raw spelling → canonical spelling
@@ -147,22 +140,19 @@ type txPlaces struct {
 }
 
 func newTxPlaces(tx *bolt.Tx, names *communeNames) *txPlaces {
-	return &txPlaces{cams: tx.Bucket(bucketCameras), names: names, seen: map[string]string{}, canon: map[string]string{}}
+	return &txPlaces{tx: tx, names: names, seen: map[string]string{}, canon: map[string]string{}}
 }
 
 func (p *txPlaces) CameraCommune(id string) (string, bool) {
 	if c, ok := p.seen[id]; ok {
 		return c, true
 	}
-	v := p.cams.Get([]byte(id))
-	if v == nil {
-		return "", false
-	}
 	var f cameraFacts
-	if err := scanCamera(v, &f); err != nil {
-		if p.err == nil {
-			p.err = fmt.Errorf("camera %q: %w", id, err)
-		}
+	found, err := getCameraFacts(p.tx, []byte(id), &f)
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+	if !found {
 		return "", false
 	}
 	c, ok := p.canon[string(f.commune)]

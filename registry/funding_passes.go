@@ -33,7 +33,8 @@ type cameraSide struct {
 	total FundingRow
 }
 
-// cameraPass reads every camera, its commune and its cost. With inlineUp
+// cameraPass reads every camera's facts (camera_facts.go): its name,
+// commune, status and cost. With inlineUp
 // it also walks the health history alongside (upWalker) and sums each
 // camera's up time in win; without, mergeUp adds the up times later (to
 // camera rows and totals only: the commune view always walks inline).
@@ -43,25 +44,16 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 	case GroupByCamera:
 		// A million rows are large: allocated once rather than grown.
 		// Stats reads page headers only.
-		out.rows = make([]FundingRow, 0, tx.Bucket(bucketCameras).Stats().KeyN)
+		out.rows = make([]FundingRow, 0, tx.Bucket(bucketCameraFacts).Stats().KeyN)
 	case GroupByCommune:
 		out.communes = map[string]*FundingRow{}
 	}
-	t := ticker{ctx: ctx}
-	var f cameraFacts
 	var text texts
 	var w *upWalker
 	if inlineUp {
 		w = newUpWalker(tx, win.From, win.To)
 	}
-	c := tx.Bucket(bucketCameras).Cursor()
-	for k, val := c.First(); k != nil; k, val = c.Next() {
-		if err := t.tick(); err != nil {
-			return nil, err
-		}
-		if err := scanCamera(val, &f); err != nil {
-			return nil, fmt.Errorf("camera %q: %w", k, err)
-		}
+	err := eachCameraFacts(ctx, tx, func(k []byte, f *cameraFacts) error {
 		sp := out.names.add(f.commune)
 		var up int64
 		if inlineUp {
@@ -85,6 +77,10 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 			r.CostVND += f.cost
 			r.UpMillis += up
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if w != nil && w.err != nil {
 		return nil, w.err

@@ -87,7 +87,7 @@ func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows
 		if b == nil {
 			return nil
 		}
-		communes := communeLookup{cams: tx.Bucket(bucketCameras), cache: map[string]string{}}
+		communes := communeLookup{tx: tx, cache: map[string]string{}}
 		c := b.Cursor()
 		var k, v []byte
 		if from.IsZero() {
@@ -181,7 +181,7 @@ func handlingRank(h camera.Handling) int {
 
 // communeLookup caches the commune of each camera for one transaction.
 type communeLookup struct {
-	cams  *bolt.Bucket
+	tx    *bolt.Tx
 	cache map[string]string
 	facts cameraFacts
 }
@@ -190,17 +190,15 @@ func (l *communeLookup) of(id string) (string, error) {
 	if c, ok := l.cache[id]; ok {
 		return c, nil
 	}
+	// The camera's facts record, not its whole record: a count over
+	// 200,000 incidents looks up as many cameras.
+	found, err := getCameraFacts(l.tx, []byte(id), &l.facts)
+	if err != nil {
+		return "", err
+	}
 	var commune string
-	if l.cams != nil {
-		if v := l.cams.Get([]byte(id)); v != nil {
-			// scanCamera reads the commune without decoding the whole
-			// record: a count over 200,000 incidents looks up as many
-			// cameras.
-			if err := scanCamera(v, &l.facts); err != nil {
-				return "", fmt.Errorf("camera %q: %w", id, err)
-			}
-			commune = string(l.facts.commune)
-		}
+	if found {
+		commune = string(l.facts.commune)
 	}
 	l.cache[id] = commune
 	return commune, nil

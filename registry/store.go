@@ -17,8 +17,9 @@ import (
 
 // SchemaVersion is the version of the bucket layout this code writes.
 // Version 2 added the duplicate index of donations (donations_by_gift);
-// version 3 the running cost of the cameras by commune (commune_facts).
-const SchemaVersion = 3
+// version 3 the running cost of the cameras by commune (commune_facts);
+// version 4 the compact copy of each camera's money fields (camera_facts).
+const SchemaVersion = 4
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -41,7 +42,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -141,6 +142,11 @@ func (s *Store) migrate(have int) error {
 			return fmt.Errorf("migrate to schema 3 (cost of the cameras by commune): %w", err)
 		}
 	}
+	if have < 4 {
+		if err := s.db.Update(buildCameraFacts); err != nil {
+			return fmt.Errorf("migrate to schema 4 (facts of each camera): %w", err)
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
@@ -196,6 +202,9 @@ func (s *Store) Check() error {
 		}
 		if first != nil {
 			return first
+		}
+		if err := checkCameraFacts(tx); err != nil {
+			return err
 		}
 		return checkCommuneFacts(tx)
 	})
