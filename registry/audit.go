@@ -12,8 +12,11 @@ import (
 )
 
 // AuditEntry records one write: who (the token's name and role), when, what
-// action on which target, and which fields changed. Values are not
-// recorded, so credentials cannot leak through the audit log.
+// action on which target, and which fields changed. Camera values are not
+// recorded, so credentials cannot leak through the audit log. The one
+// exception is a donation's deletion (donation.delete): a donation holds
+// no secret, and a ledger must keep what it removed, so Changes carries
+// "reason: …" and the whole deleted record as JSON.
 type AuditEntry struct {
 	Seq     uint64       `json:"seq"`
 	At      time.Time    `json:"at"`

@@ -12,7 +12,18 @@
 // record, because bbolt commits a transaction atomically.
 //
 // The file carries a schema version in the meta bucket; Open refuses a file
-// written by a newer schema, and migrates older ones.
+// written by a newer schema, and migrates older ones (Store.migrate: 2
+// the donations' duplicate index, 3 the commune facts, 4 the camera
+// facts), writing the new version last.
+//
+// Beside the camera records, every camera write keeps two derived buckets
+// in its own transaction: camera_facts, a ~40-byte binary copy of each
+// camera's name, commune, status and cost (camera_facts.go), which the
+// money side reads instead of the JSON records; and commune_facts, the
+// number and cost of the cameras per commune spelling (commune_facts.go),
+// which gives the cost metric, the summary's cost column and the
+// communes' canonical spellings without reading a camera. Store.Check
+// recounts both from the records, and every test store runs it.
 //
 // Incidents (incidents*.go) are indexed in the transaction that writes
 // them: by camera, time, place cell (0.02°), case reference and category,
@@ -29,7 +40,11 @@
 // sequence number, so each lists its donations in (received_on, id)
 // order, and carries in its values what one funding view needs. Running
 // totals per commune, written in the same transactions, back the donation
-// metric. The funding views (funding*.go) set the money given against
+// metric. A fifth index, by gift (date and a hash of donor, amount,
+// camera and commune), finds a donation entered twice in one lookup
+// (donations_dupes.go). A deletion (a correction) removes a donation from
+// every index and from the totals in one transaction, and the audit entry
+// keeps the whole record and the reason. The funding views (funding*.go) set the money given against
 // what the cameras cost and against the hours they were up in a window,
 // in passes over buckets in key order, two at a time — no lookup per
 // camera or per donation — which keeps a view of a million cameras and
