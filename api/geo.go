@@ -292,12 +292,10 @@ func (s *Server) camerasGeoJSON(c *gin.Context) {
 			return
 		}
 	}
-	fov := false
-	if v := q.Get("fov"); v != "" {
-		if fov, err = strconv.ParseBool(v); err != nil {
-			s.writeError(c, invalid("fov", "must be true or false, got %q", v))
-			return
-		}
+	fov, err := boolParam(q, "fov")
+	if err != nil {
+		s.writeError(c, err)
+		return
 	}
 	f, err := geoFilter(q)
 	if err != nil {

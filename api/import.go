@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,12 +42,10 @@ func (s *Server) importCameras(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	atomic := false
-	if v := q.Get("atomic"); v != "" {
-		if atomic, err = strconv.ParseBool(v); err != nil {
-			s.writeError(c, invalid("atomic", "must be true or false, got %q", v))
-			return
-		}
+	atomic, err := boolParam(q, "atomic")
+	if err != nil {
+		s.writeError(c, err)
+		return
 	}
 	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
 	var format exchange.Format

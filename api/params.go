@@ -43,6 +43,20 @@ func intParam(q url.Values, name string, def, min, max int) (int, error) {
 }
 
 // latLonParams reads lat and lon, both required and in range.
+// boolParam parses an optional true/false parameter (strconv.ParseBool's
+// spellings); absent is false.
+func boolParam(q url.Values, name string) (bool, error) {
+	v := q.Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, invalid(name, "must be true or false, got %q", v)
+	}
+	return b, nil
+}
+
 func latLonParams(q url.Values) (lat, lon float64, err error) {
 	if lat, _, err = floatParam(q, "lat", true); err != nil {
 		return
