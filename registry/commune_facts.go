@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -174,11 +175,26 @@ func checkCommuneFacts(tx *bolt.Tx) error {
 	return err
 }
 
+// foldCache maps commune spellings to their folded form. Folding (NFD,
+// strip marks, lower case) costs about a microsecond a spelling; a
+// country's ten thousand communes are read on every single donation and
+// every summary, and their spellings rarely change.
+type foldCache struct{ m sync.Map }
+
+func (c *foldCache) fold(raw string) string {
+	if v, ok := c.m.Load(raw); ok {
+		return v.(string)
+	}
+	f := vntext.Fold(raw)
+	c.m.Store(raw, f)
+	return f
+}
+
 // readCommuneNames returns the spellings of the cameras' communes with
 // their counts, canonical spellings picked (see communeNames), and the
 // cost of the cameras by spelling — from the facts, without reading a
 // camera.
-func readCommuneNames(tx *bolt.Tx) (*communeNames, map[*spelling]int64, error) {
+func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelling]int64, error) {
 	names := newCommuneNames()
 	cost := map[*spelling]int64{}
 	err := tx.Bucket(bucketCommuneFacts).ForEach(func(k, v []byte) error {
@@ -190,7 +206,7 @@ func readCommuneNames(tx *bolt.Tx) (*communeNames, map[*spelling]int64, error) {
 			return fmt.Errorf("commune %q: %w", k[1:], err)
 		}
 		raw := string(k[1:])
-		sp := &spelling{raw: raw, fold: vntext.Fold(raw), n: int(f.cameras)}
+		sp := &spelling{raw: raw, fold: folds.fold(raw), n: int(f.cameras)}
 		names.spell[raw] = sp
 		cost[sp] = int64(f.cost)
 		return nil
@@ -213,7 +229,7 @@ func (s *Store) CostTotals(ctx context.Context) (map[string]int64, error) {
 	}
 	var out map[string]int64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		names, cost, err := readCommuneNames(tx)
+		names, cost, err := readCommuneNames(tx, &s.folds)
 		if err != nil {
 			return err
 		}

@@ -114,7 +114,7 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	// costs a few lookups however many cameras there are.
 	communes := make([]string, len(ds))
 	err := s.db.View(func(tx *bolt.Tx) error {
-		names, _, err := readCommuneNames(tx)
+		names, _, err := readCommuneNames(tx, &s.folds)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,9 @@ type Options struct {
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time
+	// folds remembers the accent-folded form of each commune spelling
+	// met (readCommuneNames): a pure function's results, so never stale.
+	folds foldCache
 }
 
 // Open opens (creating if needed) the database at path, creating its
