@@ -3,35 +3,12 @@ package registry
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
 )
-
-// cameraRecord is how a camera is stored: the public fields plus the
-// credentials, which camera.Camera keeps out of JSON on purpose.
-type cameraRecord struct {
-	*camera.Camera
-	Username string `json:"rtsp_username,omitempty"`
-	Password string `json:"rtsp_password,omitempty"`
-}
-
-func encodeCamera(c *camera.Camera) ([]byte, error) {
-	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password})
-}
-
-func decodeCamera(v []byte) (*camera.Camera, error) {
-	c := &camera.Camera{}
-	rec := cameraRecord{Camera: c}
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return nil, fmt.Errorf("decode camera record: %w", err)
-	}
-	c.Credentials = camera.Credentials{Username: rec.Username, Password: rec.Password}
-	return c, nil
-}
 
 // CreateCamera stores a new camera. It fails with ECONFLICT when the id is
 // taken. CreatedAt and UpdatedAt are set by the store.
