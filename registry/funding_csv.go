@@ -153,13 +153,23 @@ func appendCSVField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma.
+// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma, in one
+// pass over the bytes.
 func csvNeedsQuotes(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s == `\.` || strings.ContainsAny(s, ",\"\r\n") {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	if s == `\.` {
 		return true
+	}
+	if c := s[0]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\t' || c == '\v' || c == '\f'
 	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsSpace(r)

@@ -153,7 +153,7 @@ func TestScanCamera(t *testing.T) {
 // appendCSVField writes a field byte for byte as encoding/csv does.
 func TestAppendCSVFieldMatchesEncodingCSV(t *testing.T) {
 	fields := []string{"", "VN-0000001", "Ngã tư Chợ Gạo", "a,b", `say "hi"`, `"`, `""`, "line\nbreak", "cr\rhere", "crlf\r\n",
-		" leading space", "\tleading tab", "\u00a0nbsp", "trailing ", `\.`, `\.x`, "\xff\xfe bad utf-8", "Công ty TNHH \"Ánh Dương\", chi nhánh"}
+		" leading space", "\tleading tab", "\u00a0nbsp", "\vvt", "\fff", "\u0085nel", "\u3000ideographic", "x\u3000inner", "trailing ", `\.`, `\.x`, "\xff\xfe bad utf-8", "Công ty TNHH \"Ánh Dương\", chi nhánh"}
 	for _, f := range fields {
 		var want bytes.Buffer
 		cw := csv.NewWriter(&want)

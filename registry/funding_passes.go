@@ -40,15 +40,18 @@ type cameraSide struct {
 // camera rows and totals only: the commune view always walks inline).
 func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win Window) (*cameraSide, error) {
 	out := &cameraSide{names: newCommuneNames()}
+	var text texts
 	switch g {
 	case GroupByCamera:
-		// A million rows are large: allocated once rather than grown.
+		// A million rows are large: allocated once rather than grown,
+		// and so are their ids and names (about 24 bytes a camera).
 		// Stats reads page headers only.
-		out.rows = make([]FundingRow, 0, tx.Bucket(bucketCameraFacts).Stats().KeyN)
+		n := tx.Bucket(bucketCameraFacts).Stats().KeyN
+		out.rows = make([]FundingRow, 0, n)
+		text.buf, text.ends = make([]byte, 0, 24*n), make([]int, 0, 2*n)
 	case GroupByCommune:
 		out.communes = map[string]*FundingRow{}
 	}
-	var text texts
 	var w *upWalker
 	if inlineUp {
 		w = newUpWalker(tx, win.From, win.To)
