@@ -99,19 +99,12 @@ func fastDecodeCamera(v []byte, c *camera.Camera) bool {
 		return skipSpace(v, i+1) == len(v)
 	}
 	for {
-		if i >= len(v) || v[i] != '"' {
+		var key []byte
+		var ok bool
+		if key, i, ok = memberKey(v, i); !ok {
 			return false
 		}
-		end, esc, ok := stringEnd(v, i)
-		if !ok || esc {
-			return false
-		}
-		key := v[i+1 : end-1]
-		i = skipSpace(v, end)
-		if i >= len(v) || v[i] != ':' {
-			return false
-		}
-		if i, ok = d.member(key, skipSpace(v, i+1), c); !ok {
+		if i, ok = d.member(key, i, c); !ok {
 			return false
 		}
 		i = skipSpace(v, i)
@@ -127,6 +120,25 @@ func fastDecodeCamera(v []byte, c *camera.Camera) bool {
 			return false
 		}
 	}
+}
+
+// memberKey reads the key of the object member at v[i], which must have
+// no escapes (encoding/json writes none in a camera's keys), and returns
+// it with the index of the member's value.
+func memberKey(v []byte, i int) (key []byte, value int, ok bool) {
+	if i >= len(v) || v[i] != '"' {
+		return nil, 0, false
+	}
+	end, esc, ok := stringEnd(v, i)
+	if !ok || esc {
+		return nil, 0, false
+	}
+	key = v[i+1 : end-1]
+	i = skipSpace(v, end)
+	if i >= len(v) || v[i] != ':' {
+		return nil, 0, false
+	}
+	return key, skipSpace(v, i+1), true
 }
 
 // cameraDecoder reads the values of one record.
