@@ -73,10 +73,24 @@ func (p *Poller) Remove(id string) {
 // upserted, those gone are removed. Changes made through Upsert and
 // Remove while Sync reads the store win over what it read.
 func (p *Poller) Sync(ctx context.Context) error {
-	return p.load(ctx)
+	return p.load(ctx, func(apply func(*camera.Camera) error) error {
+		return p.store.ForEachCamera(ctx, apply)
+	})
 }
 
-// load reads the store and applies it (Start and Sync).
+// Load is Sync with the cameras read by the caller: scan calls apply with
+// every camera of one snapshot of the store, in any order, and returns
+// what reading returned (apply returns nil, or an error to stop on). The
+// stored health is read from the Store as usual. It lets a caller that
+// reads every camera anyway load the poller from the same pass: the
+// daemon, whose spatial index reads them at start, where decoding a
+// million cameras twice would cost seconds. A poller loaded before Start
+// (by Load or Sync) does not read the store again in Start.
+func (p *Poller) Load(ctx context.Context, scan func(apply func(*camera.Camera) error) error) error {
+	return p.load(ctx, scan)
+}
+
+// load applies the cameras scan yields (Start, Sync and Load).
 //
 // It streams: the stored health is read first into a compact sorted list,
 // then each camera is applied as the store yields it, under the lock for
@@ -86,7 +100,7 @@ func (p *Poller) Sync(ctx context.Context) error {
 // newer than since) are newer than what it reads and left alone; at the
 // end, the scheduled cameras it did not see (flag fSeen) are removed. When
 // reading fails half way, the cameras read are applied and none removed.
-func (p *Poller) load(ctx context.Context) error {
+func (p *Poller) load(ctx context.Context, scan func(apply func(*camera.Camera) error) error) error {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
 
@@ -111,7 +125,7 @@ func (p *Poller) load(ctx context.Context) error {
 	p.mu.Lock()
 	p.entries.reserve(len(seeds.list)) // about as many cameras as records
 	p.mu.Unlock()
-	if err := p.store.ForEachCamera(ctx, func(c *camera.Camera) error {
+	if err := scan(func(c *camera.Camera) error {
 		seed := seeds.find(c.ID)
 		var url string
 		if c.Active() {
@@ -135,6 +149,7 @@ func (p *Poller) load(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done = true
+	p.loaded = true
 	for _, id := range p.endLoad() {
 		p.removeLocked(id)
 	}

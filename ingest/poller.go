@@ -91,7 +91,8 @@ type Poller struct {
 	seq     uint64            // counts Upserts and Removes, for Sync
 	tomb    map[string]uint64 // id → seq of its Remove, for Sync
 	retired map[string]bool   // ids this poller recorded as retired
-	loading bool              // a load (Start, Sync) is reading the store
+	loading bool              // a load (Start, Sync, Load) is reading the store
+	loaded  bool              // a load has completed: Start need not read the store
 	state   int               // 0 new, 1 running, 2 stopped
 	ctx     context.Context   // nil before Start
 	cancel  context.CancelFunc
@@ -158,19 +159,23 @@ func New(opts Options) (*Poller, error) {
 	return p, nil
 }
 
-// Start loads every camera and its last known health from the store and
-// starts probing. The poller runs until ctx is done or Stop is called;
-// either way call Stop to wait for it. It may be called once.
+// Start loads every camera and its last known health from the store,
+// unless Load or Sync has already, and starts probing. The poller runs
+// until ctx is done or Stop is called; either way call Stop to wait for
+// it. It may be called once.
 func (p *Poller) Start(ctx context.Context) error {
 	p.mu.Lock()
 	if p.state != stateNew {
 		p.mu.Unlock()
 		return errors.New("ingest: poller already started")
 	}
+	loaded := p.loaded
 	p.mu.Unlock()
 
-	if err := p.load(ctx); err != nil {
-		return err
+	if !loaded {
+		if err := p.Sync(ctx); err != nil {
+			return err
+		}
 	}
 
 	p.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
 )
@@ -59,25 +61,36 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
 	}
-	// The spatial index is built before the daemon listens: every query
-	// and the coverage metrics read it. With a million cameras this is the
-	// longest part of the start (see the README's performance section).
-	started := time.Now()
-	index, err := loadGeoIndex(context.Background(), store)
-	if err != nil {
-		_ = store.Close()
-		return nil, err
-	}
-	log.Info("spatial index ready", slog.Int("cameras", index.Len()), slog.Duration("took", time.Since(started)))
+	// The poller's confirmed changes move the index's live coverage. The
+	// poller exists first, so that the index's scan of the cameras loads
+	// it too; the transitions its load records (cameras retired while no
+	// poller ran) are of cameras the index leaves out anyway.
+	var live atomic.Pointer[geo.Index]
 	onTransition := func(tr camera.Transition) {
 		// A camera deleted meanwhile is simply not in the index.
-		_ = index.SetState(tr.CameraID, tr.To)
+		if index := live.Load(); index != nil {
+			_ = index.SetState(tr.CameraID, tr.To)
+		}
 	}
 	poller, err := newPoller(cfg, store, reg, log, onTransition)
 	if err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("health poller: %w", err)
 	}
+	// The spatial index is built before the daemon listens: every query
+	// and the coverage metrics read it. With a million cameras this is the
+	// longest part of the start (see the README's performance section).
+	started := time.Now()
+	index, err := loadIndexAndPoller(context.Background(), store, poller)
+	if err != nil {
+		if poller != nil {
+			poller.Stop()
+		}
+		_ = store.Close()
+		return nil, err
+	}
+	live.Store(index)
+	log.Info("spatial index ready", slog.Int("cameras", index.Len()), slog.Bool("poller_loaded", poller != nil), slog.Duration("took", time.Since(started)))
 	// The poller follows camera writes through the API, so that a new
 	// camera, a changed URL or a deletion takes effect without a restart.
 	var observers []api.CameraObserver
@@ -177,11 +190,10 @@ func (d *daemon) start(ctx context.Context) error {
 		d.bgDone.Go(func() { job(bg) })
 	}
 	if d.poller != nil {
-		// The poller loads every camera and its health before it probes:
-		// with a million cameras that takes seconds, and the API (whose
-		// spatial index is already built) need not wait for it. A camera
-		// written meanwhile reaches the poller through Upsert, which the
-		// load never undoes. If the load fails the daemon stops.
+		// The poller was loaded with the spatial index
+		// (loadIndexAndPoller); a camera written since reached it
+		// through Upsert, so Start only starts probing. If that fails
+		// the daemon stops.
 		go func() {
 			if err := d.poller.Start(context.WithoutCancel(ctx)); err != nil {
 				d.served <- fmt.Errorf("start the health poller: %w", err)
