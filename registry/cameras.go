@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -183,37 +182,13 @@ func (s *Store) ForEachCamera(ctx context.Context, fn func(*camera.Camera) error
 // `after` ("" = from the start), that match keep. next is the id to pass as
 // `after` for the following page, or "" on the last page.
 func (s *Store) ListCameras(ctx context.Context, after string, limit int, keep func(*camera.Camera) bool) (items []*camera.Camera, next string, err error) {
+	var keepPtr func(**camera.Camera) bool
+	if keep != nil {
+		keepPtr = func(c **camera.Camera) bool { return keep(*c) }
+	}
 	err = s.db.View(func(tx *bolt.Tx) error {
-		cur := tx.Bucket(bucketCameras).Cursor()
-		var k, v []byte
-		if after == "" {
-			k, v = cur.First()
-		} else {
-			k, v = cur.Seek([]byte(after))
-			if k != nil && bytes.Equal(k, []byte(after)) {
-				k, v = cur.Next()
-			}
-		}
-		for i := 0; k != nil; k, v = cur.Next() {
-			if i++; i%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			cam, err := decodeCamera(v)
-			if err != nil {
-				return fmt.Errorf("camera %q: %w", k, err)
-			}
-			if keep != nil && !keep(cam) {
-				continue
-			}
-			if len(items) == limit {
-				next = items[len(items)-1].ID
-				return nil
-			}
-			items = append(items, cam)
-		}
-		return nil
+		items, next, err = pageCameras(ctx, tx, after, limit, func(c *camera.Camera) (*camera.Camera, error) { return c, nil }, keepPtr)
+		return err
 	})
 	return items, next, err
 }

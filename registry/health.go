@@ -204,41 +204,11 @@ type HealthItem struct {
 // page. It backs GET /api/v1/health?commune=&state=.
 func (s *Store) ListHealth(ctx context.Context, after string, limit int, keep func(*HealthItem) bool) (items []HealthItem, next string, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		cur := tx.Bucket(bucketCameras).Cursor()
-		var k, v []byte
-		if after == "" {
-			k, v = cur.First()
-		} else {
-			k, v = cur.Seek([]byte(after))
-			if k != nil && bytes.Equal(k, []byte(after)) {
-				k, v = cur.Next()
-			}
-		}
-		for i := 0; k != nil; k, v = cur.Next() {
-			if i++; i%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			cam, err := decodeCamera(v)
-			if err != nil {
-				return fmt.Errorf("camera %q: %w", k, err)
-			}
+		items, next, err = pageCameras(ctx, tx, after, limit, func(cam *camera.Camera) (HealthItem, error) {
 			h, err := healthIn(tx, cam.ID)
-			if err != nil {
-				return fmt.Errorf("camera %q: %w", k, err)
-			}
-			it := HealthItem{Health: h, Name: cam.Name, Commune: cam.Commune, Status: cam.Status}
-			if keep != nil && !keep(&it) {
-				continue
-			}
-			if len(items) == limit {
-				next = items[len(items)-1].CameraID
-				return nil
-			}
-			items = append(items, it)
-		}
-		return nil
+			return HealthItem{Health: h, Name: cam.Name, Commune: cam.Commune, Status: cam.Status}, err
+		}, keep)
+		return err
 	})
 	return items, next, err
 }
