@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -32,12 +31,7 @@ type donationReport struct {
 // twice must not double the money. With ?atomic=true nothing is stored
 // if any row is rejected.
 func (s *Server) importDonations(c *gin.Context) {
-	q, err := checkQuery(c, "atomic", "duplicates")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	atomic, err := boolParam(q, "atomic")
+	q, atomic, err := importQuery(c, "duplicates")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -52,7 +46,7 @@ func (s *Server) importDonations(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
+	body := s.importBody(c)
 	ds, lines, rejects, err := readDonationRows(exchange.NewDonationCSVDecoder(body, places, s.now()))
 	if err != nil {
 		s.writeError(c, readError(err))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/gin-gonic/gin"
@@ -31,23 +32,34 @@ type importProblem struct {
 	importReport
 }
 
+// importQuery checks the query of an import — atomic and the names in
+// extra — and parses atomic.
+func importQuery(c *gin.Context, extra ...string) (q url.Values, atomic bool, err error) {
+	if q, err = checkQuery(c, append([]string{"atomic"}, extra...)...); err != nil {
+		return nil, false, err
+	}
+	atomic, err = boolParam(q, "atomic")
+	return q, atomic, err
+}
+
+// importBody reads an import's body, at most importLimit bytes (413
+// beyond), buffered for decoders that peek.
+func (s *Server) importBody(c *gin.Context) *bufio.Reader {
+	return bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
+}
+
 // importCameras upserts cameras from a CSV or GeoJSON body. The whole body
 // is decoded and checked before anything is written, so a body that breaks
 // off (or is over the limit) writes nothing; then the valid rows are stored
 // in a few large transactions, or — with ?atomic=true — all in one, and
 // only if no row was rejected.
 func (s *Server) importCameras(c *gin.Context) {
-	q, err := checkQuery(c, "atomic", "format")
+	q, atomic, err := importQuery(c, "format")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	atomic, err := boolParam(q, "atomic")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
+	body := s.importBody(c)
 	var format exchange.Format
 	if v := q.Get("format"); v != "" {
 		format, err = exchange.ParseFormat(v)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,17 +44,12 @@ type incidentImportProblem struct {
 // ?atomic=true nothing is stored if any item is bad. A body that breaks
 // off, or is not a JSON array, stores nothing.
 func (s *Server) importIncidents(c *gin.Context) {
-	q, err := checkQuery(c, "atomic")
+	_, atomic, err := importQuery(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	atomic, err := boolParam(q, "atomic")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
+	body := s.importBody(c)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if tok, err := dec.Token(); err != nil {
