@@ -15,9 +15,10 @@ import (
 	"github.com/matthan/matthan/registry"
 )
 
-// UptimeStore walks every camera's up time over a window in one pass.
+// UptimeStore sums the active cameras' up time over a window by commune
+// in one pass.
 type UptimeStore interface {
-	EachUptime(ctx context.Context, from, to time.Time, fn func(id []byte, up time.Duration)) error
+	UptimeByCommune(ctx context.Context, from, to time.Time) (map[string]time.Duration, error)
 }
 
 var _ UptimeStore = (*registry.Store)(nil)
@@ -114,17 +115,8 @@ func (s *Server) readSummaryParts(ctx context.Context, from, upFrom, to time.Tim
 		wg   sync.WaitGroup
 		errs [3]error
 	)
-	if s.geo != nil && s.uptime != nil {
-		wg.Go(func() {
-			p.upTime = map[string]time.Duration{}
-			// The index's commune of each camera: the one its rows
-			// of cameras and up-now counts use.
-			errs[0] = s.uptime.EachUptime(ctx, upFrom, to, func(id []byte, up time.Duration) {
-				if commune, ok := s.geo.CommuneOf(id); ok {
-					p.upTime[commune] += up
-				}
-			})
-		})
+	if s.uptime != nil {
+		wg.Go(func() { p.upTime, errs[0] = s.uptime.UptimeByCommune(ctx, upFrom, to) })
 	}
 	if s.incidents != nil {
 		wg.Go(func() { p.incidents, errs[1] = s.incidents.HandlingCounts(ctx, from, to) })

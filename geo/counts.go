@@ -44,17 +44,3 @@ func (x *Index) CameraCounts() []CameraCount {
 	slices.SortFunc(out, func(a, b CameraCount) int { return strings.Compare(a.Commune, b.Commune) })
 	return out
 }
-
-// CommuneOf returns the commune of the camera with the given id, and
-// whether the index holds it. It takes the id as bytes, as a store walk
-// yields it, and allocates nothing: the district summary asks it for each
-// of a million cameras.
-func (x *Index) CommuneOf(id []byte) (string, bool) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	slot, ok := x.byID[string(id)]
-	if !ok {
-		return "", false
-	}
-	return x.names.name(x.ents[slot].commune), true
-}

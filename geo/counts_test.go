@@ -27,15 +27,4 @@ func TestCameraCounts(t *testing.T) {
 	if len(got) != 2 || got[0].Commune != "Bình Phan" || got[1].Cameras != 2 || got[1].States[camera.StateUp] != 1 || got[0].States[camera.StateUp] != 0 {
 		t.Errorf("counts: %+v", got)
 	}
-	for id, want := range map[string]string{"A": "Song Bình", "B": "Song Bình", "D": "Bình Phan"} {
-		if got, ok := x.CommuneOf([]byte(id)); !ok || got != want {
-			t.Errorf("CommuneOf(%s) = %q, %v; want %q", id, got, ok, want)
-		}
-	}
-	if got, ok := x.CommuneOf([]byte("C")); ok {
-		t.Errorf("CommuneOf(C), removed, = %q, true", got)
-	}
-	if n := testing.AllocsPerRun(100, func() { x.CommuneOf([]byte("A")) }); n != 0 {
-		t.Errorf("CommuneOf allocates %v times", n)
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -289,6 +290,27 @@ func TestFundingCostPerUpHour(t *testing.T) {
 			t.Errorf("commune %s up %d ms, want %d", row.Key, row.UpMillis, communeMs[row.Key])
 		}
 		checkPerHour(t, row.Key, row, communeCost[row.Key], communeMs[row.Key])
+	}
+	// UptimeByCommune (the district summary's up hours) sums the same up
+	// times by commune, leaving out retired cameras.
+	if _, err := s.UpdateCamera(ctx, "C7", "camera.retire", camera.SystemActor, func(c *camera.Camera) error {
+		c.Status = camera.StatusRetired
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	byCommune, err := s.UptimeByCommune(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Duration{}
+	for _, c := range cams {
+		if c.id != "C7" {
+			want[c.commune] += all[c.id]
+		}
+	}
+	if !maps.Equal(byCommune, want) {
+		t.Errorf("UptimeByCommune = %v, want %v", byCommune, want)
 	}
 	// The totals are the same in every view.
 	for _, g := range []registry.GroupBy{registry.GroupByCommune, registry.GroupByDonor} {
