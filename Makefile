@@ -40,11 +40,14 @@ bench:
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
+	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
+	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
+	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built
 	# once, in a temporary directory both benchmarks share, and removed.
 	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
-	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Funding.*1M|UptimeAll1M' -benchtime 5x -timeout 30m ./registry && \
-	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Reports1M' -benchtime 3x -timeout 30m ./cmd/matthan
+	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Funding.*1M|UptimeAll1M|Places1M' -benchtime 5x -timeout 30m ./registry && \
+	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Reports1M' -benchtime 5x -timeout 30m ./cmd/matthan
 
 ## lint: gofmt, go vet and staticcheck; fails on any finding
 lint: fmt vet staticcheck
