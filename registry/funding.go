@@ -211,13 +211,13 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 	// walks the health history alongside; the donor view's camera pass
 	// only sums the totals, so the history goes to the other pile.
 	inlineUp := groupBy != GroupByDonor
-	var ups []cameraUp
+	var upMillis int64
 	go func() {
 		defer close(done)
 		if !inlineUp {
 			derr = s.db.View(func(tx *bolt.Tx) error {
 				var err error
-				ups, err = upPass(ctx, tx, w.From, w.To)
+				upMillis, err = upTotal(ctx, tx, w.From, w.To)
 				return err
 			})
 		}
@@ -249,7 +249,7 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 		return nil, derr
 	}
 	if !inlineUp {
-		mergeUp(cs, ups, groupBy)
+		cs.total.UpMillis += upMillis
 	}
 	switch groupBy {
 	case GroupByCamera:

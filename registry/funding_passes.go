@@ -10,16 +10,15 @@ import (
 )
 
 // A funding view is three passes, each in key order and in its own read
-// transaction — the cameras, their health history, one donation index —
-// in two piles run side by side, of about equal weight for two cores:
-// the camera pass, and the donation pass; the history walk goes with the
-// lighter of the two (with the cameras for the commune view, alone
-// before the donations otherwise). Results own their memory (strings,
+// transaction — the cameras' facts, their health history, one donation
+// index — in two piles run side by side, of about equal weight for two
+// cores: the camera pass, and the donation pass; the history walk goes
+// with the lighter of the two (alongside the cameras for the camera and
+// commune views, alone before the donations for the donor view). Results own their memory (strings,
 // not slices of pages), so that no transaction outlives its pass and no
 // pass waits for another while holding one: bbolt can deadlock a reader
 // that waits on another reader while a writer waits to grow the file.
-// The results are merged by camera id at the end (mergeUp, mergeCameras,
-// mergeCommunes).
+// The results are merged at the end (mergeCameras, mergeCommunes).
 
 // cameraSide is what the camera pass gives a view.
 type cameraSide struct {
@@ -36,8 +35,8 @@ type cameraSide struct {
 // cameraPass reads every camera's facts (camera_facts.go): its name,
 // commune, status and cost. With inlineUp
 // it also walks the health history alongside (upWalker) and sums each
-// camera's up time in win; without, mergeUp adds the up times later (to
-// camera rows and totals only: the commune view always walks inline).
+// camera's up time in win; without (the donor view), Funding adds the
+// total up time from upTotal.
 func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win Window) (*cameraSide, error) {
 	out := &cameraSide{names: newCommuneNames()}
 	var text texts
@@ -272,33 +271,6 @@ func (p *donationPasser) donors(tx *bolt.Tx) ([]FundingRow, error) {
 		out = append(out, row)
 	}
 	return out, g.err
-}
-
-// mergeUp adds the up times, in camera id order, to the camera rows
-// (camera view) and to the totals. Histories of cameras the camera pass
-// did not see (deleted in between) are left out of the camera view; the
-// donor view, which has no camera rows, takes every history.
-func mergeUp(cs *cameraSide, ups []cameraUp, g GroupBy) {
-	if g != GroupByCamera {
-		for _, u := range ups {
-			cs.total.UpMillis += u.ms
-		}
-		return
-	}
-	j := 0
-	for i := range cs.rows {
-		id := cs.rows[i].Key
-		for j < len(ups) && ups[j].id < id {
-			j++
-		}
-		if j == len(ups) {
-			break
-		}
-		if ups[j].id == id {
-			cs.rows[i].UpMillis = ups[j].ms
-			cs.total.UpMillis += ups[j].ms
-		}
-	}
 }
 
 // mergeCameras puts the gifts on the camera rows; both are in id order.

@@ -254,29 +254,12 @@ func walkUptime(ctx context.Context, tx *bolt.Tx, from, to time.Time, fn func(id
 	return w.err
 }
 
-// cameraUp is a camera's up time in a window, in milliseconds.
-type cameraUp struct {
-	id string
-	ms int64
-}
-
-// upPass returns the up time in [from, to) of every camera with a
-// recorded history, in id order: the funding views' uptime pass.
-func upPass(ctx context.Context, tx *bolt.Tx, from, to time.Time) ([]cameraUp, error) {
-	var (
-		ids texts
-		ms  []int64
-	)
-	err := walkUptime(ctx, tx, from, to, func(id []byte, up time.Duration) {
-		ids.add(id)
-		ms = append(ms, up.Milliseconds())
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]cameraUp, len(ms))
-	for i, id := range ids.strings() {
-		out[i] = cameraUp{id, ms[i]}
-	}
-	return out, nil
+// upTotal returns the up time in [from, to) of every camera with a
+// recorded history, in milliseconds (each camera's truncated, as its row
+// would show it): the donor view's totals, whose camera pass does not
+// walk the history.
+func upTotal(ctx context.Context, tx *bolt.Tx, from, to time.Time) (int64, error) {
+	var ms int64
+	err := walkUptime(ctx, tx, from, to, func(_ []byte, up time.Duration) { ms += up.Milliseconds() })
+	return ms, err
 }
