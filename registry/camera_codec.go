@@ -576,3 +576,29 @@ func appendJSONTime(b []byte, t time.Time, ok bool) ([]byte, bool) {
 	}
 	return append(b, '"'), ok
 }
+
+// skipSpace returns the index of the first byte at or after i that is
+// not JSON white space.
+func skipSpace(v []byte, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at
+// v[i] == '"', and whether it holds a backslash escape. A plain loop:
+// the strings of a camera are short, and bytes.IndexByte's setup costs
+// more than it saves on them.
+func stringEnd(v []byte, i int) (end int, esc, ok bool) {
+	for j := i + 1; j < len(v); j++ {
+		switch v[j] {
+		case '"':
+			return j + 1, esc, true
+		case '\\':
+			esc = true
+			j++ // the escaped byte, a quote perhaps
+		}
+	}
+	return 0, false, false
+}

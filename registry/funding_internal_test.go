@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 	"time"
 
@@ -101,8 +100,9 @@ func TestDistinctSet(t *testing.T) {
 	}
 }
 
-// TestScanCamera checks the fast camera scans against encoding/json on
-// records that take each path: plain, with escapes, with a nested value.
+// TestScanCamera checks the facts read from camera records — the
+// migrations' and Store.Check's source — on records whose text looks like
+// other members: keys inside values, braces, escapes.
 func TestScanCamera(t *testing.T) {
 	base := func() *camera.Camera {
 		c := &camera.Camera{ID: "CG-0001", Name: "Ngã tư", Lat: 10.35, Lon: 106.46, Commune: "Chợ Gạo", CostVND: 4_500_000, RTSPURL: "rtsp://10.0.0.1/s", CreatedAt: time.Unix(0, 0)}
@@ -144,9 +144,6 @@ func TestScanCamera(t *testing.T) {
 	var f cameraFacts
 	if err := scanCamera([]byte(`{"name":`), &f); err == nil {
 		t.Error("scan of a broken record: no error")
-	}
-	if strings.Contains(string(keyCost), " ") {
-		t.Error("keyCost must be what encoding/json writes")
 	}
 }
 
