@@ -42,7 +42,6 @@ func intParam(q url.Values, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
-// latLonParams reads lat and lon, both required and in range.
 // boolParam parses an optional true/false parameter (strconv.ParseBool's
 // spellings); absent is false.
 func boolParam(q url.Values, name string) (bool, error) {
@@ -57,6 +56,7 @@ func boolParam(q url.Values, name string) (bool, error) {
 	return b, nil
 }
 
+// latLonParams reads lat and lon, both required and in range.
 func latLonParams(q url.Values) (lat, lon float64, err error) {
 	if lat, _, err = floatParam(q, "lat", true); err != nil {
 		return

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sort"
 	"sync"
@@ -110,25 +109,40 @@ type summaryParts struct {
 // are not one snapshot: a donation stored between two passes shows in
 // one and not the other, as it would a moment later anyway.)
 func (s *Server) readSummaryParts(ctx context.Context, from, upFrom, to time.Time) (*summaryParts, error) {
+	// The first pass to fail stops the others: its error is the answer.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var (
-		p    summaryParts
-		wg   sync.WaitGroup
-		errs [3]error
+		p  summaryParts
+		wg sync.WaitGroup
 	)
+	run := func(pass func() error) {
+		if err := pass(); err != nil {
+			cancel(err)
+		}
+	}
 	if s.uptime != nil {
-		wg.Go(func() { p.upTime, errs[0] = s.uptime.UptimeByCommune(ctx, upFrom, to) })
+		wg.Go(func() {
+			run(func() (err error) { p.upTime, err = s.uptime.UptimeByCommune(ctx, upFrom, to); return err })
+		})
 	}
 	if s.incidents != nil {
-		wg.Go(func() { p.incidents, errs[1] = s.incidents.HandlingCounts(ctx, from, to) })
+		wg.Go(func() {
+			run(func() (err error) { p.incidents, err = s.incidents.HandlingCounts(ctx, from, to); return err })
+		})
 	}
 	if s.donations != nil {
 		// Both read running totals: a few thousand records.
-		if p.given, errs[2] = s.donations.DonationTotals(ctx); errs[2] == nil {
-			p.cost, errs[2] = s.donations.CostTotals(ctx)
-		}
+		run(func() (err error) {
+			if p.given, err = s.donations.DonationTotals(ctx); err != nil {
+				return err
+			}
+			p.cost, err = s.donations.CostTotals(ctx)
+			return err
+		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
+	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -58,7 +58,11 @@ func decodeCameraFacts(v []byte, f *cameraFacts) error {
 // getCameraFacts reads the facts of camera id into f; found is false when
 // there is no such camera.
 func getCameraFacts(tx *bolt.Tx, id []byte, f *cameraFacts) (found bool, err error) {
-	v := tx.Bucket(bucketCameraFacts).Get(id)
+	b, err := derivedBucket(tx, bucketCameraFacts)
+	if err != nil {
+		return false, err
+	}
+	v := b.Get(id)
 	if v == nil {
 		return false, nil
 	}
@@ -72,9 +76,13 @@ func getCameraFacts(tx *bolt.Tx, id []byte, f *cameraFacts) (found bool, err err
 // the call), in id order — the order of the cameras bucket — until fn
 // fails or ctx is done.
 func eachCameraFacts(ctx context.Context, tx *bolt.Tx, fn func(id []byte, f *cameraFacts) error) error {
+	b, err := derivedBucket(tx, bucketCameraFacts)
+	if err != nil {
+		return err
+	}
 	t := ticker{ctx: ctx}
 	var f cameraFacts
-	c := tx.Bucket(bucketCameraFacts).Cursor()
+	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if err := t.tick(); err != nil {
 			return err
@@ -89,10 +97,12 @@ func eachCameraFacts(ctx context.Context, tx *bolt.Tx, fn func(id []byte, f *cam
 	return nil
 }
 
-// buildCameraFacts writes the facts of every camera record: the
-// migration to schema 4.
+// buildCameraFacts writes the facts of every camera record into a fresh
+// bucket: the migration to schema 4. Whatever the bucket held is dropped
+// first — a migration cut off, then an older program's camera writes,
+// must not leave stale records behind.
 func buildCameraFacts(tx *bolt.Tx) error {
-	b, err := tx.CreateBucketIfNotExists(bucketCameraFacts)
+	b, err := freshBucket(tx, bucketCameraFacts)
 	if err != nil {
 		return err
 	}
@@ -113,9 +123,14 @@ func buildCameraFacts(tx *bolt.Tx) error {
 }
 
 // checkCameraFacts reports whether the facts match the camera records
-// one for one (Store.Check).
+// one for one (Store.Check). A file of an older schema opened read-only
+// has none to check.
 func checkCameraFacts(tx *bolt.Tx) error {
-	cams, facts := tx.Bucket(bucketCameras).Cursor(), tx.Bucket(bucketCameraFacts).Cursor()
+	b := tx.Bucket(bucketCameraFacts)
+	if b == nil {
+		return nil
+	}
+	cams, facts := tx.Bucket(bucketCameras).Cursor(), b.Cursor()
 	ck, cv := cams.First()
 	fk, fv := facts.First()
 	var want, got cameraFacts
@@ -140,4 +155,24 @@ func checkCameraFacts(tx *bolt.Tx) error {
 		fk, fv = facts.Next()
 	}
 	return nil
+}
+
+// derivedBucket returns a bucket that a migration added, or an error that
+// says so when the file predates it: a file of an older schema opened
+// read-only (a backup of an older daemon being checked) is not migrated.
+func derivedBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if b := tx.Bucket(name); b != nil {
+		return b, nil
+	}
+	return nil, fmt.Errorf("the database has no %s bucket: an older matthan wrote it; open it read-write (start the daemon on it) once to migrate it", name)
+}
+
+// freshBucket empties (or creates) the bucket name.
+func freshBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if tx.Bucket(name) != nil {
+		if err := tx.DeleteBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return tx.CreateBucket(name)
 }

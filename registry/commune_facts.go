@@ -138,7 +138,7 @@ func buildCommuneFacts(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	b, err := tx.CreateBucketIfNotExists(bucketCommuneFacts)
+	b, err := freshBucket(tx, bucketCommuneFacts) // see buildCameraFacts
 	if err != nil {
 		return err
 	}
@@ -151,14 +151,19 @@ func buildCommuneFacts(tx *bolt.Tx) error {
 }
 
 // checkCommuneFacts reports whether the running sums match the camera
-// records (Store.Check).
+// records (Store.Check). A file of an older schema opened read-only has
+// none to check.
 func checkCommuneFacts(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketCommuneFacts)
+	if b == nil {
+		return nil
+	}
 	want, err := sumCommuneFacts(tx)
 	if err != nil {
 		return err
 	}
 	n := 0
-	err = tx.Bucket(bucketCommuneFacts).ForEach(func(k, v []byte) error {
+	err = b.ForEach(func(k, v []byte) error {
 		n++
 		got, err := decodeFact(v)
 		if err != nil {
@@ -195,9 +200,13 @@ func (c *foldCache) fold(raw string) string {
 // cost of the cameras by spelling — from the facts, without reading a
 // camera.
 func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelling]int64, error) {
+	b, err := derivedBucket(tx, bucketCommuneFacts)
+	if err != nil {
+		return nil, nil, err
+	}
 	names := newCommuneNames()
 	cost := map[*spelling]int64{}
-	err := tx.Bucket(bucketCommuneFacts).ForEach(func(k, v []byte) error {
+	err = b.ForEach(func(k, v []byte) error {
 		if len(k) == 0 || k[0] != 'c' {
 			return fmt.Errorf("commune facts key %q is malformed", k)
 		}

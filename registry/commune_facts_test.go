@@ -188,3 +188,93 @@ func TestCheckFindsDriftedFacts(t *testing.T) {
 		})
 	}
 }
+
+// downgrade makes the file at path look as schema version v wrote it,
+// after edit has changed its buckets as an older program might.
+func downgrade(t *testing.T, path string, v int, edit func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := edit(tx); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte(strconv.Itoa(v)))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A migration that runs again — cut off before it wrote the version, then
+// an older program deleted a camera without knowing of the facts —
+// rebuilds the facts from the records, not on top of the leftovers.
+func TestMigrationRebuildsOverLeftovers(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "leftovers.db")
+	s, err := registry.Open(path, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, commune := range []string{"Song Bình", "Bình Phan"} {
+		c := testCamera("CG-000" + strconv.Itoa(i+1))
+		c.Commune = commune
+		if err := s.CreateCamera(ctx, c, police); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.Close()
+	downgrade(t, path, 2, func(tx *bolt.Tx) error { return tx.Bucket([]byte("cameras")).Delete([]byte("CG-0002")) })
+
+	s = registrytest.OpenAt(t, path, nil) // Check on cleanup recounts both
+	got, err := s.CostTotals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int64{"Song Bình": 4_500_000}; !maps.Equal(got, want) {
+		t.Fatalf("cost totals %v, want %v: the deleted camera's facts were kept", got, want)
+	}
+}
+
+// A file of an older schema opened read-only (matthan backup checks the
+// copy an older daemon sent) is not migrated: Check passes over the
+// buckets it does not have, and a view that needs them says why instead
+// of crashing.
+func TestReadOnlyOlderSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := registry.Open(path, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateCamera(ctx, testCamera("CG-0001"), police); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	downgrade(t, path, 2, func(tx *bolt.Tx) error {
+		for _, b := range []string{"commune_facts", "camera_facts"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s, err = registry.Open(path, registry.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		t.Errorf("check of an older file: %v", err)
+	}
+	if _, err := s.Funding(ctx, registry.GroupByCamera, registry.Window{}); err == nil || !strings.Contains(err.Error(), "migrate") {
+		t.Errorf("funding view of an older file opened read-only: %v, want an error that says to migrate", err)
+	}
+	if _, err := s.CostTotals(ctx); err == nil {
+		t.Error("cost totals of an older file opened read-only: no error")
+	}
+}

@@ -45,7 +45,11 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 		// A million rows are large: allocated once rather than grown,
 		// and so are their ids and names (about 24 bytes a camera).
 		// Stats reads page headers only.
-		n := tx.Bucket(bucketCameraFacts).Stats().KeyN
+		b, err := derivedBucket(tx, bucketCameraFacts)
+		if err != nil {
+			return nil, err
+		}
+		n := b.Stats().KeyN
 		out.rows = make([]FundingRow, 0, n)
 		text.buf, text.ends = make([]byte, 0, 24*n), make([]int, 0, 2*n)
 	case GroupByCommune:

@@ -61,6 +61,7 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 			// fuller pages than bbolt's default halves keep the file and
 			// the pages a start must read smaller.
 			b.FillPercent = 0.9
+			tx.Bucket(bucketCameraFacts).FillPercent = 0.9 // keyed alike
 			now := s.now().UTC()
 			for _, c := range cams[start:end] {
 				c.CreatedAt, c.UpdatedAt = now, now

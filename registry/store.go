@@ -131,9 +131,12 @@ func (s *Store) init() error {
 }
 
 // migrate brings a database of an older schema version up to this one,
-// one step at a time, each in transactions of its own (a large step would
-// not fit in memory as one), and writes the new version last: a migration
-// cut off halfway runs again on the next open.
+// one step at a time, and writes the new version last: a migration cut
+// off halfway runs again on the next open. Each step rebuilds its bucket
+// from scratch, so what a cut-off run (or an older program writing in
+// between) left there does not count. The gift index is written in
+// batches (five million donations do not fit one transaction); the
+// camera and commune facts of a million cameras take one each.
 func (s *Store) migrate(have int) error {
 	if have < 2 {
 		if err := s.indexGifts(); err != nil {
@@ -191,10 +194,10 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.db.Path() }
 
-// Check runs bbolt's consistency check, then checks that the running
-// sums kept beside the records (the commune facts) match the records, and
-// returns the first problem. Every test store runs it when it closes
-// (registrytest).
+// Check runs bbolt's consistency check, then checks that the derived
+// buckets kept beside the camera records (the camera facts and the
+// commune facts) match the records, and returns the first problem. Every
+// test store runs it when it closes (registrytest).
 func (s *Store) Check() error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		var first error
