@@ -107,24 +107,7 @@ func TestMigrateSchema2Facts(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Turn it into what schema 2 wrote: no commune_facts or camera_facts.
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"commune_facts", "camera_facts"} {
-			if err := tx.DeleteBucket([]byte(b)); err != nil {
-				return err
-			}
-		}
-		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte("2"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	downgrade(t, path, 2, dropFacts) // what schema 2 wrote
 
 	s = registrytest.OpenAt(t, path, nil) // Check on cleanup recounts both
 	if v, err := s.SchemaVersion(); err != nil || v != registry.SchemaVersion {
@@ -167,16 +150,9 @@ func TestCheckFindsDriftedFacts(t *testing.T) {
 				t.Fatalf("check before the drift: %v", err)
 			}
 			_ = s.Close()
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// A record that says one camera of 1 đồng, in either layout.
 			drift := map[string][]byte{"camera_facts": {1, 1, 0, 0, 0}, "commune_facts": {1, 1}}[tc.bucket]
-			if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(tc.bucket)).Put([]byte(tc.key), drift) }); err != nil {
-				t.Fatal(err)
-			}
-			_ = db.Close()
+			editFile(t, path, func(tx *bolt.Tx) error { return tx.Bucket([]byte(tc.bucket)).Put([]byte(tc.key), drift) })
 			s, err = registry.Open(path, registry.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -189,25 +165,42 @@ func TestCheckFindsDriftedFacts(t *testing.T) {
 	}
 }
 
-// downgrade makes the file at path look as schema version v wrote it,
-// after edit has changed its buckets as an older program might.
-func downgrade(t *testing.T, path string, v int, edit func(tx *bolt.Tx) error) {
+// editFile changes the closed database file at path with bbolt itself,
+// behind the store's back.
+func editFile(t *testing.T, path string, edit func(tx *bolt.Tx) error) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		if err := edit(tx); err != nil {
-			return err
-		}
-		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte(strconv.Itoa(v)))
-	}); err != nil {
+	if err := db.Update(edit); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// downgrade makes the file at path look as schema version v wrote it,
+// after edit has changed its buckets as an older program might.
+func downgrade(t *testing.T, path string, v int, edit func(tx *bolt.Tx) error) {
+	t.Helper()
+	editFile(t, path, func(tx *bolt.Tx) error {
+		if err := edit(tx); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte(strconv.Itoa(v)))
+	})
+}
+
+// dropFacts removes the buckets schema 3 and 4 added.
+func dropFacts(tx *bolt.Tx) error {
+	for _, b := range []string{"commune_facts", "camera_facts"} {
+		if err := tx.DeleteBucket([]byte(b)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // A migration that runs again — cut off before it wrote the version, then
@@ -255,14 +248,7 @@ func TestReadOnlyOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s.Close()
-	downgrade(t, path, 2, func(tx *bolt.Tx) error {
-		for _, b := range []string{"commune_facts", "camera_facts"} {
-			if err := tx.DeleteBucket([]byte(b)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	downgrade(t, path, 2, dropFacts)
 	s, err = registry.Open(path, registry.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
