@@ -128,6 +128,13 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		loaded = append(loaded, fmt.Sprintf("%d %s", n, l.what))
 		log.Info("sample loaded", slog.String("what", l.what), slog.Int("count", n))
 	}
+	// Before the poller starts (d.run), so that its first findings come
+	// after the history.
+	if _, err := seedDemoHistory(ctx, d.store, ids, plan, time.Now()); err != nil {
+		_ = d.close()
+		return fmt.Errorf("seed the demo's health history: %w", err)
+	}
+	loaded = append(loaded, "a month of health history")
 	caps, err := pickDemoCaptures(sample.Incidents(), plan, demoCaptures)
 	if err != nil {
 		_ = d.close()

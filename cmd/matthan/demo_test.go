@@ -146,6 +146,17 @@ func TestDemo(t *testing.T) {
 	if want := "19 communes, 350 cameras, 1.300.000.000 ₫ received, 29 criminal cases with 35 suspects."; !strings.Contains(out, want) {
 		t.Errorf("matthan report does not say %q:\n%s", want, out)
 	}
+	// A month of made-up history: the uptime reads like a programme that
+	// has been running (a few outages), not 0 % a minute after the start.
+	var sum struct {
+		Total struct {
+			Uptime *float64 `json:"uptime"`
+		} `json:"total"`
+	}
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/reports/summary", d.token, "", nil), &sum)
+	if u := sum.Total.Uptime; u == nil || *u < 0.9 || *u >= 1 {
+		t.Errorf("demo uptime over the last 30 days: %v, want a month of mostly working cameras", u)
+	}
 	metrics := mustCall(t, http.StatusOK, http.MethodGet, d.url+"/metrics", "", "", nil)
 	if !bytes.Contains(metrics, []byte("matthan_coverage_ratio")) {
 		t.Errorf("/metrics lacks matthan_coverage_ratio")

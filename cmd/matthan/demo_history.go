@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry"
+)
+
+// The demo starts with a month of health history, so that the district
+// report's uptime, the funding views' cost per working hour and "was it
+// up at time T" read like a programme that has been running, not like
+// one started a minute ago (time before a camera's first probe counts as
+// not up). The history is made up, the same at every start: every camera
+// up since demoHistory ago, and about one in six with an outage of an
+// hour to a day and a half somewhere in the month. The camera on a
+// metered link, probed once a day, gets none: it stays unknown until its
+// first probe. The poller then records what the simulated cameras really
+// do from now on.
+
+// demoHistory is how far back the made-up history goes: the report's
+// default window.
+const demoHistory = 30 * 24 * time.Hour
+
+// demoHistoryFor returns the made-up transitions of the cameras, ending
+// before now.
+func demoHistoryFor(ids []string, plan simPlan, now time.Time) []camera.Transition {
+	rng := rand.New(rand.NewPCG(2019, 11))
+	var out []camera.Transition
+	for _, id := range ids {
+		if plan.byID[id] == faultMetered {
+			continue
+		}
+		since := now.Add(-demoHistory - time.Duration(rng.IntN(24*60))*time.Minute)
+		out = append(out, camera.Transition{CameraID: id, At: since, From: camera.StateUnknown, To: camera.StateUp, Reason: "ok"})
+		if rng.IntN(6) != 0 {
+			continue
+		}
+		down := since.Add(time.Duration(1+rng.IntN(26*24)) * time.Hour)
+		reason := [...]string{"timeout", "refused", "no_frames"}[rng.IntN(3)]
+		to := camera.StateDown
+		if reason == "no_frames" {
+			to = camera.StateDegraded
+		}
+		back := down.Add(time.Duration(60+rng.IntN(36*60)) * time.Minute)
+		out = append(out,
+			camera.Transition{CameraID: id, At: down, From: camera.StateUp, To: to, Reason: reason},
+			camera.Transition{CameraID: id, At: back, From: to, To: camera.StateUp, Reason: "ok"})
+	}
+	return out
+}
+
+// seedDemoHistory stores the made-up history (transitions only: the
+// cameras' current state is the poller's to find) and says how many
+// transitions it wrote.
+func seedDemoHistory(ctx context.Context, store *registry.Store, ids []string, plan simPlan, now time.Time) (int, error) {
+	ts := demoHistoryFor(ids, plan, now)
+	return len(ts), store.RecordHealth(ctx, nil, ts)
+}
