@@ -43,7 +43,7 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 	switch g {
 	case GroupByCamera:
 		// A million rows are large: allocated once rather than grown,
-		// and so are their ids and names (about 24 bytes a camera).
+		// and so are their ids and names (about 32 bytes a camera).
 		// Stats reads page headers only.
 		b, err := derivedBucket(tx, bucketCameraFacts)
 		if err != nil {
@@ -51,7 +51,7 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 		}
 		n := b.Stats().KeyN
 		out.rows = make([]FundingRow, 0, n)
-		text.buf, text.ends = make([]byte, 0, 24*n), make([]int, 0, 2*n)
+		text.buf, text.ends = make([]byte, 0, 32*n), make([]int, 0, 2*n)
 	case GroupByCommune:
 		out.communes = map[string]*FundingRow{}
 	}
@@ -157,8 +157,14 @@ type donationPasser struct {
 
 // cameras sums donations_by_camera, one group per camera.
 func (p *donationPasser) cameras(tx *bolt.Tx) ([]cameraGifts, error) {
-	var out []cameraGifts
-	var ids texts
+	// Most cameras have gifts: room for one group per camera, allocated
+	// once rather than grown (a million groups are tens of megabytes).
+	var n int
+	if b := tx.Bucket(bucketCameraFacts); b != nil {
+		n = b.Stats().KeyN
+	}
+	out := make([]cameraGifts, 0, n)
+	ids := texts{buf: make([]byte, 0, 12*n), ends: make([]int, 0, n)}
 	g := newGroups(tx.Bucket(bucketDonByCamera))
 	for id := g.prefix(); id != nil; id = g.prefix() {
 		ids.add(id)
