@@ -44,8 +44,9 @@ func streamURLs(cams []*camera.Camera) []string {
 // CameraRemoved implements the API's camera observer: Remove.
 func (p *Poller) CameraRemoved(id string) { p.Remove(id) }
 
-// Upsert schedules a camera that was added or changed. A retired camera
-// is unscheduled and its state becomes unknown (reason retired). A new
+// Upsert schedules a camera that was added or changed. A retired camera,
+// or one without a stream URL, is unscheduled and its state becomes
+// unknown (reason retired or no_url). A new
 // camera is first probed in its slot (within one interval); a camera
 // whose URL or credentials changed is probed again at once, and results
 // about the old URL (a probe in flight is cancelled) are ignored. The
@@ -269,8 +270,16 @@ func (p *Poller) upsertEntry(e *entry, cam *camera.Camera, url string, seed *see
 	}
 	now := p.clock.Now()
 
-	if !cam.Active() {
-		p.retireLocked(cam, seed, now)
+	switch {
+	case !cam.Active():
+		p.retireLocked(cam, seed, now, camera.ReasonRetired)
+		return
+	case url == "":
+		// Nothing to probe (a position from OpenStreetMap, a camera
+		// registered before its stream is set up): not monitored, so
+		// unknown rather than down — a "down" would page the police for
+		// a camera that never had a stream. A URL set later schedules it.
+		p.retireLocked(cam, seed, now, camera.ReasonNoURL)
 		return
 	}
 	delete(p.retired, cam.ID)
@@ -350,11 +359,12 @@ func (p *Poller) removeLocked(id string) *entry {
 	return e
 }
 
-// retireLocked unschedules a retired camera and records that its state is
+// retireLocked unschedules a camera that is not to be probed (retired, or
+// without a stream URL; reason says which) and records that its state is
 // now unknown: nobody looks at it any more, and its uptime must not keep
 // counting the last state it was seen in. The record keeps the stored last
 // probe.
-func (p *Poller) retireLocked(cam *camera.Camera, seed *seedRec, now time.Time) {
+func (p *Poller) retireLocked(cam *camera.Camera, seed *seedRec, now time.Time, reason string) {
 	var t tracker
 	switch e := p.removeLocked(cam.ID); {
 	case e != nil:
@@ -367,7 +377,7 @@ func (p *Poller) retireLocked(cam *camera.Camera, seed *seedRec, now time.Time) 
 		return
 	}
 	p.retired[cam.ID] = true
-	tr, changed := t.force(cam.ID, camera.StateUnknown, camera.ReasonRetired, now)
+	tr, changed := t.force(cam.ID, camera.StateUnknown, reason, now)
 	if !changed {
 		return
 	}

@@ -18,7 +18,9 @@
 // The API calls p.Upsert (or CameraChanged) after every camera write and
 // p.Remove (CameraRemoved) after a delete; p.Sync reloads everything from
 // the store. A retired camera is unscheduled and its state becomes
-// unknown, reason "retired", so that its uptime stops counting.
+// unknown, reason "retired", so that its uptime stops counting; so is a
+// camera without a stream URL (reason "no_url"): not monitored is not
+// down, and must not page anyone.
 //
 // # Schedule
 //

@@ -90,7 +90,7 @@ type Poller struct {
 	lanes   [2]lane
 	seq     uint64            // counts Upserts and Removes, for Sync
 	tomb    map[string]uint64 // id → seq of its Remove, for Sync
-	retired map[string]bool   // ids this poller recorded as retired
+	retired map[string]bool   // ids this poller recorded as not probed (retired, or without a URL)
 	loading bool              // a load (Start, Sync, Load) is reading the store
 	loaded  bool              // a load has completed: Start need not read the store
 	state   int               // 0 new, 1 running, 2 stopped

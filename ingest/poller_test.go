@@ -413,3 +413,52 @@ func TestBlackHolesDoNotDelayWorkingCameras(t *testing.T) {
 	}
 	t.Logf("lateness of working cameras: max %v, p99 %v over %d probes", late.max, late.p99, late.n)
 }
+
+// A camera without a stream URL (a position imported from OpenStreetMap,
+// a stream not set up yet) is not probed and stays unknown — not down, which
+// would page the police for a camera that never had a stream. Given a URL,
+// it is probed; losing it again makes it unknown, reason no_url.
+func TestCameraWithoutURLIsNotProbed(t *testing.T) {
+	ctx := context.Background()
+	bare := newCamera("B1", "Song Bình")
+	bare.RTSPURL = ""
+	r := newRig(t, fastConfig(), bare, newCamera("W", "Song Bình"))
+	r.start(t)
+	witness := func(n int) {
+		base := r.prober.count("W")
+		waitFor(t, 5*time.Second, "witness probes", func() bool { return r.prober.count("W") >= base+n })
+	}
+	witness(3)
+	if got := r.prober.count("B1"); got != 0 {
+		t.Errorf("B1, without a URL, probed %d times", got)
+	}
+	if _, ok := r.p.Current("B1"); ok {
+		t.Error("B1, without a URL, is scheduled")
+	}
+	if ts := r.transitions(t, "B1"); len(ts) != 0 {
+		t.Errorf("B1, never probed, has transitions %+v", ts)
+	}
+
+	// A URL set: probed and confirmed up.
+	withURL := newCamera("B1", "Song Bình")
+	if _, err := r.store.ReplaceCamera(ctx, withURL, true, police); err != nil {
+		t.Fatal(err)
+	}
+	r.p.Upsert(withURL)
+	waitFor(t, 5*time.Second, "B1 confirmed up", func() bool { return len(r.transitions(t, "B1")) == 1 })
+
+	// The URL taken away: unknown, reason no_url, and no more probes.
+	if _, err := r.store.ReplaceCamera(ctx, bare, true, police); err != nil {
+		t.Fatal(err)
+	}
+	r.p.Upsert(bare)
+	waitFor(t, 5*time.Second, "B1 unknown again", func() bool { return len(r.transitions(t, "B1")) == 2 })
+	if ts := r.transitions(t, "B1"); ts[1].To != unknown || ts[1].Reason != camera.ReasonNoURL {
+		t.Errorf("URL removed: %+v", ts[1])
+	}
+	n := r.prober.count("B1")
+	witness(3)
+	if got := r.prober.count("B1"); got != n {
+		t.Errorf("B1, its URL removed, probed %d more times", got-n)
+	}
+}
