@@ -207,6 +207,15 @@ func (in *cameraInput) requireFields() error {
 	return nil
 }
 
+// idWithoutQuery reads the id of a route that takes no query parameters
+// (GET /incidents/{id} and the like), refusing any.
+func idWithoutQuery(c *gin.Context) (string, error) {
+	if _, err := checkQuery(c); err != nil {
+		return "", err
+	}
+	return pathID(c)
+}
+
 // pathID returns the :id path parameter, checked.
 func pathID(c *gin.Context) (string, error) {
 	id := c.Param("id")

@@ -338,17 +338,10 @@ func (s *Server) clipCustody(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	limit, after, err := pageParams(q)
+	limit, from, err := seqPageParams(q)
 	if err != nil {
 		s.writeError(c, err)
 		return
-	}
-	var from uint64
-	if after != "" {
-		if from, err = strconv.ParseUint(after, 10, 64); err != nil {
-			s.writeError(c, invalid("cursor", "is not a cursor this server gave out"))
-			return
-		}
 	}
 	items, next, err := s.incidents.ListCustody(c, id, from, limit)
 	if err != nil {
@@ -368,11 +361,7 @@ func (s *Server) clipCustody(c *gin.Context) {
 // incidentClips answers an incident's clips in the order they were
 // attached (at most camera.MaxClipsPerIncident: one page).
 func (s *Server) incidentClips(c *gin.Context) {
-	if _, err := checkQuery(c); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	id, err := pathID(c)
+	id, err := idWithoutQuery(c)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -140,12 +141,7 @@ func (s *Server) coverage(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	mode, err := geo.ParseMode(q.Get("mode"))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	f, err := geoFilter(q)
+	mode, f, err := coverageParams(q)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -158,6 +154,16 @@ func (s *Server) coverage(c *gin.Context) {
 	ok(c, http.StatusOK, rep)
 }
 
+// coverageParams reads the mode and the area filter of a coverage query.
+func coverageParams(q url.Values) (geo.Mode, geo.Filter, error) {
+	mode, err := geo.ParseMode(q.Get("mode"))
+	if err != nil {
+		return mode, geo.Filter{}, err
+	}
+	f, err := geoFilter(q)
+	return mode, f, err
+}
+
 // gaps answers the uncovered intersections as GeoJSON, worst first: road
 // class, then incidents nearby, then distance to the nearest camera.
 func (s *Server) gaps(c *gin.Context) {
@@ -166,12 +172,7 @@ func (s *Server) gaps(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	mode, err := geo.ParseMode(q.Get("mode"))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	f, err := geoFilter(q)
+	mode, f, err := coverageParams(q)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -76,11 +76,7 @@ func (s *Server) createIncident(c *gin.Context) {
 }
 
 func (s *Server) getIncident(c *gin.Context) {
-	if _, err := checkQuery(c); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	id, err := pathID(c)
+	id, err := idWithoutQuery(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -97,11 +93,7 @@ func (s *Server) getIncident(c *gin.Context) {
 // a note added, the handling decided, a legal hold set or lifted. The id,
 // the creator and the clips cannot change.
 func (s *Server) patchIncident(c *gin.Context) {
-	if _, err := checkQuery(c); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	id, err := pathID(c)
+	id, err := idWithoutQuery(c)
 	if err != nil {
 		s.writeError(c, err)
 		return

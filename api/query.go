@@ -78,3 +78,17 @@ type page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
+
+// seqPageParams is pageParams for lists keyed by a sequence number (the
+// audit log, a clip's custody): the cursor holds the last number, 0 when
+// there is none.
+func seqPageParams(q url.Values) (limit int, after uint64, err error) {
+	limit, key, err := pageParams(q)
+	if err != nil || key == "" {
+		return limit, 0, err
+	}
+	if after, err = strconv.ParseUint(key, 10, 64); err != nil {
+		return 0, 0, invalid("cursor", "is not a cursor this server gave out")
+	}
+	return limit, after, nil
+}

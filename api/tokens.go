@@ -36,17 +36,10 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	limit, after, err := pageParams(q)
+	limit, before, err := seqPageParams(q)
 	if err != nil {
 		s.writeError(c, err)
 		return
-	}
-	var before uint64
-	if after != "" {
-		if before, err = strconv.ParseUint(after, 10, 64); err != nil {
-			s.writeError(c, invalid("cursor", "is not a cursor this server gave out"))
-			return
-		}
 	}
 	items, next, err := s.store.ListAudit(c, before, limit)
 	if err != nil {

@@ -4,9 +4,9 @@ import (
 	"io"
 	"iter"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/jsontext"
 )
 
 // GeoJSONEncoder writes cameras as a GeoJSON FeatureCollection of Point
@@ -131,55 +131,8 @@ func appendKey(b []byte, name string) []byte {
 // the same text as in the CSV.
 func appendFloat(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'f', -1, 64) }
 
-// appendJSONString writes s as a JSON string. It escapes what JSON requires
-// plus U+2028 and U+2029 (which break JavaScript that embeds the output),
-// and writes invalid UTF-8 as U+FFFD, as encoding/json does. Written by
-// hand because encoding/json would allocate for every field of every row.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendJSONString writes s as a JSON string, escaped as encoding/json
+// escapes it but for <, > and & (a GeoJSON file is not embedded in HTML).
+// Written by hand because encoding/json would allocate for every field of
+// every row.
+func appendJSONString(b []byte, s string) []byte { return jsontext.AppendString(b, s, false) }

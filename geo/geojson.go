@@ -23,51 +23,44 @@ func cameraProps(h *Hit) geojson.Properties {
 	}
 }
 
-func newFC(n int) *geojson.FeatureCollection {
+// collection makes one feature of each item: its geometry, id and
+// properties as feature gives them.
+func collection[T any](items []T, feature func(*T) (orb.Geometry, string, geojson.Properties)) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
-	fc.Features = make([]*geojson.Feature, 0, n)
+	fc.Features = make([]*geojson.Feature, 0, len(items))
+	for i := range items {
+		g, id, props := feature(&items[i])
+		f := geojson.NewFeature(g)
+		f.ID, f.Properties = id, props
+		fc.Append(f)
+	}
 	return fc
 }
 
 // CamerasGeoJSON returns the cameras as Point features.
 func CamerasGeoJSON(hits []Hit) *geojson.FeatureCollection {
-	fc := newFC(len(hits))
-	for i := range hits {
-		f := geojson.NewFeature(orb.Point{hits[i].Lon, hits[i].Lat})
-		f.ID = hits[i].ID
-		f.Properties = cameraProps(&hits[i])
-		fc.Append(f)
-	}
-	return fc
+	return collection(hits, func(h *Hit) (orb.Geometry, string, geojson.Properties) {
+		return orb.Point{h.Lon, h.Lat}, h.ID, cameraProps(h)
+	})
 }
 
 // NearGeoJSON returns the cameras of a Near, Nearest or Seeing answer as
 // Point features with their distance_m, in the answer's order.
 func NearGeoJSON(hits []NearHit) *geojson.FeatureCollection {
-	fc := newFC(len(hits))
-	for i := range hits {
-		f := geojson.NewFeature(orb.Point{hits[i].Lon, hits[i].Lat})
-		f.ID = hits[i].ID
-		f.Properties = cameraProps(&hits[i].Hit)
-		f.Properties["distance_m"] = hits[i].DistanceM
-		fc.Append(f)
-	}
-	return fc
+	return collection(hits, func(h *NearHit) (orb.Geometry, string, geojson.Properties) {
+		p := cameraProps(&h.Hit)
+		p["distance_m"] = h.DistanceM
+		return orb.Point{h.Lon, h.Lat}, h.ID, p
+	})
 }
 
 // FOVGeoJSON returns the fields of view of the cameras as Polygon features
 // (see Sector; segments ≤ 0 means DefaultSectorSegments), with the camera
 // properties.
 func FOVGeoJSON(hits []Hit, segments int) *geojson.FeatureCollection {
-	fc := newFC(len(hits))
-	for i := range hits {
-		h := &hits[i]
-		f := geojson.NewFeature(Sector(h.Lat, h.Lon, h.DirectionDeg, h.FOVDeg, h.RangeM, segments))
-		f.ID = h.ID
-		f.Properties = cameraProps(h)
-		fc.Append(f)
-	}
-	return fc
+	return collection(hits, func(h *Hit) (orb.Geometry, string, geojson.Properties) {
+		return Sector(h.Lat, h.Lon, h.DirectionDeg, h.FOVDeg, h.RangeM, segments), h.ID, cameraProps(h)
+	})
 }
 
 // intersectionProps returns the properties of an intersection feature.
@@ -94,14 +87,9 @@ func intersectionProps(s *IntersectionStatus) geojson.Properties {
 // IntersectionsGeoJSON returns intersections and their coverage as Point
 // features.
 func IntersectionsGeoJSON(items []IntersectionStatus) *geojson.FeatureCollection {
-	fc := newFC(len(items))
-	for i := range items {
-		f := geojson.NewFeature(orb.Point{items[i].Lon, items[i].Lat})
-		f.ID = items[i].ID
-		f.Properties = intersectionProps(&items[i])
-		fc.Append(f)
-	}
-	return fc
+	return collection(items, func(it *IntersectionStatus) (orb.Geometry, string, geojson.Properties) {
+		return orb.Point{it.Lon, it.Lat}, it.ID, intersectionProps(it)
+	})
 }
 
 // GapsGeoJSON returns ranked gaps as Point features (the answer of GET
@@ -109,20 +97,15 @@ func IntersectionsGeoJSON(items []IntersectionStatus) *geojson.FeatureCollection
 // distance and state as nearest_camera_id, nearest_camera_m and
 // nearest_camera_state.
 func GapsGeoJSON(gaps []Gap) *geojson.FeatureCollection {
-	fc := newFC(len(gaps))
-	for i := range gaps {
-		g := &gaps[i]
-		f := geojson.NewFeature(orb.Point{g.Lon, g.Lat})
-		f.ID = g.ID
-		f.Properties = intersectionProps(&g.IntersectionStatus)
-		f.Properties["rank"] = g.Rank
-		f.Properties["incidents"] = g.Incidents
+	return collection(gaps, func(g *Gap) (orb.Geometry, string, geojson.Properties) {
+		p := intersectionProps(&g.IntersectionStatus)
+		p["rank"] = g.Rank
+		p["incidents"] = g.Incidents
 		if c := g.NearestCamera; c != nil {
-			f.Properties["nearest_camera_id"] = c.ID
-			f.Properties["nearest_camera_m"] = c.DistanceM
-			f.Properties["nearest_camera_state"] = string(c.State)
+			p["nearest_camera_id"] = c.ID
+			p["nearest_camera_m"] = c.DistanceM
+			p["nearest_camera_state"] = string(c.State)
 		}
-		fc.Append(f)
-	}
-	return fc
+		return orb.Point{g.Lon, g.Lat}, g.ID, p
+	})
 }

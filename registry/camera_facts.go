@@ -31,14 +31,9 @@ var errCameraFacts = errors.New("camera facts record is malformed")
 func appendCameraFacts(b []byte, f *cameraFacts) []byte {
 	b = append(b, cameraFactsVersion)
 	b = binary.AppendUvarint(b, uint64(f.cost))
-	b = appendBytes(b, f.name)
-	b = appendBytes(b, f.commune)
-	return appendBytes(b, f.status)
-}
-
-func appendBytes(b, s []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
+	b = appendString(b, f.name)
+	b = appendString(b, f.commune)
+	return appendString(b, f.status)
 }
 
 // decodeCameraFacts reads a facts record into f; f's slices point into v.

@@ -133,8 +133,8 @@ func decodeDonation(seq uint64, v []byte) (*camera.Donation, error) {
 	return d, nil
 }
 
-// appendString appends a length-prefixed string.
-func appendString(b []byte, s string) []byte {
+// appendString appends a length-prefixed string (or bytes).
+func appendString[T ~string | ~[]byte](b []byte, s T) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }

@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -43,21 +42,6 @@ func TestCostPerUpHour(t *testing.T) {
 }
 
 func ptr(v int64) *int64 { return &v }
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{
-		"", "Chợ Gạo", `Cổng "trường" \ chợ`, "a<b>&c", "tab\tnew\nline\rcr\bbs\fff",
-		"\x00\x01\x1f\x7f", "bad \xff utf-8 \xe1\xbb", "line\u2028sep\u2029", "Đăng Hưng Phước 🎥",
-	} {
-		want, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendJSONString(nil, s); string(got) != string(want) {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}
 
 func TestDistinctSet(t *testing.T) {
 	set := newDistinctSet()

@@ -3,7 +3,8 @@ package registry
 import (
 	"io"
 	"time"
-	"unicode/utf8"
+
+	"github.com/matthan/matthan/internal/jsontext"
 )
 
 // JSON of the funding views, written by hand: a camera view is a million
@@ -93,58 +94,7 @@ func (r *FundingReport) appendJSON(b []byte, rows []FundingRow, next string, flu
 	return append(b, '}'), nil
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, escaped byte for byte as
-// encoding/json does (TestAppendJSONString): quotes, backslashes and control characters; <, > and & (so that
-// the JSON is safe inside HTML); U+2028 and U+2029 (line separators to
-// JavaScript); and invalid UTF-8 as U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendJSONString appends s as a JSON string escaped as json.Marshal
+// escapes it (<, > and & too): the camera records must be the bytes
+// encoding/json writes.
+func appendJSONString(b []byte, s string) []byte { return jsontext.AppendString(b, s, true) }

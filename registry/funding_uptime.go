@@ -162,32 +162,24 @@ func (w *upWalker) isUp(v []byte) bool {
 }
 
 // UptimeAll returns how long each camera with a recorded history was up
-// in [from, to), as EachUptime finds it, in a map by camera id.
+// in [from, to), with the semantics of Uptime (to is clamped to the
+// store's clock); cameras never probed are absent (no up time). It walks
+// the health history once instead of seeking per camera.
 func (s *Store) UptimeAll(ctx context.Context, from, to time.Time) (map[string]time.Duration, error) {
-	out := map[string]time.Duration{}
-	err := s.EachUptime(ctx, from, to, func(id []byte, up time.Duration) { out[string(id)] = up })
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// EachUptime calls fn with how long each camera with a recorded history
-// was up in [from, to), in id order, with the semantics of Uptime (to is
-// clamped to the store's clock); cameras never probed are left out (no up
-// time). id is valid only during the call. It walks the health history
-// once instead of seeking per camera, and builds nothing: the district
-// summary sums a million cameras' up time by commune as it goes.
-func (s *Store) EachUptime(ctx context.Context, from, to time.Time, fn func(id []byte, up time.Duration)) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if now := s.now(); to.After(now) {
 		to = now
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
-		return walkUptime(ctx, tx, from, to, fn)
+	out := map[string]time.Duration{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return walkUptime(ctx, tx, from, to, func(id []byte, up time.Duration) { out[string(id)] = up })
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UptimeByCommune returns the up time in [from, to) of the active

@@ -16,16 +16,12 @@ import (
 // errStopIter ends a store scan when the consumer of an iterator stops.
 var errStopIter = errors.New("iteration stopped")
 
-// loadGeoIndex builds the spatial index from the store: every active
-// camera with its current health, then the stored commune boundaries and
-// intersections (whose coverage is computed once here, then kept current
-// by camera writes and health changes).
-func loadGeoIndex(ctx context.Context, store *registry.Store) (*geo.Index, error) {
-	return loadIndexAndPoller(ctx, store, nil)
-}
-
-// loadIndexAndPoller is loadGeoIndex, whose scan of the cameras also
-// loads poller (Poller.Load) when not nil, on a goroutine of its own:
+// loadIndexAndPoller builds the spatial index from the store: every
+// active camera with its current health, then the stored commune
+// boundaries and intersections (whose coverage is computed once here,
+// then kept current by camera writes and health changes). Its scan of the
+// cameras also loads poller (Poller.Load) when not nil, on a goroutine of
+// its own:
 // with a million cameras, reading and decoding them is most of the
 // start, and the index and the poller each paid for it. The poller's
 // work on each camera takes the second core while the index's takes the
@@ -75,8 +71,8 @@ func loadIndexAndPoller(ctx context.Context, store *registry.Store, poller *inge
 	return index, err
 }
 
-// buildGeoIndex is loadGeoIndex, from one scan of the cameras that also
-// feeds feed, when not nil.
+// buildGeoIndex builds the index (loadIndexAndPoller) from one scan of
+// the cameras that also feeds feed, when not nil.
 func buildGeoIndex(ctx context.Context, store *registry.Store, states map[string]camera.HealthState, feed *cameraFeed) (*geo.Index, error) {
 	var scanErr error
 	cams := iter.Seq[*camera.Camera](func(yield func(*camera.Camera) bool) {

@@ -61,14 +61,14 @@ func idlePoller(t *testing.T, store ingest.Store) *ingest.Poller {
 	return p
 }
 
-// TestLoadIndexAndPoller: one scan of the cameras builds the index that
-// loadGeoIndex builds and loads the poller as its own load would: every
-// active camera scheduled with its stored health, none retired.
+// TestLoadIndexAndPoller: one scan of the cameras builds the same index
+// as a load without a poller, and loads the poller as its own load would:
+// every active camera scheduled with its stored health, none retired.
 func TestLoadIndexAndPoller(t *testing.T) {
 	ctx := context.Background()
 	const n = 3*feedBatch + 77 // a few batches and a part
 	store, cams := indexStore(t, n, n/2)
-	want, err := loadGeoIndex(ctx, store)
+	want, err := loadIndexAndPoller(ctx, store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
