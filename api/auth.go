@@ -20,6 +20,12 @@ func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
 		scheme, secret, found := strings.Cut(h, " ")
+		if h == "" && s.sessions != nil {
+			if cookie := sessionSecret(c.Request); cookie != "" {
+				s.authenticateSession(c, cookie)
+				return
+			}
+		}
 		if h == "" {
 			s.writeError(c, camera.Errorf(camera.EUNAUTHORIZED, "Authorization", "a bearer token is required"))
 			return

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,22 @@ type Options struct {
 	Clips           ClipService
 	ClipLimit       int64            // largest clip upload; DefaultClipLimit when 0
 	IncidentMetrics IncidentRecorder // counts created incidents; nil = none
+
+	// Console is the web console (package web), mounted on the same
+	// engine; nil serves the API alone. People sign in to it with the
+	// users and sessions of the store (a *registry.Store has them).
+	Console Console
+	// SessionLimits bound console sessions; registry.DefaultSessionLimits
+	// when zero.
+	SessionLimits registry.SessionLimits
+}
+
+// Console is the web console served beside the API: its pages at their
+// paths, and its answer to a path that is no route (outside /api/ and
+// /tiles/, which keep answering problem details).
+type Console interface {
+	Mount(e *gin.Engine, viewer func(r *http.Request) (user camera.User, csrf string, ok bool))
+	NotFound(c *gin.Context)
 }
 
 // Server is the HTTP API. Create it with New.
@@ -98,6 +115,11 @@ type Server struct {
 	clips           ClipService
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
+
+	console       Console
+	sessions      SessionStore
+	users         UserStore
+	sessionLimits registry.SessionLimits
 }
 
 // New builds the server and its routes.
@@ -134,7 +156,15 @@ func New(o Options) *Server {
 		clips:           o.Clips,
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
+
+		console:       o.Console,
+		sessionLimits: o.SessionLimits,
 	}
+	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
+		s.sessionLimits = registry.DefaultSessionLimits
+	}
+	s.sessions, _ = o.Store.(SessionStore)
+	s.users, _ = o.Store.(UserStore)
 	if s.clipLimit <= 0 {
 		s.clipLimit = DefaultClipLimit
 	}
@@ -178,6 +208,11 @@ func (s *Server) routes() *gin.Engine {
 	e.ContextWithFallback = true
 	e.Use(s.recoverer(), s.metrics.middleware())
 	e.NoRoute(func(c *gin.Context) {
+		if p := c.Request.URL.Path; s.console != nil && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
+			!strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/tiles/") {
+			s.console.NotFound(c)
+			return
+		}
 		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
@@ -226,6 +261,8 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
 		v1.GET("/coverage", s.allow(all...), s.coverage)
 		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+		v1.GET("/map", s.allow(all...), s.mapOverview)
+		v1.GET("/communes", s.allow(all...), s.listCommunes)
 	}
 
 	if s.incidents != nil {
@@ -259,6 +296,21 @@ func (s *Server) routes() *gin.Engine {
 		v1.GET("/funding", s.allow(funders...), s.funding)
 	}
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
+
+	if s.sessions != nil {
+		e.POST("/api/v1/session", s.signIn)
+		v1.GET("/session", s.allow(all...), s.currentSession)
+		v1.DELETE("/session", s.allow(all...), s.signOut)
+	}
+	if s.users != nil {
+		v1.POST("/users", s.allow(admin...), s.createUser)
+		v1.GET("/users", s.allow(admin...), s.listUsers)
+		v1.GET("/users/:name", s.allow(admin...), s.getUser)
+		v1.PATCH("/users/:name", s.allow(admin...), s.patchUser)
+	}
+	if s.console != nil {
+		s.console.Mount(e, s.Viewer)
+	}
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)

@@ -34,6 +34,7 @@ type config struct {
 
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
+	Console   consoleConfig   `yaml:"console"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -90,6 +91,7 @@ func defaultConfig() *config {
 
 		Clips:     defaultClipsConfig(),
 		Incidents: defaultIncidentsConfig(),
+		Console:   defaultConsoleConfig(),
 
 		origins: map[string]string{},
 	}
@@ -137,6 +139,8 @@ var settings = []setting{
 	{"incidents.retention_interval", "MATTHAN_INCIDENTS_RETENTION_INTERVAL", "", func(c *config, v string) error {
 		return c.Incidents.RetentionInterval.parse(v)
 	}},
+	{"console.enabled", "MATTHAN_CONSOLE_ENABLED", "", setConsoleEnabled},
+	{"console.tile_url", "MATTHAN_CONSOLE_TILE_URL", "", setTileURL},
 }
 
 // Environment variables that are not config keys.
@@ -420,6 +424,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateIncidents(bad); err != nil {
+		return err
+	}
+	if err := c.validateConsole(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.

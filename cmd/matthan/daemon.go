@@ -21,6 +21,7 @@ import (
 	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
+	"github.com/matthan/matthan/web"
 )
 
 // daemon is the store, the health poller, the API and the HTTP server
@@ -106,6 +107,25 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		return nil, err
 	}
 	gaps := &incidentCounter{store: store, log: log, now: time.Now}
+	var console api.Console
+	if cfg.Console.Enabled {
+		zone, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			zone = time.FixedZone("ICT", 7*3600)
+		}
+		wc, err := web.New(web.Options{Location: zone, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
+		if err != nil {
+			if poller != nil {
+				poller.Stop()
+			}
+			_ = store.Close()
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		if !wc.Built() {
+			log.Warn("the console's assets are not built into this binary: its pages say how; run make web, then build again")
+		}
+		console = wc
+	}
 	a := api.New(api.Options{
 		Store:       store,
 		Logger:      log,
@@ -120,6 +140,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		Clips:           ev.clips,
 		ClipLimit:       int64(cfg.Clips.MaxBytes),
 		IncidentMetrics: ev.metrics,
+
+		Console:       console,
+		SessionLimits: cfg.Console.sessionLimits(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -110,6 +110,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		_ = d.close()
 		return err
 	}
+	accounts, err := createDemoUsers(ctx, d.store)
+	if err != nil {
+		_ = d.close()
+		return err
+	}
 	cameraCSV, err := sim.rewriteCameras(sample.Cameras())
 	if err != nil {
 		_ = d.close()
@@ -144,6 +149,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	// The simulation stops (deferred) after the daemon, whose poller
 	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
+		printDemoConsole(w, url, accounts)
 		printDemoBlock(w, url, secret, *dir, loaded)
 		printDemoIncidents(w, url, caps)
 		printSimulation(w, url, cfg, plan)

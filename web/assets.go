@@ -1,0 +1,53 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
+// dist holds what build.mjs wrote: hashed scripts, styles and images,
+// and manifest.json. On a fresh clone it holds only .gitkeep.
+//
+//go:embed all:dist
+var dist embed.FS
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed i18n/*.json
+var catalogueFS embed.FS
+
+// manifest is dist/manifest.json: for each page, its script and the
+// stylesheets it pulls in.
+type manifest struct {
+	Pages map[string]pageAssets `json:"pages"`
+}
+
+// pageAssets are the files a page loads, relative to dist.
+type pageAssets struct {
+	JS  string   `json:"js"`
+	CSS []string `json:"css"`
+}
+
+// loadManifest reads the manifest of the built assets; ok is false when
+// they have not been built.
+func loadManifest(fsys fs.FS) (m manifest, ok bool, err error) {
+	raw, err := fs.ReadFile(fsys, "manifest.json")
+	if err != nil {
+		return manifest{}, false, nil
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return manifest{}, false, fmt.Errorf("dist/manifest.json: %w", err)
+	}
+	for name, p := range m.Pages {
+		for _, f := range append([]string{p.JS}, p.CSS...) {
+			if _, err := fs.Stat(fsys, path.Clean(f)); err != nil {
+				return manifest{}, false, fmt.Errorf("dist/manifest.json: page %s names %s, which is not built: %w", name, f, err)
+			}
+		}
+	}
+	return m, true, nil
+}
