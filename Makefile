@@ -7,22 +7,48 @@ BIN         := $(CURDIR)/bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test bench lint fmt vet staticcheck clean
+.PHONY: all build run test bench lint fmt vet staticcheck clean web deps
 
 all: lint test build
 
-## build: compile bin/matthan
-build:
+## build: compile bin/matthan, with the console's assets built first
+build: web
 	$(GO) build -o $(BIN)/matthan ./cmd/matthan
+
+## web: the console's scripts and styles, from npm (pinned in
+## web/package-lock.json) and esbuild, into web/dist (embedded by the
+## Go build). Runs again only when a source or the lockfile changes.
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/build.mjs
+web: web/dist/manifest.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/manifest.json: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && node build.mjs
+
+## deps: what the tests need from Debian beside Go — chromium for the
+## console's browser tests, gdal-bin (ogr2ogr) for the GIS export test —
+## installed only when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian packages the tests need)"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing; \
+	fi
 
 ## run: build and start the demo (a sample district on ./data/demo)
 run: build
 	$(BIN)/matthan demo
 
 ## test: every test, with the race detector (the end-to-end tests build
-## and run the real binary)
-test:
-	$(GO) test -race -count=1 -timeout 10m ./...
+## and run the real binary; the console's run in chromium)
+test: deps web
+	$(GO) test -race -count=1 -timeout 14m ./...
 
 ## bench: the benchmarks behind the README's performance figures; each
 ## line prints the figure it measures (req/s, s/import, rss_MB, ...)
