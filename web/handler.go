@@ -26,7 +26,6 @@ type Viewer struct {
 	CSRF string
 }
 
-
 // Options configure the console.
 type Options struct {
 	// Location is the zone times are shown in (Asia/Ho_Chi_Minh).

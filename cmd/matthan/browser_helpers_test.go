@@ -42,8 +42,8 @@ func chromiumPath(t *testing.T) string {
 
 // browser is one headless Chromium with its own profile.
 type browser struct {
-	t      *testing.T
-	ctx    context.Context
+	t     *testing.T
+	ctx   context.Context
 	shots string
 	state *browserState
 }
