@@ -17,7 +17,8 @@ import (
 
 // The console's tests drive Debian's chromium (make test installs it)
 // through chromedp, against the real daemon. A failing test prints where
-// its screenshots are; they are kept then, and removed when it passes.
+// its screenshots are; they are kept then, and removed when it passes
+// (MATTHAN_KEEP_SCREENSHOTS=1 keeps them anyway, to look at the pages).
 
 // browserDeadline bounds one browser step (a page load, a wait for data):
 // long, because the daemon under -race on a loaded CI machine is slow.
@@ -88,7 +89,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	t.Cleanup(func() {
 		cancel()
 		cancelAlloc()
-		if t.Failed() {
+		if t.Failed() || os.Getenv("MATTHAN_KEEP_SCREENSHOTS") != "" {
 			t.Logf("screenshots of %s are in %s", t.Name(), shots)
 		} else {
 			_ = os.RemoveAll(shots)

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/internal/sample"
 )
 
@@ -222,6 +223,65 @@ func TestConsolePolice(t *testing.T) {
 		b.shot("panel")
 		if got := b.text("#panel .reason"); !strings.Contains(got, "từ chối kết nối") && !strings.Contains(got, "404") {
 			t.Errorf("panel of down camera %s says %q, want the reason in plain Vietnamese", down, got)
+		}
+	})
+	t.Run("who could have seen a spot last Tuesday at 21:40", func(t *testing.T) {
+		b := b.on(t)
+		zone, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().In(zone)
+		back := (int(now.Weekday()) - int(time.Tuesday) + 7) % 7
+		if back == 0 {
+			back = 7
+		}
+		y, m, dd := now.AddDate(0, 0, -back).Date()
+		at := time.Date(y, m, dd, 21, 40, 0, 0, zone)
+		// A spot a camera that is up now looks at: half its range ahead.
+		var cam struct {
+			Lat          float64 `json:"lat"`
+			Lon          float64 `json:"lon"`
+			DirectionDeg float64 `json:"direction_deg"`
+			RangeM       float64 `json:"range_m"`
+		}
+		up := firstWithState(d.healthNow(t), "up")
+		unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/cameras/"+up, d.token, "", nil), &cam)
+		lat, lon := geo.Destination(cam.Lat, cam.Lon, cam.DirectionDeg, cam.RangeM/2)
+		b.open(d.url, "/seeing")
+		b.run(chromedp.SetValue(chromedp.CSS("#when"), at.Format("2006-01-02T15:04")))
+		pt := evalJS[[]float64](b, fmt.Sprintf(`(() => {
+			const {map} = window.matthanMap;
+			map.setView([%f, %f], 19, {animate: false});
+			const p = map.latLngToContainerPoint([%f, %f]);
+			const r = map.getContainer().getBoundingClientRect();
+			return [p.x + r.left, p.y + r.top];
+		})()`, lat, lon, lat, lon))
+		b.run(chromedp.MouseClickXY(pt[0], pt[1]), chromedp.WaitVisible(chromedp.CSS("#panel .panel-head")))
+		b.shot("seeing")
+		b.noHorizontalScroll("seeing")
+		rows := evalJS[[]string](b, `[...document.querySelectorAll('#seeing-results tbody tr')].map(r => r.dataset.id + ' ' + r.querySelector('.state').className.replace('state state-', ''))`)
+		// The page keeps the point and the time in its address, to share.
+		loc := evalJS[map[string]string](b, `Object.fromEntries(new URLSearchParams(location.search))`)
+		if loc["at"] != at.Format(time.RFC3339) {
+			t.Errorf("the address says at=%q, want %s", loc["at"], at.Format(time.RFC3339))
+		}
+		var api struct {
+			Items []struct {
+				ID    string `json:"id"`
+				State string `json:"state"`
+			} `json:"items"`
+		}
+		q := fmt.Sprintf("lat=%s&lon=%s&at=%s", loc["lat"], loc["lon"], strings.ReplaceAll(at.Format(time.RFC3339), "+", "%2B"))
+		unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/cameras/seeing?"+q, d.token, "", nil), &api)
+		var want []string
+		for _, it := range api.Items {
+			want = append(want, it.ID+" "+it.State)
+		}
+		sort.Strings(rows)
+		sort.Strings(want)
+		if !slices.Equal(rows, want) || !slices.ContainsFunc(want, func(r string) bool { return strings.HasPrefix(r, up+" ") }) {
+			t.Errorf("seeing half-way along camera %s's view at %s: page %v, API %v (see %s)", up, at, rows, want, b.shot("seeing-mismatch"))
 		}
 	})
 	t.Run("sign-out ends the session", func(t *testing.T) {

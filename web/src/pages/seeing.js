@@ -58,8 +58,12 @@ function render() {
 async function seeing() {
   if (!point) return;
   const at = fromLocalInput(when.value);
+  const lat = point.lat.toFixed(6);
+  const lon = point.lng.toFixed(6);
+  // The address keeps the question, so that it can be shared or reloaded.
+  history.replaceState(null, '', `/seeing?${new URLSearchParams({ lat, lon, at })}`);
   try {
-    const res = await api('cameras/seeing', { query: { lat: point.lat.toFixed(6), lon: point.lng.toFixed(6), at } });
+    const res = await api('cameras/seeing', { query: { lat, lon, at } });
     results.clearLayers();
     for (const c of res.items) L.polyline([[c.lat, c.lon], point], { color: '#0b5d7a', weight: 2, dashArray: '4 4', interactive: false }).addTo(results);
     last = { title: t('seeing.results'), items: res.items, withDistance: true, at };
