@@ -22,10 +22,14 @@ export const mayseeState = can('admin', 'police', 'planner');
 export async function createMap(el, { mode = 'installed' } = {}) {
   const map = L.map(el, { zoomControl: true, preferCanvas: true, attributionControl: !!boot.tile_url, minZoom: 5, maxZoom: 19 });
   map.setView(fallbackCenter, 12);
-  if (boot.tile_url) {
-    L.tileLayer(boot.tile_url, { maxZoom: 19, attribution: boot.tile_attribution || '' }).addTo(map);
-  }
   const layer = new MVTLayer({ mode, showState: mayseeState, maxZoom: 19 });
+  if (boot.tile_url) {
+    // Online sites may put a street map under the daemon's own layers;
+    // the switch takes it away again (a slow link, a cluttered view).
+    const streets = L.tileLayer(boot.tile_url, { maxZoom: 19, attribution: boot.tile_attribution || '' }).addTo(map);
+    const none = L.layerGroup();
+    L.control.layers({ [t('map.layers.streets')]: streets, [t('map.layers.none')]: none }, null, { position: 'topright', collapsed: true }).addTo(map);
+  }
   layer.addTo(map);
   addLegend(map);
   try {
