@@ -18,8 +18,9 @@ import (
 // SchemaVersion is the version of the bucket layout this code writes.
 // Version 2 added the duplicate index of donations (donations_by_gift);
 // version 3 the running cost of the cameras by commune (commune_facts);
-// version 4 the compact copy of each camera's money fields (camera_facts).
-const SchemaVersion = 4
+// version 4 the compact copy of each camera's money fields (camera_facts);
+// version 5 the bank references of donations (donations_by_ref).
+const SchemaVersion = 5
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -37,12 +38,13 @@ var (
 	bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals = []byte("donations"), []byte("donations_by_date"), []byte("donations_by_camera"), []byte("donations_by_commune"), []byte("donations_by_donor"), []byte("donation_totals") // registry/donations*.go
 
 	bucketDonByGift = []byte("donations_by_gift") // registry/donations_dupes.go, since schema 2
+	bucketDonByRef  = []byte("donations_by_ref")  // registry/donations_dupes.go, since schema 5
 
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -151,6 +153,11 @@ func (s *Store) migrate(have int) error {
 	if have < 4 {
 		if err := s.db.Update(buildCameraFacts); err != nil {
 			return fmt.Errorf("migrate to schema 4 (facts of each camera): %w", err)
+		}
+	}
+	if have < 5 {
+		if err := s.indexRefs(); err != nil {
+			return fmt.Errorf("migrate to schema 5 (bank references of donations): %w", err)
 		}
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
