@@ -101,7 +101,9 @@ func id(seq int) string { return camera.FormatDonationID(uint64(seq)) }
 // TestImportDonationsMultiset: each gift key counts as many times as the
 // sheet holds it, less the times the ledger does.
 func TestImportDonationsMultiset(t *testing.T) {
-	union := func() *camera.Donation { return newGift("Hội Liên hiệp Phụ nữ xã Bình Ninh", 2_000_000, "2024-04-06", "", "") }
+	union := func() *camera.Donation {
+		return newGift("Hội Liên hiệp Phụ nữ xã Bình Ninh", 2_000_000, "2024-04-06", "", "")
+	}
 	cash := func() *camera.Donation { return newGift("Ẩn danh", 500_000, "2024-04-10", "CG-0001", "") }
 	// The bank's statement of 1–15 April, and the rows of 16–30 April a
 	// statement of the whole month adds to it.
@@ -162,7 +164,9 @@ func TestImportDonationsMultiset(t *testing.T) {
 // TestImportDonationsRefs: a ref is the bank's word on which transaction
 // a row is.
 func TestImportDonationsRefs(t *testing.T) {
-	an := func(ref string) *camera.Donation { return newGift("Nguyễn Văn An", 500_000, "2024-04-01", "CG-0001", ref) }
+	an := func(ref string) *camera.Donation {
+		return newGift("Nguyễn Văn An", 500_000, "2024-04-01", "CG-0001", ref)
+	}
 	tests := []struct {
 		name  string
 		steps []importStep

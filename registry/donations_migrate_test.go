@@ -122,7 +122,7 @@ func TestMigrateGiftIndex(t *testing.T) {
 // stored before it, nor one the import stored itself.
 func TestCheckStoredInWrite(t *testing.T) {
 	cuong := camera.Donation{Donor: "tran van cuong", AmountVND: 100_000, ReceivedOn: "2024-03-01", CameraID: "CG-0002"} // ds[3], DN-0000004
-	em := camera.Donation{Donor: "Võ Văn Em", AmountVND: 300_000, ReceivedOn: "2024-04-15", CameraID: "CG-0001"}           // DN-0000005, ref FT001
+	em := camera.Donation{Donor: "Võ Văn Em", AmountVND: 300_000, ReceivedOn: "2024-04-15", CameraID: "CG-0001"}         // DN-0000005, ref FT001
 	withRef := func(d camera.Donation, ref string) camera.Donation { d.Ref = ref; return d }
 	for _, tt := range []struct {
 		name     string
