@@ -19,7 +19,7 @@ type donationReport struct {
 	registry.DonationImport
 	Rejected int `json:"rejected"`
 	// Duplicates is how many of the rejected rows repeat a stored gift or
-	// an earlier row (0 with ?duplicates=allow).
+	// the ref of an earlier row (0 with ?duplicates=allow).
 	Duplicates int                  `json:"duplicates"`
 	Rejections []exchange.Rejection `json:"rejections"`
 }

@@ -14,7 +14,7 @@
 // The file carries a schema version in the meta bucket; Open refuses a file
 // written by a newer schema, and migrates older ones (Store.migrate: 2
 // the donations' duplicate index, 3 the commune facts, 4 the camera
-// facts), writing the new version last.
+// facts, 5 the donations' ref index), writing the new version last.
 //
 // Beside the camera records, every camera write keeps two derived buckets
 // in its own transaction: camera_facts, a ~40-byte binary copy of each
