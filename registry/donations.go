@@ -125,11 +125,8 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	// costs a few lookups however many cameras there are.
 	communes := make([]string, len(ds))
 	var since uint64
-	keep := ds // the donations to store; index their indexes in ds
-	index := make([]int, len(ds))
-	for i := range index {
-		index[i] = i
-	}
+	keep := ds      // the donations to store
+	var index []int // their indexes in ds when some were left out
 	err := s.db.View(func(tx *bolt.Tx) error {
 		names, _, err := readCommuneNames(tx, &s.folds)
 		if err != nil {
@@ -180,7 +177,11 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		at := s.now().UTC()
 		for start := 0; start < len(keep); start += DonationBatch {
 			end := min(start+DonationBatch, len(keep))
-			p := prepareBatch(keep[start:end], communes[start:end], index[start:end], actor, at)
+			var idx []int
+			if index != nil {
+				idx = index[start:end]
+			}
+			p := prepareBatch(keep[start:end], communes[start:end], start, idx, actor, at)
 			p.reject, p.since = o.RejectDuplicates, since
 			select {
 			case prepared <- p:

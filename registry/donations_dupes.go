@@ -319,11 +319,13 @@ type matcher struct {
 	repeat []bool          // rows found to repeat a gift
 	claim  map[uint64]bool // stored donations whose ref is in the call
 	out    []Duplicate
+	steps  int
 }
 
-// checkCtx checks ctx every 4096 steps of a loop.
-func checkCtx(ctx context.Context, n int) error {
-	if n%4096 == 4095 {
+// step counts the lookups of a matcher and checks ctx every 4096.
+func (m *matcher) step(ctx context.Context) error {
+	m.steps++
+	if m.steps%4096 == 0 {
 		return ctx.Err()
 	}
 	return nil
@@ -345,7 +347,7 @@ func (m *matcher) refs(ctx context.Context) error {
 		return a - b
 	})
 	for n := 0; n < len(order); {
-		if err := checkCtx(ctx, n); err != nil {
+		if err := m.step(ctx); err != nil {
 			return err
 		}
 		ref := m.rows[order[n]].ref
@@ -403,7 +405,7 @@ func (m *matcher) keys(ctx context.Context) error {
 		return a - b
 	})
 	for n := 0; n < len(order); {
-		if err := checkCtx(ctx, n); err != nil {
+		if err := m.step(ctx); err != nil {
 			return err
 		}
 		k := &m.rows[order[n]].key

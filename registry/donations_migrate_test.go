@@ -152,7 +152,7 @@ func TestCheckStoredInWrite(t *testing.T) {
 			}
 			d := tt.d
 			cleanDonation(&d)
-			p := prepareBatch([]*camera.Donation{&d}, []string{"Chợ Gạo"}, []int{6}, camera.SystemActor, migrateClock)
+			p := prepareBatch([]*camera.Donation{&d}, []string{"Chợ Gạo"}, 6, nil, camera.SystemActor, migrateClock)
 			p.reject, p.since, p.own = true, tt.since, tt.own
 			err := s.db.Update(func(tx *bolt.Tx) error { return p.write(context.Background(), tx, tt.bulk) })
 			n, _, _ := s.CountDonations(context.Background())

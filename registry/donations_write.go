@@ -29,7 +29,8 @@ type preparedBatch struct {
 	batch    []*camera.Donation
 	saved    []camera.Donation // the donations as the caller gave them
 	communes []string
-	index    []int // index of batch[i] in the caller's slice
+	offset   int   // index of batch[0] in the caller's slice
+	index    []int // when not nil, the index of batch[i] there instead
 	actor    camera.Actor
 	at       time.Time
 
@@ -47,12 +48,13 @@ type preparedBatch struct {
 }
 
 // prepareBatch encodes a batch; communes are the donations' resolved
-// communes, at the time they are stored at, and index their indexes in
-// the caller's slice.
-func prepareBatch(batch []*camera.Donation, communes []string, index []int, actor camera.Actor, at time.Time) *preparedBatch {
+// communes, at the time they are stored at. offset is the index of
+// batch[0] in the caller's slice, or index, when not nil, the index of
+// each (the call's repeats were left out).
+func prepareBatch(batch []*camera.Donation, communes []string, offset int, index []int, actor camera.Actor, at time.Time) *preparedBatch {
 	n := len(batch)
 	p := &preparedBatch{
-		batch: batch, saved: make([]camera.Donation, n), communes: communes, index: index, actor: actor, at: at,
+		batch: batch, saved: make([]camera.Donation, n), communes: communes, offset: offset, index: index, actor: actor, at: at,
 		records: make([]kv, 0, n), dates: make([]kv, 0, n), byCam: make([]kv, 0, n), byCommune: make([]kv, 0, n), byDonor: make([]kv, 0, n), byGift: make([]kv, 0, n),
 		totals: map[string]*communeTotal{}, rows: make([]giftRow, n), fold: folder{},
 	}
@@ -114,7 +116,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 			continue
 		}
 		if cams.Get([]byte(d.CameraID)) == nil {
-			return donationItemError(bulk, p.index[i], camera.Errorf(camera.EINVALID, "camera_id", "no camera with id %q (deleted during the import)", d.CameraID))
+			return donationItemError(bulk, p.callIndex(i), camera.Errorf(camera.EINVALID, "camera_id", "no camera with id %q (deleted during the import)", d.CameraID))
 		}
 		there[d.CameraID] = true
 	}
@@ -213,9 +215,9 @@ func (p *preparedBatch) checkStored(tx *bolt.Tx, bulk bool) error {
 				case p.ownSeq(seq):
 					return nil
 				case noRef >= 0:
-					return newDuplicateError(bulk, Duplicate{Index: p.index[noRef], Existing: d.ID, Earlier: -1}, "")
+					return newDuplicateError(bulk, Duplicate{Index: p.callIndex(noRef), Existing: d.ID, Earlier: -1}, "")
 				case bulk && withRef >= 0 && d.Ref == "":
-					return newDuplicateError(bulk, Duplicate{Index: p.index[withRef], Existing: d.ID, Earlier: -1}, "")
+					return newDuplicateError(bulk, Duplicate{Index: p.callIndex(withRef), Existing: d.ID, Earlier: -1}, "")
 				}
 				return nil
 			})
@@ -231,13 +233,21 @@ func (p *preparedBatch) checkStored(tx *bolt.Tx, bulk bool) error {
 			if p.ownSeq(seq) {
 				return nil
 			}
-			return newDuplicateError(bulk, Duplicate{Index: p.index[i], Existing: camera.FormatDonationID(seq), Earlier: -1, ByRef: true}, p.batch[i].Ref)
+			return newDuplicateError(bulk, Duplicate{Index: p.callIndex(i), Existing: camera.FormatDonationID(seq), Earlier: -1, ByRef: true}, p.batch[i].Ref)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// callIndex returns the index in the caller's slice of batch[i].
+func (p *preparedBatch) callIndex(i int) int {
+	if p.index != nil {
+		return p.index[i]
+	}
+	return p.offset + i
 }
 
 // batchIndex returns the index in the batch of the donation of an index
