@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 	"log/slog"
 )
@@ -40,15 +39,6 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return d.run(ctx, c.stdout, nil)
-}
-
-// setFlags returns the flags given on the command line, by name: only
-// those override the layers below (a flag's default must not undo a
-// setting of the config file).
-func setFlags(fs *flag.FlagSet) map[string]string {
-	m := map[string]string{}
-	fs.Visit(func(f *flag.Flag) { m[f.Name] = f.Value.String() })
-	return m
 }
 
 // newLogger returns the daemon's logger: text on stderr. The level was
