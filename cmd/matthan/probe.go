@@ -14,7 +14,7 @@ import (
 	"github.com/matthan/matthan/camera/rtsp"
 )
 
-const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json]"
+const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json] [--timezone ZONE]"
 
 // probe checks one camera now, the way the poller does, and prints what
 // it found: for the installer on a ladder, or as JSON for a script. The
@@ -31,6 +31,7 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	deep := fs.Bool("deep", false, "also play the video and wait for the first frame")
 	timeout := fs.Duration("timeout", rtsp.DefaultTimeout, "give up after `D` (a duration such as 5s)")
 	asJSON := fs.Bool("json", false, "print the probe result as JSON")
+	tz := timezoneFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -41,6 +42,10 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	if *timeout <= 0 {
 		return &usageError{msg: fmt.Sprintf("--timeout must be more than 0, got %v", *timeout), usage: fs.Usage}
 	}
+	loc, err := c.clientTimezone(fs, *tz)
+	if err != nil {
+		return err
+	}
 	raw := pos[0]
 	if err := checkProbeURL(raw); err != nil {
 		return &usageError{msg: err.Error(), usage: fs.Usage}
@@ -49,6 +54,7 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	pctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	res := (&rtsp.Prober{}).Probe(pctx, raw, *deep)
+	res.At = res.At.In(loc)
 
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
