@@ -53,7 +53,9 @@ func TestCommuneFilterPrefix(t *testing.T) {
 		t.Run(tt.filter, func(t *testing.T) {
 			e := e.on(t)
 			q := "commune=" + url.QueryEscape(tt.filter)
-			var cams struct{ Items []struct{ ID, Commune string } }
+			var cams struct {
+				Items []struct{ ID, Commune string }
+			}
 			e.doJSON(tok, "GET", "/api/v1/cameras?limit=1000&"+q, nil, 200, &cams)
 			if len(cams.Items) != want[tt.commune] {
 				t.Errorf("cameras: %d, want the %d of %s", len(cams.Items), want[tt.commune], tt.commune)
