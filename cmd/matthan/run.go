@@ -119,7 +119,7 @@ func (c *cli) usage(w io.Writer) {
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprint(w, "\nRun \"matthan help COMMAND\" for a command's flags.\n")
+	fmt.Fprint(w, "\nRun \"matthan help COMMAND\" or \"matthan COMMAND --help\" for a command's flags.\n")
 }
 
 // help prints a command's usage on stdout: asked for, so not an error.
