@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/internal/vntext"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -115,7 +114,8 @@ func (s *Server) cameraHealthView(c *gin.Context) {
 }
 
 // listHealth answers every camera's current health, filtered by commune
-// (accent-insensitive) and state, paginated by camera id.
+// (accent-insensitive, with or without its prefix: communeMatcher) and
+// state, paginated by camera id.
 func (s *Server) listHealth(c *gin.Context) {
 	q, err := checkQuery(c, "commune", "state", "status", "limit", "cursor")
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *Server) listHealth(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	commune := vntext.Fold(q.Get("commune"))
+	commune := communeMatcher(q.Get("commune"))
 	state := camera.HealthState(q.Get("state"))
 	if state != "" && !state.Valid() {
 		s.writeError(c, invalid("state", "must be one of up, degraded, down, auth_failed, unknown, got %q", state))
@@ -139,7 +139,7 @@ func (s *Server) listHealth(c *gin.Context) {
 		return
 	}
 	keep := func(h *registry.HealthItem) bool {
-		return (commune == "" || vntext.Fold(h.Commune) == commune) &&
+		return (commune == nil || commune(h.Commune)) &&
 			(state == "" || h.State == state) &&
 			(status == "" || h.Status == status)
 	}

@@ -50,6 +50,12 @@ type Options struct {
 	BodyLimit   int64                // max JSON body bytes
 	ImportLimit int64                // max import body bytes
 	Now         func() time.Time
+	// Location is the time zone of the people who use the daemon: the
+	// summary's window is answered in it, "today" (the latest date a
+	// donation may have) and the months of the incident counts are its
+	// own. UTC when nil; the daemon passes its timezone setting
+	// (Asia/Ho_Chi_Minh by default).
+	Location *time.Location
 	// Health answers the health routes; nil when Store is a
 	// *registry.Store, which is used.
 	Health HealthStore
@@ -79,7 +85,8 @@ type Server struct {
 	adminHash   string
 	bodyLimit   int64
 	importLimit int64
-	now         func() time.Time
+	now         func() time.Time // in loc
+	loc         *time.Location
 	ready       atomic.Bool
 	metrics     *httpMetrics
 	engine      *gin.Engine
@@ -117,13 +124,18 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	clock, loc := o.Now, o.Location
 	s := &Server{
 		store:       o.Store,
 		log:         o.Logger,
 		reg:         o.Registry,
 		bodyLimit:   o.BodyLimit,
 		importLimit: o.ImportLimit,
-		now:         o.Now,
+		now:         func() time.Time { return clock().In(loc) },
+		loc:         loc,
 		metrics:     newHTTPMetrics(o.Registry),
 		observers:   o.Observers,
 		health:      o.Health,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -28,14 +27,14 @@ type client struct {
 // clientFlags adds --server and --token to a client command's flags. Their
 // defaults come from MATTHAN_SERVER and MATTHAN_TOKEN; the token's value is
 // never shown in usage.
-func (c *cli) clientFlags(fs *flag.FlagSet) (server, token *string) {
+func (c *cli) clientFlags(fs *flagSet) (server, token *string) {
 	server = fs.String("server", "", "base `URL` of the daemon (default $"+envServer+", else "+defaultServer+")")
 	token = fs.String("token", "", "API `TOKEN` (default $"+envToken+")")
 	return server, token
 }
 
 // newClient checks the server URL and picks the token.
-func (c *cli) newClient(fs *flag.FlagSet, server, token string) (*client, error) {
+func (c *cli) newClient(fs *flagSet, server, token string) (*client, error) {
 	if server == "" {
 		server = c.getenv(envServer)
 	}
@@ -94,9 +93,10 @@ func (cl *client) do(ctx context.Context, r request) (*http.Response, error) {
 	req.Header.Set("User-Agent", "matthan/"+versionString())
 	resp, err := cl.http.Do(req)
 	if err != nil {
-		// url.Error repeats the URL, which has no secrets (the token is a
-		// header): keep it, it says which daemon did not answer.
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err // Ctrl-C: nothing to explain
+		}
+		return nil, unreachable(cl.base, err)
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil

@@ -27,6 +27,7 @@ type config struct {
 	Listen   string        `yaml:"listen"`
 	DB       string        `yaml:"db"`
 	LogLevel string        `yaml:"log_level"`
+	Timezone string        `yaml:"timezone"`
 	Limits   limitsConfig  `yaml:"limits"`
 	HTTP     httpConfig    `yaml:"http"`
 	Metrics  metricsConfig `yaml:"metrics"`
@@ -67,6 +68,10 @@ type metricsConfig struct {
 const (
 	defaultListen = "127.0.0.1:8080"
 	defaultDB     = "./data/matthan.db"
+	// defaultTimezone is where the people who use the system live: the
+	// report's window, "today" for a donation's date and the months of the
+	// incident counts are theirs, whatever zone the server runs in.
+	defaultTimezone = "Asia/Ho_Chi_Minh"
 )
 
 // defaultConfig returns the built-in defaults: a daemon that listens on
@@ -77,6 +82,7 @@ func defaultConfig() *config {
 		Listen:   defaultListen,
 		DB:       defaultDB,
 		LogLevel: "info",
+		Timezone: defaultTimezone,
 		Limits: limitsConfig{
 			BodyBytes:   api.DefaultBodyLimit,
 			ImportBytes: api.DefaultImportLimit,
@@ -109,6 +115,7 @@ var settings = []setting{
 	{"listen", "MATTHAN_LISTEN", "listen", func(c *config, v string) error { c.Listen = v; return nil }},
 	{"db", "MATTHAN_DB", "db", func(c *config, v string) error { c.DB = v; return nil }},
 	{"log_level", "MATTHAN_LOG_LEVEL", "log-level", func(c *config, v string) error { c.LogLevel = v; return nil }},
+	{"timezone", envTimezone, "timezone", func(c *config, v string) error { c.Timezone = v; return nil }},
 	{"limits.body_bytes", "MATTHAN_BODY_LIMIT", "", func(c *config, v string) error { return c.Limits.BodyBytes.parse(v) }},
 	{"limits.import_bytes", "MATTHAN_IMPORT_LIMIT", "", func(c *config, v string) error { return c.Limits.ImportBytes.parse(v) }},
 	{"http.shutdown_timeout", "MATTHAN_SHUTDOWN_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.ShutdownTimeout.parse(v) }},
@@ -145,6 +152,7 @@ const (
 	envAdminToken = "MATTHAN_ADMIN_TOKEN" // a token with the admin role that needs no database
 	envToken      = "MATTHAN_TOKEN"       // the token client commands send
 	envServer     = "MATTHAN_SERVER"      // the daemon client commands talk to
+	envTimezone   = "MATTHAN_TIMEZONE"    // the timezone key, also for the client commands that print times
 )
 
 // configSource is where loadConfig reads the layers above the defaults.
@@ -403,6 +411,9 @@ func (c *config) validate() error {
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return bad("log_level", "%v", err)
+	}
+	if _, err := loadTimezone(c.Timezone); err != nil {
+		return bad("timezone", "%v", err)
 	}
 	if c.Limits.BodyBytes <= 0 {
 		return bad("limits.body_bytes", "must be more than 0, got %d", c.Limits.BodyBytes)

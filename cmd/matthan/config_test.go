@@ -25,8 +25,8 @@ func TestConfigDefaults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("loadConfig() = %+v, want defaults %+v", got, want)
 	}
-	if got.Listen != "127.0.0.1:8080" || got.DB != "./data/matthan.db" || got.LogLevel != "info" {
-		t.Errorf("defaults listen %q db %q log_level %q", got.Listen, got.DB, got.LogLevel)
+	if got.Listen != "127.0.0.1:8080" || got.DB != "./data/matthan.db" || got.LogLevel != "info" || got.Timezone != "Asia/Ho_Chi_Minh" {
+		t.Errorf("defaults listen %q db %q log_level %q timezone %q", got.Listen, got.DB, got.LogLevel, got.Timezone)
 	}
 	if got.Limits.BodyBytes != 1<<20 || got.Limits.ImportBytes != 256<<20 {
 		t.Errorf("default limits %d, %d", got.Limits.BodyBytes, got.Limits.ImportBytes)
@@ -76,6 +76,7 @@ func TestConfigFile(t *testing.T) {
 	want.Listen = "0.0.0.0:9090"
 	want.DB = "/var/lib/matthan/matthan.db"
 	want.LogLevel = "debug"
+	want.Timezone = "Asia/Bangkok"
 	want.Limits = limitsConfig{BodyBytes: 64 << 10, ImportBytes: 1_000_000_000}
 	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second)}
 	want.Metrics.Runtime = false
@@ -279,6 +280,7 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-section.yml", `config: limits: must be a section of keys, got "5" (from testdata/invalid-section.yml line 1)`},
 		{"invalid-listen.yml", `config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "8080" (from testdata/invalid-listen.yml line 1)`},
 		{"invalid-port.yml", `config: listen: port must be a number from 0 to 65535, got "99999" (from testdata/invalid-port.yml line 1)`},
+		{"invalid-timezone.yml", `config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "Asia/Hanoi" (from testdata/invalid-timezone.yml line 2)`},
 		{"invalid-log-level.yml", `config: log_level: must be one of debug, info, warn, error, got "verbose" (from testdata/invalid-log-level.yml line 1)`},
 		{"invalid-negative-size.yml", `config: limits.body_bytes: must be more than 0, got -1 (from testdata/invalid-negative-size.yml line 2)`},
 		{"invalid-size.yml", `config: limits.import_bytes: must be a number of bytes such as 1048576 or 1MiB, got "lots" (from testdata/invalid-size.yml line 2)`},
@@ -350,6 +352,10 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: metrics.runtime: must be true or false, got "sometimes" (from MATTHAN_METRICS_RUNTIME)`},
 		{"listen env", map[string]string{"MATTHAN_LISTEN": "localhost"}, nil,
 			`config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "localhost" (from MATTHAN_LISTEN)`},
+		{"timezone env", map[string]string{"MATTHAN_TIMEZONE": "ICT"}, nil,
+			`config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "ICT" (from MATTHAN_TIMEZONE)`},
+		{"timezone flag", nil, map[string]string{"timezone": "+07:00"},
+			`config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "+07:00" (from flag --timezone)`},
 		{"log level flag", nil, map[string]string{"log-level": "loud"},
 			`config: log_level: must be one of debug, info, warn, error, got "loud" (from flag --log-level)`},
 		{"listen flag over a good env", map[string]string{"MATTHAN_LISTEN": "127.0.0.1:1"}, map[string]string{"listen": "127.0.0.1:http"},

@@ -49,7 +49,11 @@ type daemon struct {
 // API; it does not serve yet, so that demo can load its data first. On
 // error nothing is left open.
 func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
-	store, err := registry.Open(cfg.DB, registry.Options{})
+	// The clock reads in the users' zone: the store and the API take
+	// "today" (a donation's latest date) from its date.
+	loc := cfg.location()
+	now := func() time.Time { return time.Now().In(loc) }
+	store, err := registry.Open(cfg.DB, registry.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +117,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		AdminToken:  cfg.AdminToken,
 		BodyLimit:   int64(cfg.Limits.BodyBytes),
 		ImportLimit: int64(cfg.Limits.ImportBytes),
+		Now:         now,
+		Location:    loc,
 		Observers:   observers,
 		Geo:         index,
 
@@ -218,6 +224,7 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.String("version", versionString()),
 		slog.String("url", d.URL()),
 		slog.String("db", d.cfg.DB),
+		slog.String("timezone", d.cfg.Timezone),
 		slog.Int64("body_limit_bytes", int64(d.cfg.Limits.BodyBytes)),
 		slog.Int64("import_limit_bytes", int64(d.cfg.Limits.ImportBytes)),
 		slog.Bool("admin_token_set", d.cfg.AdminToken != ""), // never its value

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 	"log/slog"
+	"time"
 )
 
-const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--clips-dir DIR] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]"
+const serveSynopsis = "matthan serve [--config FILE] [--db PATH] [--clips-dir DIR] [--listen ADDR] [--log-level LEVEL] [--poll-interval D] [--timezone ZONE]"
 
 // serve runs the daemon until SIGINT or SIGTERM.
 func (c *cli) serve(ctx context.Context, args []string) error {
@@ -17,6 +17,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs.String("clips-dir", "", "evidence clips `DIR` (default clips.dir: \"clips\" next to the database)")
 	fs.String("listen", defaultListen, "`ADDR` to listen on, HOST:PORT; port 0 picks a free one")
 	fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.String("timezone", defaultTimezone, "time `ZONE` of the users, an IANA name: report windows, \"today\", months of counts, log times")
 	fs.String("poll-interval", "", "probe each camera every `D` (a duration such as 30s; default poller.interval, 60s)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -33,7 +34,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(c.stderr, cfg.LogLevel)
+	log := newLogger(c.stderr, cfg.LogLevel, cfg.location())
 
 	d, err := openDaemon(cfg, log)
 	if err != nil {
@@ -42,18 +43,15 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	return d.run(ctx, c.stdout, nil)
 }
 
-// setFlags returns the flags given on the command line, by name: only
-// those override the layers below (a flag's default must not undo a
-// setting of the config file).
-func setFlags(fs *flag.FlagSet) map[string]string {
-	m := map[string]string{}
-	fs.Visit(func(f *flag.Flag) { m[f.Name] = f.Value.String() })
-	return m
-}
-
-// newLogger returns the daemon's logger: text on stderr. The level was
-// validated with the config.
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger returns the daemon's logger: text on stderr, times in the
+// users' zone with their offset. The level was validated with the config.
+func newLogger(w io.Writer, level string, loc *time.Location) *slog.Logger {
 	l, _ := parseLogLevel(level)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+				a.Value = slog.TimeValue(a.Value.Time().In(loc))
+			}
+			return a
+		}}))
 }
