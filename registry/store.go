@@ -66,6 +66,9 @@ type Store struct {
 	// folds remembers the accent-folded form of each commune spelling
 	// met (readCommuneNames): a pure function's results, so never stale.
 	folds foldCache
+	// uses holds the tokens' last uses not yet written (token_use.go).
+	uses     tokenUses
+	readOnly bool
 }
 
 // Open opens (creating if needed) the database at path, creating its
@@ -89,7 +92,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()
@@ -188,8 +191,12 @@ func (s *Store) SchemaVersion() (int, error) {
 	return v, err
 }
 
-// Close closes the database file. Pending read transactions finish first.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes the tokens' last uses not written yet, then closes the
+// database file. Pending read transactions finish first.
+func (s *Store) Close() error {
+	ferr := s.flushTokenUses()
+	return errors.Join(ferr, s.db.Close())
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.db.Path() }
