@@ -37,9 +37,9 @@ const bodyKey = "matthan.body"
 // an upload (upload), which holds it to a minimum average rate instead.
 //
 // The deadline is the connection's read deadline, set through
-// http.ResponseController before each read of the body: a read past it
-// fails, the handler answers 408, and the server closes the connection
-// (the rest of the body cannot be read). Once the body has been read to
+// http.ResponseController when the request starts and moved before each
+// read of the body: a read past it fails, the handler answers 408, and
+// the server closes the connection (the rest of the body cannot be read). Once the body has been read to
 // its end the deadline is lifted, so that a handler working on a body it
 // has received (an import writing a million rows) is not cut off.
 func (s *Server) bodyDeadline() gin.HandlerFunc {
@@ -55,9 +55,17 @@ func (s *Server) bodyDeadline() gin.HandlerFunc {
 			start:   time.Now(), // the connection's clock, not Options.Now
 			timeout: s.bodyTimeout,
 		}
+		// Set now, not at the first read: a handler that answers without
+		// reading the body (a 401) leaves the server to read and discard
+		// it before the next request, and that read must not wait on a
+		// client that trickles either.
+		b.set = b.deadline()
+		_ = b.rc.SetReadDeadline(b.set)
 		r.Body = b
 		c.Set(bodyKey, b)
 		c.Next()
+		// The server judges what is left of the body by its own type.
+		r.Body = b.body
 	}
 }
 
