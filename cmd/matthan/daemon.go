@@ -35,6 +35,10 @@ type daemon struct {
 	ln     net.Listener
 	srv    *http.Server
 	served chan error // what srv.Serve returned
+	// tls is set when the daemon serves HTTPS with the certificate in
+	// srv.TLSConfig. srv.TLSConfig cannot tell: Serve sets one of its
+	// own (for HTTP/2) on a plain HTTP server too.
+	tls bool
 
 	evidence *evidence
 	// background jobs run beside the server (retention, the demo's
@@ -163,6 +167,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			// http.min_upload_rate).
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
+		tls:    tlsCfg != nil,
 		served: make(chan error, 2), // Serve, and a poller that failed to start
 
 		evidence: ev,
@@ -192,7 +197,7 @@ func (d *daemon) URL() string {
 		}
 	}
 	scheme := "http://"
-	if d.srv.TLSConfig != nil {
+	if d.tls {
 		scheme = "https://"
 	}
 	return scheme + net.JoinHostPort(host, fmt.Sprint(addr.Port))
@@ -207,7 +212,7 @@ func (d *daemon) URL() string {
 func (d *daemon) start(ctx context.Context) error {
 	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	go func() {
-		if d.srv.TLSConfig != nil {
+		if d.tls {
 			d.served <- d.srv.ServeTLS(d.ln, "", "") // the certificate is in TLSConfig
 			return
 		}
@@ -250,7 +255,7 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.Int64("body_limit_bytes", int64(d.cfg.Limits.BodyBytes)),
 		slog.Int64("import_limit_bytes", int64(d.cfg.Limits.ImportBytes)),
 		slog.Bool("admin_token_set", d.cfg.AdminToken != ""), // never its value
-		slog.Bool("tls", d.srv.TLSConfig != nil),
+		slog.Bool("tls", d.tls),
 		slog.Int("trusted_proxies", len(d.cfg.HTTP.TrustedProxies)),
 		slog.Bool("poller_enabled", d.poller != nil),
 		slog.Duration("poll_interval", time.Duration(d.cfg.Poller.Interval)),
