@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -66,8 +67,10 @@ type Store struct {
 	// folds remembers the accent-folded form of each commune spelling
 	// met (readCommuneNames): a pure function's results, so never stale.
 	folds foldCache
-	// uses holds the tokens' last uses not yet written (token_use.go).
+	// uses holds the tokens' last uses not yet written (token_use.go);
+	// bg the writes of them under way, which Close waits for.
 	uses     tokenUses
+	bg       sync.WaitGroup
 	readOnly bool
 }
 
@@ -204,8 +207,11 @@ func (s *Store) Path() string { return s.db.Path() }
 // Check runs bbolt's consistency check, then checks that the derived
 // buckets kept beside the camera records (the camera facts and the
 // commune facts) match the records, and returns the first problem. Every
-// test store runs it when it closes (registrytest).
+// test store runs it when it closes (registrytest). It first waits for
+// the background writes of the tokens' last uses: bbolt's check must not
+// run beside a commit.
 func (s *Store) Check() error {
+	s.bg.Wait()
 	return s.db.View(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine must finish

@@ -183,7 +183,8 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, actor camera.Ac
 // when there is none (or it was revoked), ErrTokenExpired when it has
 // expired. Every lookup reads the store, so a revocation takes effect on
 // the next request. A successful lookup is the token's use: it is kept in
-// memory and written as last_used_at at most once a minute (token_use.go).
+// memory and written as last_used_at at most once a minute, in the
+// background (token_use.go).
 func (s *Store) LookupToken(ctx context.Context, secret string) (Token, error) {
 	key := HashToken(secret)
 	var t Token
@@ -202,11 +203,15 @@ func (s *Store) LookupToken(ctx context.Context, secret string) (Token, error) {
 		return Token{}, ErrTokenExpired
 	}
 	if !s.readOnly && s.uses.use(key, t.LastUsedAt, now) {
-		// Best effort: a failed write does not refuse the request; the
-		// use stays pending, for the next minute or Close.
-		if s.writeLastUsed(map[string]time.Time{key: now}) == nil {
-			s.uses.save(key, now)
-		}
+		// In the background: the request must not wait for the write
+		// lock behind a long import. Best effort: a failed write does
+		// not refuse anything; the use stays pending, for the next
+		// minute or Close, which waits for these writes.
+		s.bg.Go(func() {
+			if s.writeLastUsed(map[string]time.Time{key: now}) == nil {
+				s.uses.save(key, now)
+			}
+		})
 	}
 	if last := s.uses.latest(key); last.After(t.LastUsedAt) {
 		t.LastUsedAt = last
@@ -326,8 +331,10 @@ func (s *Store) writeLastUsed(uses map[string]time.Time) error {
 	})
 }
 
-// flushTokenUses writes every use not yet written; Close calls it.
+// flushTokenUses waits for the last-use writes under way, then writes
+// every use not yet written; Close calls it.
 func (s *Store) flushTokenUses() error {
+	s.bg.Wait()
 	if s.readOnly {
 		return nil
 	}

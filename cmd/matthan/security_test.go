@@ -185,7 +185,7 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, cert *x509.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, cert := selfSigned(t, dir)
-	env := []string{"MATTHAN_ADMIN_TOKEN=" + e2eAdminToken, "MATTHAN_TLS_CERT_FILE=" + certFile, "MATTHAN_TLS_KEY_FILE=" + keyFile}
+	env := []string{"MATTHAN_ADMIN_TOKEN=" + e2eAdminToken, "MATTHAN_TLS_CERT_FILE=" + certFile, "MATTHAN_TLS_KEY_FILE=" + keyFile, "MATTHAN_BODY_TIMEOUT=300ms"}
 	d := startDaemon(t, env, "serve", "--db", filepath.Join(dir, "x.db"), "--listen", "127.0.0.1:0")
 	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") {
 		t.Fatalf("URL %q, want https://", d.URL)
@@ -207,12 +207,30 @@ func TestServeTLS(t *testing.T) {
 			t.Errorf("GET %s: %d, HSTS %q", path, resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 		}
 	}
+	// Over HTTP/2 (what curl and browsers speak to an HTTPS server) a
+	// trickled body is cut off too.
+	h2 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() { _, _ = pw.Write([]byte("{")) }() // one byte, then nothing
+	req, _ := http.NewRequest("POST", d.URL+"/api/v1/cameras", pr)
+	req.Header.Set("Authorization", "Bearer "+e2eAdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := h2.Do(req)
+	if err != nil {
+		t.Fatalf("HTTP/2 trickle: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "did not arrive within 300ms") {
+		t.Errorf("HTTP/2 trickle: %s %d %s", resp.Proto, resp.StatusCode, body)
+	}
 	if _, err := client(tls.VersionTLS11).Get(d.URL + "/healthz"); err == nil {
 		t.Errorf("a TLS 1.1 client was served")
 	}
 	// Plain HTTP to the HTTPS port gets no answer from the API.
 	plain := "http://" + strings.TrimPrefix(d.URL, "https://")
-	resp, err := http.Get(plain + "/healthz")
+	resp, err = http.Get(plain + "/healthz")
 	if err == nil {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
