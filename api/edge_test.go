@@ -7,12 +7,19 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/matthan/matthan/api"
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/registry/registrytest"
 )
 
 // seriesLabels returns the distinct values of each label of a metric.
@@ -167,5 +174,46 @@ func TestBodyDeadlines(t *testing.T) {
 			"CG-0002,Chợ,10.35,106.46,Song Bình,Chợ Gạo,Tiền Giang,national,road,0,90,50,,2024-01-01,1000\n"))
 	if st != http.StatusOK {
 		t.Errorf("import sent at once: %d %s", st, body)
+	}
+}
+
+// TestClipUploadDeadline: a clip upload, raw or multipart, trickled below
+// the minimum rate is answered 408, its connection closed, and nothing is
+// left in the clip store.
+func TestClipUploadDeadline(t *testing.T) {
+	store := registrytest.Open(t)
+	files, err := ingest.NewClipStore(filepath.Join(t.TempDir(), "clips"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m, err := ingest.NewIncidentMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(api.Options{
+		Store: store, Registry: reg, AdminToken: adminToken,
+		Clips: &ingest.Clips{Store: store, Files: files, Metrics: m}, ClipLimit: testClipLimit, IncidentMetrics: m,
+		MinUploadRate: 1 << 10, UploadGrace: 200 * time.Millisecond,
+	})
+	a.SetReady(true)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	e := &incEnv{env: &env{t: t, srv: srv, store: store, api: a, tokens: map[camera.Role]string{camera.RoleAdmin: adminToken, camera.RolePolice: adminToken}}, files: files, reg: reg}
+	e.addCamera("CG-0001", 10.35, 106.46, "")
+	inc := e.createIncident(incidentJSON("CG-0001", time.Date(2026, 11, 24, 21, 40, 0, 0, time.UTC)))
+	path := "/api/v1/incidents/" + inc.ID + "/clips"
+	for _, ctype := range []string{"video/mp4", "multipart/form-data; boundary=b"} {
+		head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: matthan\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: 100000\r\n\r\n", path, adminToken, ctype)
+		if strings.HasPrefix(ctype, "multipart") {
+			head += "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n"
+		}
+		answer := trickle(t, srv.URL, head+"x")
+		if st := status(t, answer); st != http.StatusRequestTimeout || !strings.Contains(answer, "arrived slower than 1024 bytes a second") {
+			t.Errorf("%s trickled: %s", ctype, answer)
+		}
+	}
+	if left := e.clipFiles(); len(left) != 0 {
+		t.Errorf("files left in the clip store: %v", left)
 	}
 }
