@@ -66,6 +66,7 @@ func (s *Server) addClip(c *gin.Context) {
 	var clip *camera.Clip
 	switch ct := c.ContentType(); ct {
 	case "multipart/form-data":
+		s.upload(c)
 		clip, err = s.uploadMultipart(c, id)
 		err = s.uploadError(c, err)
 	case "video/mp4", "application/octet-stream":
@@ -73,6 +74,7 @@ func (s *Server) addClip(c *gin.Context) {
 			err = camera.Errorf(camera.ETOOLARGE, "file", "is larger than the limit of %d bytes (Content-Length %d)", s.clipLimit, n)
 			break
 		}
+		s.upload(c)
 		clip, err = s.clips.Upload(c, id, c.Request.Body, s.clipLimit, q.Get("filename"), actor(c))
 		err = s.uploadError(c, err)
 	case "application/json", "application/x-www-form-urlencoded", "":

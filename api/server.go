@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -33,8 +34,10 @@ type Store interface {
 	ListCameras(ctx context.Context, after string, limit int, keep func(*camera.Camera) bool) ([]*camera.Camera, string, error)
 	ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error
 	Import(ctx context.Context, cams []*camera.Camera, opts registry.ImportOptions, actor camera.Actor) (registry.ImportResult, error)
-	CreateToken(ctx context.Context, name string, role camera.Role, actor camera.Actor) (string, error)
+	CreateToken(ctx context.Context, spec registry.TokenSpec, actor camera.Actor) (registry.Token, string, error)
 	LookupToken(ctx context.Context, secret string) (registry.Token, error)
+	ListTokens(ctx context.Context) ([]registry.Token, error)
+	RevokeToken(ctx context.Context, id string, actor camera.Actor) (registry.Token, error)
 	ListAudit(ctx context.Context, before uint64, limit int) ([]registry.AuditEntry, uint64, error)
 	WriteBackup(w io.Writer, size func(int64)) (int64, error)
 }
@@ -75,6 +78,15 @@ type Options struct {
 	Clips           ClipService
 	ClipLimit       int64            // largest clip upload; DefaultClipLimit when 0
 	IncidentMetrics IncidentRecorder // counts created incidents; nil = none
+
+	// The HTTP edge: who the client is, how many failed authentications
+	// it may make (auth.go, throttle.go), how long its body may take
+	// (deadline.go). Zero values take the defaults.
+	TrustedProxies   []netip.Prefix // proxies whose X-Forwarded-For names the client; none by default
+	AuthFailureLimit int            // failed authentications per address per minute; DefaultAuthFailureLimit
+	BodyTimeout      time.Duration  // a JSON body's whole time; DefaultBodyTimeout
+	MinUploadRate    int64          // bytes a second an upload must average after UploadGrace; DefaultMinUploadRate
+	UploadGrace      time.Duration  // DefaultUploadGrace
 }
 
 // Server is the HTTP API. Create it with New.
@@ -105,6 +117,13 @@ type Server struct {
 	clips           ClipService
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
+
+	trustedProxies []netip.Prefix
+	authThrottle   *Throttle
+	authFailures   *prometheus.CounterVec
+	bodyTimeout    time.Duration
+	minUploadRate  int64
+	uploadGrace    time.Duration
 }
 
 // New builds the server and its routes.
@@ -128,6 +147,15 @@ func New(o Options) *Server {
 		o.Location = time.UTC
 	}
 	clock, loc := o.Now, o.Location
+	if o.BodyTimeout <= 0 {
+		o.BodyTimeout = DefaultBodyTimeout
+	}
+	if o.MinUploadRate <= 0 {
+		o.MinUploadRate = DefaultMinUploadRate
+	}
+	if o.UploadGrace <= 0 {
+		o.UploadGrace = DefaultUploadGrace
+	}
 	s := &Server{
 		store:       o.Store,
 		log:         o.Logger,
@@ -146,6 +174,13 @@ func New(o Options) *Server {
 		clips:           o.Clips,
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
+
+		trustedProxies: o.TrustedProxies,
+		authThrottle:   NewThrottle(ThrottleOptions{Limit: o.AuthFailureLimit, Now: o.Now}),
+		authFailures:   newAuthFailures(o.Registry),
+		bodyTimeout:    o.BodyTimeout,
+		minUploadRate:  o.MinUploadRate,
+		uploadGrace:    o.UploadGrace,
 	}
 	if s.clipLimit <= 0 {
 		s.clipLimit = DefaultClipLimit
@@ -188,7 +223,18 @@ func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recoverer(), s.metrics.middleware())
+	// gin trusts every proxy by default: any client could name itself
+	// in X-Forwarded-For and escape the throttle. Only the configured
+	// proxies are trusted (none by default), so ClientIP is the peer's
+	// address unless a listed proxy forwarded the request.
+	proxies := make([]string, len(s.trustedProxies))
+	for i, p := range s.trustedProxies {
+		proxies[i] = p.String()
+	}
+	if err := e.SetTrustedProxies(proxies); err != nil {
+		panic(err) // netip.Prefix.String always parses
+	}
+	e.Use(s.recoverer(), s.metrics.middleware(), s.hsts(), s.bodyDeadline())
 	e.NoRoute(func(c *gin.Context) {
 		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -273,6 +319,8 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
+	v1.GET("/tokens", s.allow(admin...), s.listTokens)
+	v1.DELETE("/tokens/:id", s.allow(admin...), s.revokeToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)
 	v1.GET("/backup", s.allow(admin...), s.backup)
 	return e
@@ -284,6 +332,18 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// hsts tells browsers that came over HTTPS to use nothing else for a
+// year (RFC 6797). A request over plain HTTP gets no such header: behind
+// a TLS-terminating proxy, the proxy sends it.
+func (s *Server) hsts() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.TLS != nil {
+			c.Header("Strict-Transport-Security", "max-age=31536000")
+		}
+		c.Next()
+	}
 }
 
 // recoverer turns a panic in a handler into a logged 500 instead of a

@@ -1,5 +1,6 @@
 // Package registry is the durable store of Mắt Thần: one bbolt file holding
-// the cameras (with their write-only credentials), the API tokens (hashed),
+// the cameras (with their write-only credentials), the API tokens (hashed;
+// listed by a public id, revoked, expiring; tokens.go, token_use.go),
 // the audit log, and — added by later parts — health history, incidents,
 // clips and donations.
 //

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,6 +69,11 @@ type Store struct {
 	// folds remembers the accent-folded form of each commune spelling
 	// met (readCommuneNames): a pure function's results, so never stale.
 	folds foldCache
+	// uses holds the tokens' last uses not yet written (token_use.go);
+	// bg the writes of them under way, which Close waits for.
+	uses     tokenUses
+	bg       sync.WaitGroup
+	readOnly bool
 }
 
 // Open opens (creating if needed) the database at path, creating its
@@ -91,7 +97,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()
@@ -195,8 +201,12 @@ func (s *Store) SchemaVersion() (int, error) {
 	return v, err
 }
 
-// Close closes the database file. Pending read transactions finish first.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes the tokens' last uses not written yet, then closes the
+// database file. Pending read transactions finish first.
+func (s *Store) Close() error {
+	ferr := s.flushTokenUses()
+	return errors.Join(ferr, s.db.Close())
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.db.Path() }
@@ -204,8 +214,11 @@ func (s *Store) Path() string { return s.db.Path() }
 // Check runs bbolt's consistency check, then checks that the derived
 // buckets kept beside the camera records (the camera facts and the
 // commune facts) match the records, and returns the first problem. Every
-// test store runs it when it closes (registrytest).
+// test store runs it when it closes (registrytest). It first waits for
+// the background writes of the tokens' last uses: bbolt's check must not
+// run beside a commit.
 func (s *Store) Check() error {
+	s.bg.Wait()
 	return s.db.View(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine must finish

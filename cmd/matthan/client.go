@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -24,12 +27,13 @@ type client struct {
 	http  *http.Client
 }
 
-// clientFlags adds --server and --token to a client command's flags. Their
-// defaults come from MATTHAN_SERVER and MATTHAN_TOKEN; the token's value is
-// never shown in usage.
+// clientFlags adds --server, --token and --ca-file to a client command's
+// flags. Their defaults come from MATTHAN_SERVER, MATTHAN_TOKEN and
+// MATTHAN_CA_FILE; the token's value is never shown in usage.
 func (c *cli) clientFlags(fs *flagSet) (server, token *string) {
 	server = fs.String("server", "", "base `URL` of the daemon (default $"+envServer+", else "+defaultServer+")")
 	token = fs.String("token", "", "API `TOKEN` (default $"+envToken+")")
+	fs.String("ca-file", "", "PEM `FILE` of the certificate (or its CA) an https:// daemon must present, e.g. its self-signed certificate (default $"+envCAFile+", else the system's CAs)")
 	return server, token
 }
 
@@ -51,9 +55,42 @@ func (c *cli) newClient(fs *flagSet, server, token string) (*client, error) {
 	if token == "" {
 		return nil, &usageError{msg: "no token: give --token or set " + envToken, usage: fs.Usage}
 	}
-	// No overall timeout: imports, exports and backups take as long as
-	// their data; ctx (Ctrl-C) ends them.
-	return &client{base: u, token: token, http: &http.Client{}}, nil
+	hc, err := c.httpClient(fs)
+	if err != nil {
+		return nil, err
+	}
+	return &client{base: u, token: token, http: hc}, nil
+}
+
+// httpClient is the client's HTTP client, trusting the certificates of
+// --ca-file (or MATTHAN_CA_FILE) besides the system's. No overall
+// timeout: imports, exports and backups take as long as their data; ctx
+// (Ctrl-C) ends them.
+func (c *cli) httpClient(fs *flagSet) (*http.Client, error) {
+	file := ""
+	if f := fs.Lookup("ca-file"); f != nil {
+		file = f.Value.String()
+	}
+	if file == "" {
+		file = c.getenv(envCAFile)
+	}
+	if file == "" {
+		return &http.Client{}, nil
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file: %s holds no PEM certificate", file)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
 }
 
 // request describes one API call.

@@ -35,6 +35,7 @@ type config struct {
 
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
+	TLS       tlsConfig       `yaml:"tls"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -52,10 +53,15 @@ type limitsConfig struct {
 	ImportBytes byteSize `yaml:"import_bytes"`
 }
 
-// httpConfig tunes the HTTP server.
+// httpConfig tunes the HTTP server. The keys from body_timeout on guard
+// the edge (config_edge.go).
 type httpConfig struct {
 	ShutdownTimeout   duration `yaml:"shutdown_timeout"`
 	ReadHeaderTimeout duration `yaml:"read_header_timeout"`
+	BodyTimeout       duration `yaml:"body_timeout"`
+	MinUploadRate     byteSize `yaml:"min_upload_rate"`
+	UploadGrace       duration `yaml:"upload_grace"`
+	TrustedProxies    []string `yaml:"trusted_proxies"`
 }
 
 // metricsConfig tunes what /metrics exposes besides the daemon's own
@@ -90,6 +96,10 @@ func defaultConfig() *config {
 		HTTP: httpConfig{
 			ShutdownTimeout:   duration(15 * time.Second),
 			ReadHeaderTimeout: duration(10 * time.Second),
+			BodyTimeout:       duration(api.DefaultBodyTimeout),
+			MinUploadRate:     api.DefaultMinUploadRate,
+			UploadGrace:       duration(api.DefaultUploadGrace),
+			TrustedProxies:    []string{},
 		},
 		Metrics: metricsConfig{Runtime: true},
 		Poller:  defaultPollerConfig(),
@@ -120,6 +130,15 @@ var settings = []setting{
 	{"limits.import_bytes", "MATTHAN_IMPORT_LIMIT", "", func(c *config, v string) error { return c.Limits.ImportBytes.parse(v) }},
 	{"http.shutdown_timeout", "MATTHAN_SHUTDOWN_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.ShutdownTimeout.parse(v) }},
 	{"http.read_header_timeout", "MATTHAN_READ_HEADER_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.ReadHeaderTimeout.parse(v) }},
+	{"http.body_timeout", "MATTHAN_BODY_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.BodyTimeout.parse(v) }},
+	{"http.min_upload_rate", "MATTHAN_MIN_UPLOAD_RATE", "", func(c *config, v string) error { return c.HTTP.MinUploadRate.parse(v) }},
+	{"http.upload_grace", "MATTHAN_UPLOAD_GRACE", "", func(c *config, v string) error { return c.HTTP.UploadGrace.parse(v) }},
+	{"http.trusted_proxies", "MATTHAN_TRUSTED_PROXIES", "", func(c *config, v string) error {
+		c.HTTP.TrustedProxies = splitList(v)
+		return nil
+	}},
+	{"tls.cert_file", "MATTHAN_TLS_CERT_FILE", "", func(c *config, v string) error { c.TLS.CertFile = v; return nil }},
+	{"tls.key_file", "MATTHAN_TLS_KEY_FILE", "", func(c *config, v string) error { c.TLS.KeyFile = v; return nil }},
 	{"metrics.runtime", "MATTHAN_METRICS_RUNTIME", "", func(c *config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -153,6 +172,7 @@ const (
 	envToken      = "MATTHAN_TOKEN"       // the token client commands send
 	envServer     = "MATTHAN_SERVER"      // the daemon client commands talk to
 	envTimezone   = "MATTHAN_TIMEZONE"    // the timezone key, also for the client commands that print times
+	envCAFile     = "MATTHAN_CA_FILE"     // the certificate an https:// daemon must present, for client commands
 )
 
 // configSource is where loadConfig reads the layers above the defaults.
@@ -426,6 +446,9 @@ func (c *config) validate() error {
 	}
 	if c.HTTP.ReadHeaderTimeout <= 0 {
 		return bad("http.read_header_timeout", "must be more than 0, got %s", c.HTTP.ReadHeaderTimeout)
+	}
+	if err := c.validateEdge(bad); err != nil {
+		return err
 	}
 	if err := c.validatePoller(bad); err != nil {
 		return err

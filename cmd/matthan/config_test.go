@@ -78,7 +78,10 @@ func TestConfigFile(t *testing.T) {
 	want.LogLevel = "debug"
 	want.Timezone = "Asia/Bangkok"
 	want.Limits = limitsConfig{BodyBytes: 64 << 10, ImportBytes: 1_000_000_000}
-	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second)}
+	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second),
+		BodyTimeout: duration(5 * time.Second), MinUploadRate: 64 << 10, UploadGrace: duration(3 * time.Second),
+		TrustedProxies: []string{"127.0.0.1", "10.0.0.0/8"}}
+	want.TLS = tlsConfig{CertFile: "/etc/matthan/cert.pem", KeyFile: "/etc/matthan/key.pem"}
 	want.Metrics.Runtime = false
 	want.Poller = pollerConfig{
 		Enabled:         false,
@@ -311,6 +314,14 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-incidents-retention-negative.yml", `config: incidents.retention: must be 0s (keep forever) or at least 24h0m0s, got -1h0m0s (from testdata/invalid-incidents-retention-negative.yml line 2)`},
 		{"invalid-incidents-retention-unit.yml", `config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "730" (from testdata/invalid-incidents-retention-unit.yml line 2)`},
 		{"invalid-incidents-retention-interval.yml", `config: incidents.retention_interval: must be more than 0, got 0s (from testdata/invalid-incidents-retention-interval.yml line 2)`},
+		{"invalid-http-body-timeout.yml", `config: http.body_timeout: must be more than 0, got 0s (from testdata/invalid-http-body-timeout.yml line 2)`},
+		{"invalid-http-min-upload-rate.yml", `config: http.min_upload_rate: must be more than 0 bytes a second, got 0 (from testdata/invalid-http-min-upload-rate.yml line 2)`},
+		{"invalid-http-upload-grace.yml", `config: http.upload_grace: must be a duration with its unit such as 15s or 2m, got "10" (from testdata/invalid-http-upload-grace.yml line 2)`},
+		{"invalid-http-trusted-proxy.yml", `config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "proxy.lan" (from testdata/invalid-http-trusted-proxy.yml line 4)`},
+		{"invalid-http-trusted-proxies-type.yml", `config: http.trusted_proxies: must be a list (one "- " line per item), got a single value (from testdata/invalid-http-trusted-proxies-type.yml line 2)`},
+		{"invalid-tls-cert-only.yml", `config: tls.cert_file: is set but tls.key_file is not: HTTPS needs both (from testdata/invalid-tls-cert-only.yml line 2)`},
+		{"invalid-tls-key-only.yml", `config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from testdata/invalid-tls-key-only.yml line 2)`},
+		{"invalid-tls-unknown-key.yml", `config: unknown key "tls.cert" (from testdata/invalid-tls-unknown-key.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -376,6 +387,12 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: clips.max_bytes: must be more than 0, got -5 (from MATTHAN_CLIPS_MAX_BYTES)`},
 		{"retention env", map[string]string{"MATTHAN_INCIDENTS_RETENTION": "2 years"}, nil,
 			`config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "2 years" (from MATTHAN_INCIDENTS_RETENTION)`},
+		{"upload rate env", map[string]string{"MATTHAN_MIN_UPLOAD_RATE": "fast"}, nil,
+			`config: http.min_upload_rate: must be a number of bytes such as 1048576 or 1MiB, got "fast" (from MATTHAN_MIN_UPLOAD_RATE)`},
+		{"trusted proxies env", map[string]string{"MATTHAN_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.0/33"}, nil,
+			`config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "10.0.0.0/33" (from MATTHAN_TRUSTED_PROXIES)`},
+		{"tls key env without cert", map[string]string{"MATTHAN_TLS_KEY_FILE": "/etc/matthan/key.pem"}, nil,
+			`config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from MATTHAN_TLS_KEY_FILE)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -106,7 +106,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := d.store.CreateToken(ctx, "demo-admin", camera.RoleAdmin, camera.SystemActor)
+	_, secret, err := d.store.CreateToken(ctx, registry.TokenSpec{Name: "demo-admin", Role: camera.RoleAdmin}, camera.SystemActor)
 	if err != nil {
 		_ = d.close()
 		return err

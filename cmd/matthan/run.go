@@ -49,7 +49,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the daemon", (*cli).serve},
 		{"demo", "run the daemon on a fresh sample district, for a first look", (*cli).demo},
-		{"token", "create an API token in a stopped daemon's database", (*cli).token},
+		{"token", "create, list or revoke API tokens in a stopped daemon's database", (*cli).token},
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
 		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -40,7 +43,44 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.warnNoToken(ctx, cfg, d); err != nil {
+		_ = d.close()
+		return err
+	}
 	return d.run(ctx, c.stdout, nil)
+}
+
+// warnNoToken warns, on stderr, a daemon that nobody can use: no admin
+// token in the environment and no token in the database means every
+// /api/v1 request is refused. It says how to create the first token.
+func (c *cli) warnNoToken(ctx context.Context, cfg *config, d *daemon) error {
+	if cfg.AdminToken != "" {
+		return nil
+	}
+	n, err := d.store.CountTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	db, err := filepath.Abs(cfg.DB)
+	if err != nil {
+		db = cfg.DB
+	}
+	fmt.Fprintf(c.stderr, `matthan serve: warning: no API token exists and %s is not set: every /api/v1 request will be refused (401).
+Stop the daemon and create an admin token (the database allows one process at a time):
+  matthan token create --role admin --name NAME --db %s
+or start it with %s set to a random secret of at least %d characters.
+`, envAdminToken, shellQuote(db), envAdminToken, minAdminToken)
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // newLogger returns the daemon's logger: text on stderr, times in the
