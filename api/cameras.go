@@ -185,10 +185,11 @@ func (s *Server) deleteCamera(c *gin.Context) {
 
 // cameraFilter is the parsed filter of GET /cameras.
 type cameraFilter struct {
-	q, commune, district, province string // folded
-	status                         camera.Status
-	roadClass                      camera.RoadClass
-	site                           camera.Site
+	q, district, province string                 // folded
+	commune               func(name string) bool // communeMatcher; nil = any
+	status                camera.Status
+	roadClass             camera.RoadClass
+	site                  camera.Site
 }
 
 func parseCameraFilter(q map[string][]string) (cameraFilter, error) {
@@ -200,7 +201,7 @@ func parseCameraFilter(q map[string][]string) (cameraFilter, error) {
 	}
 	f := cameraFilter{
 		q:        vntext.Fold(get("q")),
-		commune:  vntext.Fold(get("commune")),
+		commune:  communeMatcher(get("commune")),
 		district: vntext.Fold(get("district")),
 		province: vntext.Fold(get("province")),
 	}
@@ -223,7 +224,8 @@ func parseCameraFilter(q map[string][]string) (cameraFilter, error) {
 }
 
 // match reports whether cam passes the filter. Commune, district and
-// province compare folded, so "cho gao" selects "Chợ Gạo"; q matches a
+// province compare folded, so "cho gao" selects "Chợ Gạo", and the
+// commune with or without its prefix ("Thị trấn Chợ Gạo"); q matches a
 // folded substring of the id, name or commune.
 func (f cameraFilter) match(cam *camera.Camera) bool {
 	if f.status != "" && cam.Status != f.status {
@@ -235,7 +237,7 @@ func (f cameraFilter) match(cam *camera.Camera) bool {
 	if f.site != "" && cam.Site != f.site {
 		return false
 	}
-	if f.commune != "" && vntext.Fold(cam.Commune) != f.commune {
+	if f.commune != nil && !f.commune(cam.Commune) {
 		return false
 	}
 	if f.district != "" && vntext.Fold(cam.District) != f.district {
@@ -252,7 +254,9 @@ func (f cameraFilter) match(cam *camera.Camera) bool {
 	return true
 }
 
-func (f cameraFilter) empty() bool { return f == cameraFilter{} }
+func (f cameraFilter) empty() bool {
+	return f.q == "" && f.commune == nil && f.district == "" && f.province == "" && f.status == "" && f.roadClass == "" && f.site == ""
+}
 
 func (s *Server) listCameras(c *gin.Context) {
 	q, err := checkQuery(c, "q", "commune", "district", "province", "status", "road_class", "site", "limit", "cursor")

@@ -66,6 +66,7 @@ func (s *Server) addClip(c *gin.Context) {
 	var clip *camera.Clip
 	switch ct := c.ContentType(); ct {
 	case "multipart/form-data":
+		s.upload(c)
 		clip, err = s.uploadMultipart(c, id)
 		err = s.uploadError(c, err)
 	case "video/mp4", "application/octet-stream":
@@ -73,6 +74,7 @@ func (s *Server) addClip(c *gin.Context) {
 			err = camera.Errorf(camera.ETOOLARGE, "file", "is larger than the limit of %d bytes (Content-Length %d)", s.clipLimit, n)
 			break
 		}
+		s.upload(c)
 		clip, err = s.clips.Upload(c, id, c.Request.Body, s.clipLimit, q.Get("filename"), actor(c))
 		err = s.uploadError(c, err)
 	case "application/json", "application/x-www-form-urlencoded", "":
@@ -183,14 +185,15 @@ func (s *Server) capture(c *gin.Context, incidentID string) (*camera.Clip, error
 		return nil, err
 	}
 	if h.State != camera.StateUp {
-		return nil, camera.Errorf(camera.EUNAVAILABLE, "camera_id", "%s: cannot capture", describeHealth(cam.ID, h))
+		return nil, camera.Errorf(camera.EUNAVAILABLE, "camera_id", "%s: cannot capture", describeHealth(cam.ID, h, s.loc))
 	}
 	return s.clips.Capture(c, incidentID, cam, time.Duration(*in.CaptureSeconds)*time.Second, actor(c))
 }
 
-// describeHealth says what state a camera is in, e.g. "camera CG-0001 is
-// down (refused) since 2026-11-28T13:00:00Z".
-func describeHealth(id string, h camera.Health) string {
+// describeHealth says what state a camera is in, with the time in the
+// daemon's zone, e.g. "camera CG-0001 is down (refused) since
+// 2026-11-28T20:00:00+07:00".
+func describeHealth(id string, h camera.Health, loc *time.Location) string {
 	if h.State == camera.StateUnknown && h.Since.IsZero() {
 		return "camera " + id + " has not been probed yet (state unknown)"
 	}
@@ -200,7 +203,7 @@ func describeHealth(id string, h camera.Health) string {
 		b.WriteString(" (" + h.Reason + ")")
 	}
 	if !h.Since.IsZero() {
-		b.WriteString(" since " + h.Since.UTC().Format(time.RFC3339))
+		b.WriteString(" since " + h.Since.In(loc).Format(time.RFC3339))
 	}
 	return b.String()
 }

@@ -8,4 +8,10 @@
 // views, the district summary in reports.go).
 // Every error reaches the client through writeError (problem.go), the one
 // place that maps domain error codes to HTTP statuses.
+//
+// The edge: failed authentications are counted per client address by a
+// Throttle (throttle.go, reusable for any credential), which answers 429
+// past its limit before a token is read (auth.go); request bodies arrive
+// under deadlines — whole-body for JSON, a minimum rate for uploads and
+// imports (deadline.go); metric labels stay bounded (metrics.go).
 package api

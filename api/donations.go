@@ -39,10 +39,13 @@ type donationInput struct {
 	CameraID   string `json:"camera_id"`
 	Commune    string `json:"commune"`
 	Note       string `json:"note"`
+	Ref        string `json:"ref"`
 }
 
-// createDonation stores one donation. One that repeats a stored gift is
-// 409 naming it, unless ?duplicates=allow.
+// createDonation stores one donation. One that repeats a stored gift —
+// the same gift key as any stored donation, unless it carries a ref that
+// is not stored; or a stored ref — is 409 naming it, unless
+// ?duplicates=allow.
 func (s *Server) createDonation(c *gin.Context) {
 	q, err := checkQuery(c, "duplicates")
 	if err != nil {
@@ -59,10 +62,14 @@ func (s *Server) createDonation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	d := &camera.Donation{Donor: in.Donor, AmountVND: in.AmountVND, ReceivedOn: in.ReceivedOn, CameraID: in.CameraID, Commune: in.Commune, Note: in.Note}
+	d := &camera.Donation{Donor: in.Donor, AmountVND: in.AmountVND, ReceivedOn: in.ReceivedOn, CameraID: in.CameraID, Commune: in.Commune, Note: in.Note, Ref: in.Ref}
 	if err := s.donations.CreateDonationWith(c, d, actor(c), opts); err != nil {
 		if dup, isDup := asDuplicate(err); isDup {
-			s.writeDuplicate(c, dup, "", fmt.Sprintf("donation %s records the same gift (same donor, amount_vnd, received_on, camera_id and commune): send it with ?duplicates=allow if it is another one", dup.Existing))
+			detail := fmt.Sprintf("donation %s records the same gift (same donor, amount_vnd, received_on, camera_id and commune): send it with ?duplicates=allow, or with its bank ref, if it is another one", dup.Existing)
+			if dup.ByRef {
+				detail = fmt.Sprintf("donation %s has the same ref %q, one bank transaction: send it with ?duplicates=allow if the ref is another bank's", dup.Existing, d.Ref)
+			}
+			s.writeDuplicate(c, dup, "", detail)
 			return
 		}
 		s.writeError(c, err)

@@ -12,9 +12,10 @@ import (
 )
 
 // duplicatesParam reads ?duplicates=: "reject" (the default) refuses a
-// donation that repeats a stored gift, or an earlier row of the same
-// import; "allow" stores it, for the donor who really gave the same sum
-// twice on one day.
+// donation that repeats a stored gift, or the ref of an earlier row of
+// the same import; "allow" stores it, for the gift the ledger takes for
+// another (a donor who gave the same sum twice on one day, entered one
+// at a time; a ref another bank gave too).
 func duplicatesParam(q url.Values) (registry.DonationOptions, error) {
 	switch v := q.Get("duplicates"); v {
 	case "", "reject":

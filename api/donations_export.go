@@ -11,10 +11,11 @@ import (
 )
 
 // exportDonations writes every donation matching f as a donation CSV
-// (DESIGN.md: donor,amount_vnd,received_on,camera_id,commune,note), in
-// received order, streamed from one snapshot: the file imports unchanged
-// into a daemon with the same cameras. Pages do not apply, so limit and
-// cursor are refused rather than ignored.
+// (DESIGN.md: donor,amount_vnd,received_on,camera_id,commune,note, then
+// each gift's bank ref), in received order, streamed from one snapshot:
+// the file imports unchanged into a daemon with the same cameras, and
+// adds nothing to this one. Pages do not apply, so limit and cursor are
+// refused rather than ignored.
 func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.DonationFilter) {
 	for _, p := range []string{"limit", "cursor"} {
 		if q.Has(p) {
@@ -26,6 +27,7 @@ func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.Donati
 	c.Header("Content-Disposition", `attachment; filename="donations.csv"`)
 	c.Status(http.StatusOK)
 	enc := exchange.NewDonationCSVEncoder(c.Writer)
+	enc.Ref = true
 	err := s.donations.EachDonation(c, f, enc.Encode)
 	if err == nil {
 		err = enc.Close()

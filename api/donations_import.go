@@ -19,17 +19,19 @@ type donationReport struct {
 	registry.DonationImport
 	Rejected int `json:"rejected"`
 	// Duplicates is how many of the rejected rows repeat a stored gift or
-	// an earlier row (0 with ?duplicates=allow).
+	// the ref of an earlier row (0 with ?duplicates=allow).
 	Duplicates int                  `json:"duplicates"`
 	Rejections []exchange.Rejection `json:"rejections"`
 }
 
 // importDonations stores the valid rows of a donation CSV (every row is
-// checked first: a body that breaks off stores nothing). A row that
-// repeats a stored gift, or an earlier row, is rejected naming that
-// donation or line, unless ?duplicates=allow: importing one bank sheet
-// twice must not double the money. With ?atomic=true nothing is stored
-// if any row is rejected.
+// checked first: a body that breaks off stores nothing). Unless
+// ?duplicates=allow, a row that repeats a stored gift (the multiset rules
+// of registry/donations_dupes.go: the rows of a gift key beyond those
+// stored are new) or a ref of the ledger or of an earlier row is rejected
+// naming that donation or line: importing one bank sheet twice must not
+// double the money, and its repeated gifts must all be kept. With
+// ?atomic=true nothing is stored if any row is rejected.
 func (s *Server) importDonations(c *gin.Context) {
 	q, atomic, err := importQuery(c, "duplicates")
 	if err != nil {
@@ -53,18 +55,17 @@ func (s *Server) importDonations(c *gin.Context) {
 		return
 	}
 	rep := donationReport{}
-	if opts.RejectDuplicates {
+	if opts.RejectDuplicates && atomic {
+		// Every rejection is counted before anything is stored; the
+		// import checks again, against what was stored meanwhile.
 		dups, err := s.donations.FindDuplicates(c, ds)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
 		rep.Duplicates = len(dups)
-		ds, lines, rejects = rejectDuplicates(ds, lines, rejects, dups)
-	}
-	rep.Rejected, rep.Rejections = len(rejects), rejects
-	if rep.Rejections == nil {
-		rep.Rejections = []exchange.Rejection{}
+		rejects = append(rejects, repeatRejections(ds, lines, dups)...)
+		slices.SortStableFunc(rejects, func(a, b exchange.Rejection) int { return a.Line - b.Line })
 	}
 	if atomic && len(rejects) > 0 {
 		code := camera.EINVALID
@@ -74,6 +75,9 @@ func (s *Server) importDonations(c *gin.Context) {
 		s.writeError(c, camera.Errorf(code, "body", "%d rows were rejected, the first: %s; nothing was stored (atomic import)", len(rejects), rejects[0].Error()))
 		return
 	}
+	// Without atomic, the store leaves the repeats out as it imports, in
+	// the snapshot it imports against.
+	opts.SkipDuplicates = opts.RejectDuplicates && !atomic
 	res, err := s.donations.ImportDonationsWith(c, ds, actor(c), opts)
 	rep.DonationImport = res
 	if dup, isDup := asDuplicate(err); isDup {
@@ -84,12 +88,21 @@ func (s *Server) importDonations(c *gin.Context) {
 		if res.Created > 0 {
 			stored = fmt.Sprintf("the %d rows before it were stored (%s to %s)", res.Created, res.First, res.Last)
 		}
-		s.writeDuplicate(c, dup, fmt.Sprintf("line %d", line), fmt.Sprintf("line %d repeats donation %s, stored by another request during this import; %s", line, dup.Existing, stored))
+		s.writeDuplicate(c, dup, fmt.Sprintf("line %d", line), fmt.Sprintf("line %d repeats %s, stored by another request during this import; %s", line, repeated(dup.Duplicate, lines), stored))
 		return
 	}
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if len(res.Repeats) > 0 {
+		rep.Duplicates = len(res.Repeats)
+		rejects = append(rejects, repeatRejections(ds, lines, res.Repeats)...)
+		slices.SortStableFunc(rejects, func(a, b exchange.Rejection) int { return a.Line - b.Line })
+	}
+	rep.Rejected, rep.Rejections = len(rejects), rejects
+	if rep.Rejections == nil {
+		rep.Rejections = []exchange.Rejection{}
 	}
 	ok(c, http.StatusOK, rep)
 }
@@ -113,31 +126,26 @@ func readDonationRows(d *exchange.DonationCSVDecoder) (ds []*camera.Donation, li
 	}
 }
 
-// rejectDuplicates turns the duplicates found among ds into rejections
-// naming the donation or the line each repeats, and returns the rest of
-// ds with their lines and every rejection in line order.
-func rejectDuplicates(ds []*camera.Donation, lines []int, rejects []exchange.Rejection, dups []registry.Duplicate) ([]*camera.Donation, []int, []exchange.Rejection) {
-	if len(dups) == 0 {
-		return ds, lines, rejects
+// repeated names what dup repeats: a stored donation, or an earlier
+// line.
+func repeated(dup registry.Duplicate, lines []int) string {
+	if dup.Existing == "" {
+		return fmt.Sprintf("line %d", lines[dup.Earlier])
 	}
-	drop := make([]bool, len(ds))
+	return "donation " + dup.Existing
+}
+
+// repeatRejections turns the repeats found among ds into rejections
+// naming the donation or the line each repeats, and why.
+func repeatRejections(ds []*camera.Donation, lines []int, dups []registry.Duplicate) []exchange.Rejection {
+	out := make([]exchange.Rejection, 0, len(dups))
 	for _, dup := range dups {
-		what := "donation " + dup.Existing
-		if dup.Existing == "" {
-			what = fmt.Sprintf("line %d", lines[dup.Earlier])
+		d := ds[dup.Index]
+		reason := fmt.Sprintf("repeats %s (same donor, amount_vnd, received_on, camera_id and commune; each stored gift stands for one row): import with ?duplicates=allow if it is another gift", repeated(dup, lines))
+		if dup.ByRef {
+			reason = fmt.Sprintf("repeats %s (same ref %q: one bank transaction)", repeated(dup, lines), d.Ref)
 		}
-		drop[dup.Index] = true
-		rejects = append(rejects, exchange.Rejection{
-			Line: lines[dup.Index], Feature: -1, ID: ds[dup.Index].CameraID,
-			Reason: fmt.Sprintf("repeats %s (same donor, amount_vnd, received_on, camera_id and commune): import with ?duplicates=allow if it is another gift", what),
-		})
+		out = append(out, exchange.Rejection{Line: lines[dup.Index], Feature: -1, ID: d.CameraID, Reason: reason})
 	}
-	keep, keepLines := ds[:0:0], lines[:0:0]
-	for i, d := range ds {
-		if !drop[i] {
-			keep, keepLines = append(keep, d), append(keepLines, lines[i])
-		}
-	}
-	slices.SortStableFunc(rejects, func(a, b exchange.Rejection) int { return a.Line - b.Line })
-	return keep, keepLines, rejects
+	return out
 }

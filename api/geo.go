@@ -358,8 +358,13 @@ func (s *Server) tile(c *gin.Context) {
 }
 
 // readBody reads a whole body of at most limit bytes, which must be valid
-// UTF-8 and not empty.
+// UTF-8 and not empty. A body allowed to be larger than a JSON body (a
+// map layer's import) is an upload: it is held to the minimum upload rate
+// rather than the JSON deadline (deadline.go).
 func (s *Server) readBody(c *gin.Context, limit int64) ([]byte, error) {
+	if limit > s.bodyLimit {
+		s.upload(c)
+	}
 	body, err := readAll(c, limit)
 	if err != nil {
 		return nil, err

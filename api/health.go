@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/internal/vntext"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -117,7 +116,8 @@ func (s *Server) cameraHealthView(c *gin.Context) {
 }
 
 // listHealth answers every camera's current health, filtered by commune
-// (accent-insensitive) and state, paginated by camera id.
+// (accent-insensitive, with or without its prefix: communeMatcher) and
+// state, paginated by camera id.
 func (s *Server) listHealth(c *gin.Context) {
 	q, err := checkQuery(c, "commune", "state", "status", "limit", "cursor")
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *Server) listHealth(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	commune := vntext.Fold(q.Get("commune"))
+	commune := communeMatcher(q.Get("commune"))
 	// state is one state or a list (state=down,degraded: the cameras
 	// not up, as the console's health page asks).
 	var states []camera.HealthState
@@ -149,7 +149,7 @@ func (s *Server) listHealth(c *gin.Context) {
 		return
 	}
 	keep := func(h *registry.HealthItem) bool {
-		return (commune == "" || vntext.Fold(h.Commune) == commune) &&
+		return (commune == nil || commune(h.Commune)) &&
 			(states == nil || slices.Contains(states, h.State)) &&
 			(status == "" || h.Status == status)
 	}

@@ -43,8 +43,10 @@ func importQuery(c *gin.Context, extra ...string) (q url.Values, atomic bool, er
 }
 
 // importBody reads an import's body, at most importLimit bytes (413
-// beyond), buffered for decoders that peek.
+// beyond), buffered for decoders that peek, held to the minimum upload
+// rate (deadline.go).
 func (s *Server) importBody(c *gin.Context) *bufio.Reader {
+	s.upload(c)
 	return bufio.NewReaderSize(http.MaxBytesReader(c.Writer, c.Request.Body, s.importLimit), 64<<10)
 }
 

@@ -227,8 +227,8 @@ func categoryList() string {
 // incidentCounts answers the aggregated counts every role may see: per
 // commune × category × month and per commune × handling, with the number
 // of subjects — never an id, a note, a case reference or a clip. Months
-// are calendar months in the offset of from (send +07:00 for Vietnamese
-// months); UTC without from.
+// are calendar months in the daemon's zone (Options.Location), whatever
+// offset from is written with.
 func (s *Server) incidentCounts(c *gin.Context) {
 	q, err := checkQuery(c, "from", "to")
 	if err != nil {
@@ -248,7 +248,9 @@ func (s *Server) incidentCounts(c *gin.Context) {
 			return
 		}
 	}
-	counts, err := s.incidents.IncidentCounts(c, from, to)
+	// The store counts months in from's location; a zero from carries it
+	// too.
+	counts, err := s.incidents.IncidentCounts(c, from.In(s.loc), to)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -8,9 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// httpMetrics are the API's own request metrics. The route label is the
-// route pattern (/api/v1/cameras/:id), never the raw path, so its values
-// stay bounded whatever clients send.
+// httpMetrics are the API's own request metrics. Every label is bounded
+// whatever clients send: the route label is the route pattern
+// (/api/v1/cameras/:id), never the raw path, and "unmatched" for every
+// path no route serves; the method label is one of the standard methods
+// or "other".
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -36,11 +39,28 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		route := routeLabel(c)
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// routeLabel is the request's route pattern, "unmatched" when no route
+// serves its path (or not with its method).
+func routeLabel(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
+}
+
+// methodLabel is the method as a label value: a standard method, or
+// "other" for any of the unbounded rest ("PROPFIND", "XYZ123").
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

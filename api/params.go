@@ -68,16 +68,12 @@ func latLonParams(q url.Values) (lat, lon float64, err error) {
 	return
 }
 
-// geoFilter reads the filters every spatial query takes: commune
-// (accent-insensitive), road_class and state, each a comma-separated list.
+// geoFilter reads the filters every spatial query takes: commune (see
+// communeMatcher), road_class and state, each a comma-separated list.
 func geoFilter(q url.Values) (geo.Filter, error) {
 	var f geo.Filter
 	if v := strings.TrimSpace(q.Get("commune")); v != "" {
-		want := map[string]bool{}
-		for _, c := range strings.Split(v, ",") {
-			want[vntext.Fold(c)] = true
-		}
-		f.CommuneMatch = func(name string) bool { return want[vntext.Fold(name)] }
+		f.CommuneMatch = communeMatcher(strings.Split(v, ",")...)
 	}
 	for _, v := range splitList(q.Get("road_class")) {
 		rc := camera.RoadClass(v)
@@ -104,4 +100,39 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// communeMatcher returns the test of a commune= filter naming any of
+// filters: accent-insensitive, with or without the administrative prefix
+// ("cho gao" finds "Thị trấn Chợ Gạo"; the rule is vntext.CommuneFilter's).
+// It remembers its answer for each name: a list meets the same few
+// commune names again and again, and folding one costs microseconds. A
+// matcher serves one request (it is not safe for concurrent use); nil
+// when no filter is given.
+func communeMatcher(filters ...string) func(name string) bool {
+	var fs []vntext.CommuneFilter
+	for _, v := range filters {
+		if f := vntext.NewCommuneFilter(v); !f.Empty() {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	memo := map[string]bool{}
+	return func(name string) bool {
+		if ok, seen := memo[name]; seen {
+			return ok
+		}
+		ok := false
+		for _, f := range fs {
+			if ok = f.Match(name); ok {
+				break
+			}
+		}
+		if len(memo) < 1<<16 {
+			memo[name] = ok
+		}
+		return ok
+	}
 }

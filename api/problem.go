@@ -19,6 +19,8 @@ var statusOf = map[string]int{
 	camera.EFORBIDDEN:    http.StatusForbidden,
 	camera.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	camera.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	camera.ETOOMANY:      http.StatusTooManyRequests,
+	camera.ETIMEOUT:      http.StatusRequestTimeout,
 	camera.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -39,6 +41,11 @@ const ProblemContentType = "application/problem+json"
 // writeError answers err as problem+json. Internal errors are logged with
 // their cause and answered with a generic detail.
 func (s *Server) writeError(c *gin.Context, err error) {
+	if terr := bodyTimeoutError(c); terr != nil {
+		// The body was cut off for arriving too slowly: that is the
+		// answer, whatever the handler made of the failed read.
+		err = terr
+	}
 	code := camera.ErrorCode(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

@@ -57,7 +57,8 @@ type SummaryCoverage struct {
 	LiveRate      float64 `json:"live_ratio"`
 }
 
-// Summary is the district report.
+// Summary is the district report. Its times carry the offset of the
+// daemon's zone (Options.Location).
 type Summary struct {
 	From        *time.Time   `json:"from,omitempty"`
 	To          time.Time    `json:"to"`
@@ -89,7 +90,7 @@ func (s *Server) summary(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	sum.GeneratedAt = now.UTC()
+	sum.GeneratedAt = now
 	ok(c, http.StatusOK, sum)
 }
 
@@ -159,16 +160,18 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 		}
 		return r
 	}
-	out := &Summary{To: to.UTC()}
+	// The window is answered in the daemon's zone, whatever offset the
+	// query was written with.
+	out := &Summary{To: to.In(s.loc)}
 	if !from.IsZero() {
-		f := from.UTC()
+		f := from.In(s.loc)
 		out.From = &f
 	}
 	upFrom := from
 	if upFrom.IsZero() {
 		upFrom = to.Add(-defaultReportUptime)
 	}
-	out.UptimeFrom = upFrom.UTC()
+	out.UptimeFrom = upFrom.In(s.loc)
 
 	parts, err := s.readSummaryParts(ctx, from, upFrom, to)
 	if err != nil {

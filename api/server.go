@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -34,8 +35,10 @@ type Store interface {
 	ListCameras(ctx context.Context, after string, limit int, keep func(*camera.Camera) bool) ([]*camera.Camera, string, error)
 	ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error
 	Import(ctx context.Context, cams []*camera.Camera, opts registry.ImportOptions, actor camera.Actor) (registry.ImportResult, error)
-	CreateToken(ctx context.Context, name string, role camera.Role, actor camera.Actor) (string, error)
+	CreateToken(ctx context.Context, spec registry.TokenSpec, actor camera.Actor) (registry.Token, string, error)
 	LookupToken(ctx context.Context, secret string) (registry.Token, error)
+	ListTokens(ctx context.Context) ([]registry.Token, error)
+	RevokeToken(ctx context.Context, id string, actor camera.Actor) (registry.Token, error)
 	ListAudit(ctx context.Context, before uint64, limit int) ([]registry.AuditEntry, uint64, error)
 	WriteBackup(w io.Writer, size func(int64)) (int64, error)
 }
@@ -51,6 +54,12 @@ type Options struct {
 	BodyLimit   int64                // max JSON body bytes
 	ImportLimit int64                // max import body bytes
 	Now         func() time.Time
+	// Location is the time zone of the people who use the daemon: the
+	// summary's window is answered in it, "today" (the latest date a
+	// donation may have) and the months of the incident counts are its
+	// own. UTC when nil; the daemon passes its timezone setting
+	// (Asia/Ho_Chi_Minh by default).
+	Location *time.Location
 	// Health answers the health routes; nil when Store is a
 	// *registry.Store, which is used.
 	Health HealthStore
@@ -78,6 +87,15 @@ type Options struct {
 	// SessionLimits bound console sessions; registry.DefaultSessionLimits
 	// when zero.
 	SessionLimits registry.SessionLimits
+
+	// The HTTP edge: who the client is, how many failed authentications
+	// it may make (auth.go, throttle.go), how long its body may take
+	// (deadline.go). Zero values take the defaults.
+	TrustedProxies   []netip.Prefix // proxies whose X-Forwarded-For names the client; none by default
+	AuthFailureLimit int            // failed authentications per address per minute; DefaultAuthFailureLimit
+	BodyTimeout      time.Duration  // a JSON body's whole time; DefaultBodyTimeout
+	MinUploadRate    int64          // bytes a second an upload must average after UploadGrace; DefaultMinUploadRate
+	UploadGrace      time.Duration  // DefaultUploadGrace
 }
 
 // Console is the web console served beside the API: its pages at their
@@ -96,7 +114,8 @@ type Server struct {
 	adminHash   string
 	bodyLimit   int64
 	importLimit int64
-	now         func() time.Time
+	now         func() time.Time // in loc
+	loc         *time.Location
 	ready       atomic.Bool
 	metrics     *httpMetrics
 	engine      *gin.Engine
@@ -120,6 +139,12 @@ type Server struct {
 	sessions      SessionStore
 	users         UserStore
 	sessionLimits registry.SessionLimits
+	trustedProxies []netip.Prefix
+	authThrottle   *Throttle
+	authFailures   *prometheus.CounterVec
+	bodyTimeout    time.Duration
+	minUploadRate  int64
+	uploadGrace    time.Duration
 }
 
 // New builds the server and its routes.
@@ -139,13 +164,27 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	clock, loc := o.Now, o.Location
+	if o.BodyTimeout <= 0 {
+		o.BodyTimeout = DefaultBodyTimeout
+	}
+	if o.MinUploadRate <= 0 {
+		o.MinUploadRate = DefaultMinUploadRate
+	}
+	if o.UploadGrace <= 0 {
+		o.UploadGrace = DefaultUploadGrace
+	}
 	s := &Server{
 		store:       o.Store,
 		log:         o.Logger,
 		reg:         o.Registry,
 		bodyLimit:   o.BodyLimit,
 		importLimit: o.ImportLimit,
-		now:         o.Now,
+		now:         func() time.Time { return clock().In(loc) },
+		loc:         loc,
 		metrics:     newHTTPMetrics(o.Registry),
 		observers:   o.Observers,
 		health:      o.Health,
@@ -159,6 +198,12 @@ func New(o Options) *Server {
 
 		console:       o.Console,
 		sessionLimits: o.SessionLimits,
+		trustedProxies: o.TrustedProxies,
+		authThrottle:   NewThrottle(ThrottleOptions{Limit: o.AuthFailureLimit, Now: o.Now}),
+		authFailures:   newAuthFailures(o.Registry),
+		bodyTimeout:    o.BodyTimeout,
+		minUploadRate:  o.MinUploadRate,
+		uploadGrace:    o.UploadGrace,
 	}
 	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
 		s.sessionLimits = registry.DefaultSessionLimits
@@ -206,7 +251,18 @@ func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recoverer(), s.metrics.middleware())
+	// gin trusts every proxy by default: any client could name itself
+	// in X-Forwarded-For and escape the throttle. Only the configured
+	// proxies are trusted (none by default), so ClientIP is the peer's
+	// address unless a listed proxy forwarded the request.
+	proxies := make([]string, len(s.trustedProxies))
+	for i, p := range s.trustedProxies {
+		proxies[i] = p.String()
+	}
+	if err := e.SetTrustedProxies(proxies); err != nil {
+		panic(err) // netip.Prefix.String always parses
+	}
+	e.Use(s.recoverer(), s.metrics.middleware(), s.hsts(), s.bodyDeadline())
 	e.NoRoute(func(c *gin.Context) {
 		if p := c.Request.URL.Path; s.console != nil && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
 			!strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/tiles/") {
@@ -313,6 +369,8 @@ func (s *Server) routes() *gin.Engine {
 	}
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
+	v1.GET("/tokens", s.allow(admin...), s.listTokens)
+	v1.DELETE("/tokens/:id", s.allow(admin...), s.revokeToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)
 	v1.GET("/backup", s.allow(admin...), s.backup)
 	return e
@@ -324,6 +382,18 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// hsts tells browsers that came over HTTPS to use nothing else for a
+// year (RFC 6797). A request over plain HTTP gets no such header: behind
+// a TLS-terminating proxy, the proxy sends it.
+func (s *Server) hsts() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.TLS != nil {
+			c.Header("Strict-Transport-Security", "max-age=31536000")
+		}
+		c.Next()
+	}
 }
 
 // recoverer turns a panic in a handler into a logged 500 instead of a

@@ -171,6 +171,10 @@ func (s *Server) signIn(c *gin.Context) {
 		s.writeError(c, camera.Errorf(camera.EFORBIDDEN, "Origin", "sign-in from another site is refused"))
 		return
 	}
+	client := ClientKey(c.ClientIP())
+	if s.refuseThrottled(c, client, "password") {
+		return
+	}
 	var in signInRequest
 	if err := s.decodeJSON(c, &in); err != nil {
 		s.writeError(c, err)
@@ -186,6 +190,9 @@ func (s *Server) signIn(c *gin.Context) {
 	}
 	u, err := s.sessions.CheckPassword(c, in.Name, in.Password)
 	if err != nil {
+		if camera.ErrorCode(err) == camera.EUNAUTHORIZED {
+			s.authFailed(c, client, authPassword, s.authThrottle.Fail(client))
+		}
 		s.writeError(c, err)
 		return
 	}

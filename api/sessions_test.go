@@ -2,12 +2,14 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
 	"testing"
 
+	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
 )
 
@@ -245,5 +247,27 @@ func TestUsersAPI(t *testing.T) {
 	}
 	if st := b.signIn("ca.xuandong", "mật khẩu mới toanh"); st != http.StatusOK {
 		t.Errorf("new password after a reset: %d", st)
+	}
+}
+
+// TestSignInThrottled: wrong passwords count against the address like
+// bad tokens; past the limit even the right password waits, and the
+// failures are counted in matthan_auth_failures_total{reason="password"}.
+func TestSignInThrottled(t *testing.T) {
+	e := newEnv(t)
+	e.mustUser("ca.songbinh", camera.RolePolice, "mật khẩu đủ dài")
+	b := e.browser(t)
+	for i := range api.DefaultAuthFailureLimit {
+		if st := b.signIn("ca.songbinh", "đoán mò lần nữa"); st != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d, want 401", i+1, st)
+		}
+	}
+	st, out, hdr := b.send("POST", "/api/v1/session", `{"name":"ca.songbinh","password":"mật khẩu đủ dài"}`, map[string]string{"Origin": b.base})
+	if st != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
+		t.Fatalf("right password after %d failures: %d, Retry-After %q: %s", api.DefaultAuthFailureLimit, st, hdr.Get("Retry-After"), out)
+	}
+	_, metrics, _ := e.do("", "GET", "/metrics", "", nil)
+	if want := fmt.Sprintf(`matthan_auth_failures_total{reason="password"} %d`, api.DefaultAuthFailureLimit); !strings.Contains(string(metrics), want) {
+		t.Errorf("/metrics lacks %s", want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,6 +18,11 @@ const MaxDonationVND int64 = 10_000_000_000_000
 const (
 	MaxDonorLen        = 200
 	MaxDonationNoteLen = 1000
+	// MaxDonationRefLen bounds a bank's transaction reference: banks
+	// use 10 to 30 characters ("FT24123456789012", "MBVCB.5821763.
+	// 042315.Ung ho camera"); a hundred leaves room without letting a
+	// note pass for one.
+	MaxDonationRefLen = 100
 )
 
 // MinDonationYear bounds received_on from below: a date before it is a
@@ -33,6 +39,11 @@ const DonationIDPrefix = "DN-"
 // Commune is always set on a stored donation: a camera's gift takes the
 // camera's commune. It is the commune the gift was given in and stays so,
 // whatever later happens to the camera.
+//
+// Ref is optional: the bank's reference of the transaction that brought
+// the gift, when it came through a bank. Two gifts with the same ref are
+// one transaction; the registry compares refs as it compares names
+// (case, accents and runs of spaces do not count).
 type Donation struct {
 	ID         string    `json:"id"`
 	Donor      string    `json:"donor"`
@@ -41,6 +52,7 @@ type Donation struct {
 	CameraID   string    `json:"camera_id"`
 	Commune    string    `json:"commune"`
 	Note       string    `json:"note"`
+	Ref        string    `json:"ref,omitempty"`
 	CreatedBy  Actor     `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
 }
@@ -88,6 +100,23 @@ func (d *Donation) Validate(now time.Time) error {
 	// Notes may run over several lines, as a camera's do.
 	if !utf8.ValidString(d.Note) || utf8.RuneCountInString(d.Note) > MaxDonationNoteLen {
 		return Errorf(EINVALID, "note", "must be valid UTF-8 of at most %d characters", MaxDonationNoteLen)
+	}
+	return validateRef(d.Ref)
+}
+
+// validateRef checks a bank reference: empty (none), or one line of at
+// most MaxDonationRefLen characters with a letter or a digit in it — a
+// ref of dashes or spaces would make every such gift the same
+// transaction.
+func validateRef(ref string) error {
+	if ref == "" {
+		return nil
+	}
+	if err := checkText("ref", ref, MaxDonationRefLen); err != nil {
+		return err
+	}
+	if !strings.ContainsFunc(ref, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return Errorf(EINVALID, "ref", "must contain a letter or a digit (the bank's transaction reference), got %q", ref)
 	}
 	return nil
 }

@@ -47,6 +47,11 @@ func TestDonationValidate(t *testing.T) {
 		{"long commune", func(d *camera.Donation) { d.Commune = strings.Repeat("x", camera.MaxTextLen+1) }, "commune", "at most"},
 		{"long note", func(d *camera.Donation) { d.Note = strings.Repeat("x", camera.MaxDonationNoteLen+1) }, "note", "at most"},
 		{"note on two lines", func(d *camera.Donation) { d.Note = "một\nhai" }, "", ""},
+		{"bank ref", func(d *camera.Donation) { d.Ref = "MBVCB.5821763.042315.Ủng hộ camera" }, "", ""},
+		{"long ref", func(d *camera.Donation) { d.Ref = strings.Repeat("9", camera.MaxDonationRefLen+1) }, "ref", "at most 100"},
+		{"ref on two lines", func(d *camera.Donation) { d.Ref = "FT1\nFT2" }, "ref", "control"},
+		{"ref of dashes", func(d *camera.Donation) { d.Ref = "--- " }, "ref", "letter or a digit"},
+		{"ref not UTF-8", func(d *camera.Donation) { d.Ref = "FT\xff" }, "ref", "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

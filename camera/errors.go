@@ -15,6 +15,8 @@ const (
 	EFORBIDDEN    = "forbidden"    // the token's role may not do this
 	ETOOLARGE     = "too_large"    // a body or upload over its limit
 	EUNAVAILABLE  = "unavailable"  // a dependency (a camera, the store) cannot serve now
+	ETOOMANY      = "too_many"     // too many failed attempts from one client: wait and try again
+	ETIMEOUT      = "timeout"      // a request body that arrived too slowly
 	EINTERNAL     = "internal"     // a bug or an I/O failure
 )
 

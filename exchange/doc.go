@@ -73,13 +73,14 @@
 // # Donations
 //
 // NewDonationCSVDecoder reads the donation CSV of DESIGN.md
-// (donor,amount_vnd,received_on,camera_id,commune,note) with the same
-// habits — any column order, byte order mark, CRLF, quoted fields, rows
+// (donor,amount_vnd,received_on,camera_id,commune,note, and an optional
+// ref: the bank's transaction reference) with the same habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and
 // reason. Amounts are whole đồng, more than 0 and at most
 // camera.MaxDonationVND; dates may not be in the future; given a
 // camera.Places (registry.Places), each row's camera or commune must
 // exist, and the commune comes out in its canonical spelling.
-// WriteDonationsCSV writes the same format back: export, import and
-// export again give the same bytes.
+// WriteDonationsCSV writes the same format back (a DonationCSVEncoder
+// with Ref adds the ref column): export, import and export again give
+// the same bytes.
 package exchange

@@ -13,7 +13,8 @@ import (
 type donationCol int
 
 // The columns of DESIGN.md's donation CSV, in contract order: the order
-// in which a row's fields are checked.
+// in which a row's fields are checked; then the optional ref, the bank's
+// transaction reference.
 const (
 	dcDonor donationCol = iota
 	dcAmount
@@ -21,10 +22,11 @@ const (
 	dcCameraID
 	dcCommune
 	dcNote
+	dcRef
 	numDonationCols
 )
 
-var donationColNames = [numDonationCols]string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note"}
+var donationColNames = [numDonationCols]string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note", "ref"}
 
 func (c donationCol) String() string { return donationColNames[c] }
 
@@ -34,7 +36,12 @@ const DonationCSVHeader = "donor,amount_vnd,received_on,camera_id,commune,note"
 
 // DonationCSVColumns returns the columns of DonationCSVHeader, a new slice
 // on every call.
-func DonationCSVColumns() []string { return append([]string(nil), donationColNames[:]...) }
+func DonationCSVColumns() []string { return append([]string(nil), donationColNames[:dcRef]...) }
+
+// DonationRefColumn is the optional column of a donation CSV after those
+// of DonationCSVHeader: the bank's reference of the transaction
+// (camera.Donation.Ref).
+const DonationRefColumn = "ref"
 
 // DonationRow is one record of a donation import. Exactly one of
 // Donation and Reject is set.
@@ -60,14 +67,15 @@ type DonationRow struct {
 // a record over MaxCSVRecordBytes ends it with a fatal error.
 //
 // donor, amount_vnd and received_on are required columns, and camera_id
-// or commune (or both); note is optional. amount_vnd is a whole number of
+// or commune (or both); note and ref (DonationRefColumn) are optional. amount_vnd is a whole number of
 // đồng without separators ("1.500.000", "1,5" and "1.5" are refused, not
 // guessed), more than 0 and at most camera.MaxDonationVND.
 //
-// Unlike a camera, a donation has no natural key, and the decoder passes
-// equal rows: whether they are one gift entered twice or two gifts is
-// the caller's to decide (registry.Store.FindDuplicates; the API refuses
-// them unless asked not to).
+// Unlike a camera, a donation has no natural key — its ref, when the
+// bank gave one, comes closest — and the decoder passes equal rows and
+// repeated refs: whether they are one gift entered twice or two gifts is
+// the caller's to decide (registry.Store.FindDuplicates; the API leaves
+// out the rows that repeat stored gifts unless asked not to).
 type DonationCSVDecoder struct {
 	recs  csvRecords
 	index [numDonationCols]int
@@ -82,7 +90,7 @@ type DonationCSVDecoder struct {
 // are in the future (camera.Donation.Validate).
 func NewDonationCSVDecoder(r io.Reader, places camera.Places, now time.Time) *DonationCSVDecoder {
 	d := &DonationCSVDecoder{places: places, now: now}
-	d.recs = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, d.setHeader)
+	d.recs = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader, more: ", optionally with " + DonationRefColumn}, d.setHeader)
 	return d
 }
 
@@ -159,6 +167,7 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 		CameraID:   cleanText(field(dcCameraID)),
 		Commune:    cleanText(field(dcCommune)),
 		Note:       cleanNotes(field(dcNote)),
+		Ref:        cleanText(field(dcRef)),
 	}
 	amount, err := parseAmount(field(dcAmount))
 	if err != nil {

@@ -15,6 +15,12 @@ import (
 // the output and storing it again gives the same gifts under new ids, and
 // exporting those gives the same bytes.
 type DonationCSVEncoder struct {
+	// Ref adds the ref column (DonationRefColumn) after those of
+	// DESIGN.md, so that a copy keeps each gift's bank reference and
+	// imports again as the same transactions. Set it before the first
+	// Encode.
+	Ref bool
+
 	w       *csv.Writer
 	started bool
 	rec     [numDonationCols]string
@@ -31,8 +37,8 @@ func (e *DonationCSVEncoder) Encode(d *camera.Donation) error {
 	if err := e.start(); err != nil {
 		return err
 	}
-	e.rec = [numDonationCols]string{d.Donor, strconv.FormatInt(d.AmountVND, 10), d.ReceivedOn, d.CameraID, d.Commune, d.Note}
-	return e.w.Write(e.rec[:])
+	e.rec = [numDonationCols]string{d.Donor, strconv.FormatInt(d.AmountVND, 10), d.ReceivedOn, d.CameraID, d.Commune, d.Note, d.Ref}
+	return e.w.Write(e.rec[:e.width()])
 }
 
 // Close writes the header if no donation was encoded and flushes. It does
@@ -50,12 +56,22 @@ func (e *DonationCSVEncoder) start() error {
 		return nil
 	}
 	e.started = true
-	return e.w.Write(DonationCSVColumns())
+	return e.w.Write(donationColNames[:e.width()])
+}
+
+// width is how many columns the encoder writes.
+func (e *DonationCSVEncoder) width() int {
+	if e.Ref {
+		return int(numDonationCols)
+	}
+	return int(dcRef)
 }
 
 // WriteDonationsCSV writes the donations of seq as a donation CSV (use
 // slices.Values for a slice), in seq's order: the registry's
-// (received_on, id) order gives a deterministic export.
+// (received_on, id) order gives a deterministic export. It writes the
+// columns of DESIGN.md only; a DonationCSVEncoder with Ref set keeps the
+// refs too.
 func WriteDonationsCSV(w io.Writer, seq iter.Seq[*camera.Donation]) error {
 	enc := NewDonationCSVEncoder(w)
 	for d := range seq {

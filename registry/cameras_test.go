@@ -180,7 +180,7 @@ func TestBackupOpens(t *testing.T) {
 	if err := s.CreateCamera(ctx, testCamera("CG-0001"), police); err != nil {
 		t.Fatal(err)
 	}
-	secret, err := s.CreateToken(ctx, "Công an xã Song Bình", camera.RolePolice, camera.SystemActor)
+	_, secret, err := s.CreateToken(ctx, registry.TokenSpec{Name: "Công an xã Song Bình", Role: camera.RolePolice}, camera.SystemActor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,13 +207,13 @@ func TestBackupOpens(t *testing.T) {
 func TestTokens(t *testing.T) {
 	ctx := context.Background()
 	s := registrytest.Open(t)
-	if _, err := s.CreateToken(ctx, "x", "mayor", camera.SystemActor); camera.ErrorField(err) != "role" {
+	if _, _, err := s.CreateToken(ctx, registry.TokenSpec{Name: "x", Role: "mayor"}, camera.SystemActor); camera.ErrorField(err) != "role" {
 		t.Errorf("bad role: %v", err)
 	}
-	if _, err := s.CreateToken(ctx, " ", camera.RoleAdmin, camera.SystemActor); camera.ErrorField(err) != "name" {
+	if _, _, err := s.CreateToken(ctx, registry.TokenSpec{Name: " ", Role: camera.RoleAdmin}, camera.SystemActor); camera.ErrorField(err) != "name" {
 		t.Errorf("empty name: %v", err)
 	}
-	secret, err := s.CreateToken(ctx, "planner-1", camera.RolePlanner, camera.SystemActor)
+	_, secret, err := s.CreateToken(ctx, registry.TokenSpec{Name: "planner-1", Role: camera.RolePlanner}, camera.SystemActor)
 	if err != nil {
 		t.Fatal(err)
 	}

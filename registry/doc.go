@@ -1,5 +1,6 @@
 // Package registry is the durable store of Mắt Thần: one bbolt file holding
-// the cameras (with their write-only credentials), the API tokens (hashed),
+// the cameras (with their write-only credentials), the API tokens (hashed;
+// listed by a public id, revoked, expiring; tokens.go, token_use.go),
 // the audit log, and — added by later parts — health history, incidents,
 // clips and donations.
 //
@@ -14,7 +15,7 @@
 // The file carries a schema version in the meta bucket; Open refuses a file
 // written by a newer schema, and migrates older ones (Store.migrate: 2
 // the donations' duplicate index, 3 the commune facts, 4 the camera
-// facts), writing the new version last.
+// facts, 5 the donations' ref index), writing the new version last.
 //
 // Beside the camera records, every camera write keeps two derived buckets
 // in its own transaction: camera_facts, a ~40-byte binary copy of each

@@ -34,19 +34,30 @@ type DonationImport struct {
 	Last  string `json:"last_id,omitempty"`
 	// TotalVND is the sum of the amounts stored.
 	TotalVND int64 `json:"total_vnd"`
+	// Repeats are the donations left out as repeats of stored gifts
+	// (DonationOptions.SkipDuplicates), in index order.
+	Repeats []Duplicate `json:"-"`
 }
 
 // DonationOptions tune how CreateDonationWith and ImportDonationsWith
 // store donations. The zero value stores every valid donation.
 type DonationOptions struct {
-	// RejectDuplicates refuses a donation that is the same gift as a
-	// stored one or as an earlier one of the same call (same donor,
-	// compared without accents, case or extra spaces; same amount, date,
-	// camera and commune): a *DuplicateError, code ECONFLICT, and nothing
-	// of the call is stored. It is checked against one snapshot before
+	// RejectDuplicates refuses a donation that repeats a stored gift or
+	// an earlier donation of the call, by the rules of donations_dupes.go:
+	// a stored or earlier ref; or the same donor (compared without
+	// accents, case or extra spaces), amount, date, camera and commune as
+	// a stored gift, when the call holds no more such gifts than the
+	// ledger. The call fails with a *DuplicateError, code ECONFLICT, and
+	// nothing of it is stored. It is checked against one snapshot before
 	// anything is written, and again in each write transaction, so that
 	// two imports of one bank sheet sent at once cannot both be stored.
 	RejectDuplicates bool
+	// SkipDuplicates, with RejectDuplicates, stores the donations of the
+	// call that are not repeats and reports the others in
+	// DonationImport.Repeats, rather than failing the call: an import
+	// of a bank sheet that overlaps the ledger. A gift stored by another
+	// writer meanwhile still fails it.
+	SkipDuplicates bool
 }
 
 // CreateDonation stores a new donation and assigns its ID
@@ -86,7 +97,7 @@ func (s *Store) ImportDonations(ctx context.Context, ds []*camera.Donation, acto
 // ImportDonationsWith is ImportDonations with options. A duplicate
 // refused (DonationOptions.RejectDuplicates) fails the call with its
 // index in the error's field ("donations[12]"); use FindDuplicates first
-// to report every one of them.
+// to report every one of them, or SkipDuplicates to store the rest.
 func (s *Store) ImportDonationsWith(ctx context.Context, ds []*camera.Donation, actor camera.Actor, o DonationOptions) (DonationImport, error) {
 	return s.importDonations(ctx, ds, actor, true, o)
 }
@@ -113,6 +124,9 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	// spelling, and each camera is read by its id: a single donation
 	// costs a few lookups however many cameras there are.
 	communes := make([]string, len(ds))
+	var since uint64
+	keep := ds      // the donations to store
+	var index []int // their indexes in ds when some were left out
 	err := s.db.View(func(tx *bolt.Tx) error {
 		names, _, err := readCommuneNames(tx, &s.folds)
 		if err != nil {
@@ -132,16 +146,22 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		if !o.RejectDuplicates {
 			return nil
 		}
+		since = tx.Bucket(bucketDonations).Sequence()
 		f := folder{}
-		keys := make([]giftKey, len(ds))
+		rows := make([]giftRow, len(ds))
 		for i, d := range ds {
-			keys[i] = newGiftKey(f, d.Donor, d.AmountVND, dateNum(d.ReceivedOn), d.CameraID, communes[i])
+			rows[i] = giftRowOf(f, d, communes[i])
 		}
-		dups, err := findDuplicates(ctx, tx, f, keys)
+		dups, err := findDuplicates(ctx, tx, f, rows, bulk)
 		if err != nil || len(dups) == 0 {
 			return err
 		}
-		return newDuplicateError(bulk, dups[0])
+		if !o.SkipDuplicates {
+			return newDuplicateError(bulk, dups[0], ds[dups[0].Index].Ref)
+		}
+		res.Repeats = dups
+		keep, index, communes = withoutRepeats(ds, communes, dups)
+		return nil
 	})
 	if err != nil {
 		return res, err
@@ -155,10 +175,14 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	go func() {
 		defer close(prepared)
 		at := s.now().UTC()
-		for start := 0; start < len(ds); start += DonationBatch {
-			end := min(start+DonationBatch, len(ds))
-			p := prepareBatch(ds[start:end], communes[start:end], start, actor, at)
-			p.reject = o.RejectDuplicates
+		for start := 0; start < len(keep); start += DonationBatch {
+			end := min(start+DonationBatch, len(keep))
+			var idx []int
+			if index != nil {
+				idx = index[start:end]
+			}
+			p := prepareBatch(keep[start:end], communes[start:end], start, idx, actor, at)
+			p.reject, p.since = o.RejectDuplicates, since
 			select {
 			case prepared <- p:
 			case <-ctx.Done():
@@ -166,10 +190,12 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 			}
 		}
 	}()
+	var own [][2]uint64 // the sequence numbers stored by the batches so far
 	for p := range prepared {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		p.own = own
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			return p.write(ctx, tx, bulk)
 		})
@@ -189,6 +215,9 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		}
 		res.Created += len(p.batch)
 		res.Last = p.batch[len(p.batch)-1].ID
+		lo, _ := camera.ParseDonationID(p.batch[0].ID)
+		hi, _ := camera.ParseDonationID(p.batch[len(p.batch)-1].ID)
+		own = append(own, [2]uint64{lo, hi}) // a batch's ids are consecutive
 		for _, d := range p.batch {
 			res.TotalVND += d.AmountVND
 		}
@@ -204,6 +233,7 @@ func cleanDonation(d *camera.Donation) {
 	d.Commune = strings.TrimSpace(vntext.NFC(d.Commune))
 	d.ReceivedOn = strings.TrimSpace(d.ReceivedOn)
 	d.Note = strings.TrimSpace(vntext.NFC(d.Note))
+	d.Ref = strings.TrimSpace(vntext.NFC(d.Ref))
 }
 
 // donationItemError prefixes the field of a bulk item's error with its
@@ -253,4 +283,20 @@ func (s *Store) CountDonations(ctx context.Context) (count int, totalVND int64, 
 		})
 	})
 	return count, totalVND, err
+}
+
+// withoutRepeats returns the donations of ds that dups do not name, with
+// their indexes in ds and their communes.
+func withoutRepeats(ds []*camera.Donation, communes []string, dups []Duplicate) (keep []*camera.Donation, index []int, keepCommunes []string) {
+	n := len(ds) - len(dups)
+	keep, index, keepCommunes = make([]*camera.Donation, 0, n), make([]int, 0, n), make([]string, 0, n)
+	next := 0 // into dups, which are in index order
+	for i, d := range ds {
+		if next < len(dups) && dups[next].Index == i {
+			next++
+			continue
+		}
+		keep, index, keepCommunes = append(keep, d), append(index, i), append(keepCommunes, communes[i])
+	}
+	return keep, index, keepCommunes
 }

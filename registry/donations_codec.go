@@ -27,6 +27,9 @@ import (
 //     metrics.
 //   - "donations_by_gift": date(4) hash(8) seq(8) → empty: finds a stored gift
 //     identical to a new one (donations_dupes.go). Since schema 2.
+//   - "donations_by_ref": folded ref 0x00 seq(8) → empty: finds the
+//     stored donations of a bank transaction (donations_dupes.go); gifts
+//     with a ref only. Since schema 5.
 //
 // seq(8) is the number of the id (DN-0000012 is 12), big-endian; date(4)
 // is received_on as the number YYYYMMDD, big-endian, so byte order is
@@ -42,8 +45,9 @@ import (
 // record.
 
 // donationVersion is the first byte of a record: the encoding can change
-// without a migration of old records.
-const donationVersion = 1
+// without a migration of old records. Version 2 added the ref at the end;
+// records of version 1 are read as donations without one.
+const donationVersion = 2
 
 // tailLen is the length of the date(4) seq(8) that ends every index key.
 const tailLen = 12
@@ -96,8 +100,8 @@ func splitTail(k []byte, separated bool) (prefix []byte, date uint32, seq uint64
 
 // donationSize bounds the length of the record of d.
 func donationSize(d *camera.Donation) int {
-	return 1 + 3*binary.MaxVarintLen64 + 6*binary.MaxVarintLen32 +
-		len(d.CameraID) + len(d.Commune) + len(d.Donor) + len(d.Note) + len(d.CreatedBy.Name) + len(d.CreatedBy.Role)
+	return 1 + 3*binary.MaxVarintLen64 + 7*binary.MaxVarintLen32 +
+		len(d.CameraID) + len(d.Commune) + len(d.Donor) + len(d.Note) + len(d.CreatedBy.Name) + len(d.CreatedBy.Role) + len(d.Ref)
 }
 
 // appendDonation appends the record of d.
@@ -108,13 +112,15 @@ func appendDonation(b []byte, d *camera.Donation) []byte {
 	for _, s := range [...]string{d.CameraID, d.Commune, d.Donor, d.Note, d.CreatedBy.Name, string(d.CreatedBy.Role)} {
 		b = appendString(b, s)
 	}
-	return binary.AppendVarint(b, d.CreatedAt.UnixNano())
+	b = binary.AppendVarint(b, d.CreatedAt.UnixNano())
+	return appendString(b, d.Ref)
 }
 
 // decodeDonation reads a record stored under seq.
 func decodeDonation(seq uint64, v []byte) (*camera.Donation, error) {
 	r := reader{b: v}
-	if ver := r.byte(); ver != donationVersion {
+	ver := r.byte()
+	if ver != 1 && ver != donationVersion {
 		return nil, fmt.Errorf("donation %d: %w (version %d)", seq, errDonationRecord, ver)
 	}
 	d := &camera.Donation{ID: camera.FormatDonationID(seq)}
@@ -127,6 +133,9 @@ func decodeDonation(seq uint64, v []byte) (*camera.Donation, error) {
 	d.CreatedBy.Name = string(r.bytes())
 	d.CreatedBy.Role = camera.Role(r.bytes())
 	d.CreatedAt = time.Unix(0, r.varint()).UTC()
+	if ver >= 2 {
+		d.Ref = string(r.bytes())
+	}
 	if r.bad {
 		return nil, fmt.Errorf("donation %d: %w", seq, errDonationRecord)
 	}

@@ -26,7 +26,7 @@ const MaxCorrectionReasonLen = 500
 // fundraisers and donors trust says why money left it.
 //
 // The record, its entries in every index (by date, camera, commune,
-// donor and gift), the running totals of its commune and
+// donor, gift and ref), the running totals of its commune and
 // the count of distinct donors change in one transaction with an audit
 // entry, "donation.delete", whose changes hold the reason and the whole
 // record as JSON: nothing of the gift is lost, and it can be entered
@@ -110,6 +110,9 @@ func unindexDonation(tx *bolt.Tx, seq uint64, d *camera.Donation) error {
 	}
 	gift := giftKeyOf(folder{}, d)
 	keys = append(keys, indexKey{bucketDonByGift, giftEntry(nil, &gift, seq)})
+	if d.Ref != "" {
+		keys = append(keys, indexKey{bucketDonByRef, refEntry(nil, foldRef(d.Ref), seq)})
+	}
 	for _, e := range keys {
 		b := tx.Bucket(e.bucket)
 		// Seek rather than Get: the duplicate index's values are empty,

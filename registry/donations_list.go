@@ -19,7 +19,8 @@ type DonationFilter struct {
 	// CameraID keeps the gifts to one camera.
 	CameraID string
 	// Commune keeps the gifts given in one commune (to its cameras or its
-	// pool), compared accent-insensitively.
+	// pool), named as vntext.CommuneFilter reads it: accent-insensitively,
+	// with or without Xã, Thị trấn or Phường.
 	Commune string
 	// Donor keeps donations whose donor contains this text,
 	// accent-insensitively ("nguyen van" finds "Nguyễn Văn An").
@@ -52,7 +53,7 @@ func (f DonationFilter) Validate() error {
 // cursor is opaque; a malformed one is EINVALID naming cursor.
 //
 // A camera filter walks that camera's index range and a commune filter
-// that commune's, so neither reads the donations of other cameras or
+// that commune's (resolved to the spellings stored first), so neither reads the donations of other cameras or
 // communes; a date range is a range of the same keys. The donor filter is
 // checked on index values, without reading records.
 func (s *Store) ListDonations(ctx context.Context, f DonationFilter, cursor string, limit int) (items []*camera.Donation, next string, err error) {
@@ -105,18 +106,21 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 		bucket    = bucketDonByDate
 		prefix    []byte
 		donorOf   = func(v []byte) []byte { return v }
-		communeIs string // folded; checked on the record
+		communeIs func(string) bool // checked on the record; nil = any
 	)
-	switch {
-	case f.CameraID != "":
-		bucket, prefix = bucketDonByCamera, append([]byte(f.CameraID), 0)
-		donorOf = func(v []byte) []byte { _, d, _ := readByCamera(v); return d }
-		if f.Commune != "" {
-			communeIs = vntext.Fold(f.Commune)
+	commune := vntext.NewCommuneFilter(f.Commune)
+	if !commune.Empty() {
+		// Folding costs microseconds; the records of a walk repeat a
+		// few spellings.
+		memo := map[string]bool{}
+		communeIs = func(name string) bool {
+			ok, seen := memo[name]
+			if !seen {
+				ok = commune.Match(name)
+				memo[name] = ok
+			}
+			return ok
 		}
-	case f.Commune != "":
-		bucket, prefix = bucketDonByCommune, append([]byte(vntext.Fold(f.Commune)), 0)
-		donorOf = func(v []byte) []byte { _, _, d, _ := readByCommune(v); return d }
 	}
 	var lo, hi uint32 = 0, ^uint32(0)
 	if f.From != "" {
@@ -127,6 +131,28 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 	}
 	donor := newDonorMatcher(f.Donor)
 	return s.db.View(func(tx *bolt.Tx) error {
+		switch {
+		case f.CameraID != "":
+			bucket, prefix = bucketDonByCamera, append([]byte(f.CameraID), 0)
+			donorOf = func(v []byte) []byte { _, d, _ := readByCamera(v); return d }
+		case communeIs != nil:
+			// The filter names a commune the way people write it; the
+			// index is keyed by the folded spellings stored. One
+			// matching commune is one range of its index; several (a
+			// town and a commune of one name, "Thị trấn X" and "Xã X")
+			// are merged by walking the dates and checking each record.
+			folds, err := donationCommunes(tx, commune)
+			switch {
+			case err != nil:
+				return err
+			case len(folds) == 0:
+				return nil
+			case len(folds) == 1:
+				bucket, prefix = bucketDonByCommune, append([]byte(folds[0]), 0)
+				donorOf = func(v []byte) []byte { _, _, d, _ := readByCommune(v); return d }
+				communeIs = nil
+			}
+		}
 		recs := tx.Bucket(bucketDonations)
 		c := tx.Bucket(bucket).Cursor()
 		start := appendTail(bytes.Clone(prefix), lo, 0)
@@ -166,7 +192,7 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 			if err != nil {
 				return err
 			}
-			if communeIs != "" && vntext.Fold(d.Commune) != communeIs {
+			if communeIs != nil && !communeIs(d.Commune) {
 				continue
 			}
 			if !fn(d, bytes.Clone(tail)) {
@@ -175,6 +201,31 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 		}
 		return nil
 	})
+}
+
+// donationCommunes returns the folded communes that have donations and
+// whose stored spelling the filter matches, from the running totals (one
+// record per commune).
+func donationCommunes(tx *bolt.Tx, filter vntext.CommuneFilter) ([]string, error) {
+	var folds []string
+	err := tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {
+		if len(k) == 1 && k[0] == 0 {
+			return nil // gifts to cameras without a commune
+		}
+		t, err := decodeCommuneTotal(v)
+		if err != nil {
+			return fmt.Errorf("commune %q: %w", k, err)
+		}
+		name := t.Spelling
+		if name == "" {
+			name = string(k)
+		}
+		if filter.Match(name) {
+			folds = append(folds, string(k))
+		}
+		return nil
+	})
+	return folds, err
 }
 
 // donorMatcher checks the donor filter, folding each distinct donor

@@ -19,7 +19,7 @@ func bruteDonations(ds []*camera.Donation, f registry.DonationFilter) []string {
 	for _, d := range ds {
 		switch {
 		case f.CameraID != "" && d.CameraID != f.CameraID,
-			f.Commune != "" && vntext.Fold(d.Commune) != vntext.Fold(f.Commune),
+			f.Commune != "" && !vntext.NewCommuneFilter(f.Commune).Match(d.Commune),
 			f.Donor != "" && !strings.Contains(vntext.Fold(d.Donor), vntext.Fold(f.Donor)),
 			f.From != "" && d.ReceivedOn < f.From,
 			f.To != "" && d.ReceivedOn > f.To:
@@ -86,7 +86,9 @@ func TestListDonationsWalk(t *testing.T) {
 		{CameraID: "CG-0003"},
 		{CameraID: "CG-0300", From: "2020-01-01"},
 		{Commune: "Bình Ninh"},
-		{Commune: "binh ninh"}, // accent-insensitive
+		{Commune: "binh ninh"},                        // accent-insensitive
+		{Commune: "cho gao"},                          // "Thị trấn Chợ Gạo", without its prefix
+		{Commune: "Xã Bình Ninh", From: "2020-01-01"}, // with a prefix the stored name lacks
 		{Commune: "TÂN THUẬN BÌNH", To: "2020-06-30"},
 		{Commune: "Bình Ninh", CameraID: "CG-0003"}, // CG-0003 is not in Bình Ninh: nothing
 		{CameraID: "CG-0003", Commune: "tan thuan binh"},
@@ -113,6 +115,55 @@ func TestListDonationsWalk(t *testing.T) {
 	for _, f := range filters[:5] {
 		if len(bruteDonations(all, f)) == 0 {
 			t.Errorf("filter %+v selects nothing in the sample", f)
+		}
+	}
+}
+
+// TestListDonationsCommunePrefix: a commune filter finds the gifts of every
+// commune it names with or without the prefix, here a town and a commune
+// of the same name, in one list in (received_on, id) order.
+func TestListDonationsCommunePrefix(t *testing.T) {
+	s := openAtClock(t, donationClock)
+	ctx := context.Background()
+	for _, c := range []struct{ id, commune string }{
+		{"TT-0001", "Thị trấn Chợ Gạo"}, {"XA-0001", "Chợ Gạo"}, {"BN-0001", "Bình Ninh"},
+	} {
+		cam := testCamera(c.id)
+		cam.Commune = c.commune
+		if err := s.CreateCamera(ctx, cam, camera.SystemActor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []*camera.Donation
+	for i, cam := range []string{"TT-0001", "XA-0001", "BN-0001", "XA-0001", "TT-0001", "BN-0001"} {
+		d := &camera.Donation{Donor: fmt.Sprintf("Người góp %d", i), AmountVND: int64(100_000 * (i + 1)),
+			ReceivedOn: fmt.Sprintf("2024-04-%02d", 10-i), CameraID: cam}
+		if err := s.CreateDonation(ctx, d, camera.SystemActor); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, d)
+	}
+	tests := []struct {
+		filter string
+		want   int
+	}{
+		{"cho gao", 4},
+		{"CHỢ GẠO", 4},
+		{"thi tran cho gao", 4},
+		{"Xã Bình Ninh", 2},
+		{"binh", 0},
+		{"Mỹ Tho", 0},
+	}
+	for _, tt := range tests {
+		f := registry.DonationFilter{Commune: tt.filter}
+		want := bruteDonations(all, f)
+		if len(want) != tt.want {
+			t.Fatalf("%q: the brute force finds %d, want %d", tt.filter, len(want), tt.want)
+		}
+		for _, limit := range []int{1, 3, 100} {
+			if got := walkDonationPages(t, s, f, limit); !slices.Equal(got, want) {
+				t.Errorf("%q, limit %d: %v, want %v", tt.filter, limit, got, want)
+			}
 		}
 	}
 }

@@ -79,3 +79,65 @@ func (s *Store) indexGifts() error {
 	}
 	return nil
 }
+
+// indexRefs builds donations_by_ref from the stored donations: the
+// migration to schema 5. Records written before it are of version 1 and
+// carry no ref, so on a database of an older program the index comes out
+// empty after one pass over the records' first bytes; it is built from
+// the records all the same, so that a run cut off halfway, or a file
+// whose version was set back, ends with an index that matches them.
+func (s *Store) indexRefs() error {
+	var entries [][]byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDonations).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("donation key %x: %w", k, errDonationRecord)
+			}
+			if len(v) > 0 && v[0] == 1 { // version 1: no ref
+				continue
+			}
+			seq := binary.BigEndian.Uint64(k)
+			d, err := decodeDonation(seq, v)
+			if err != nil {
+				return err
+			}
+			if d.Ref != "" {
+				entries = append(entries, refEntry(nil, foldRef(d.Ref), seq))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(entries, bytes.Compare)
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketDonByRef) != nil {
+			if err := tx.DeleteBucket(bucketDonByRef); err != nil {
+				return err
+			}
+		}
+		_, err := tx.CreateBucket(bucketDonByRef)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(entries); start += giftIndexBatch {
+		batch := entries[start:min(start+giftIndexBatch, len(entries))]
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketDonByRef)
+			for _, e := range batch {
+				if err := b.Put(e, []byte{}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

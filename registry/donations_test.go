@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -125,7 +126,7 @@ func TestImportDonationsAllOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := registry.DonationImport{Created: 3, First: "DN-0000001", Last: "DN-0000003", TotalVND: 6}
-	if res != want {
+	if !reflect.DeepEqual(res, want) {
 		t.Errorf("import = %+v, want %+v", res, want)
 	}
 	audit, _, _ := s.ListAudit(context.Background(), 0, 1)

@@ -29,27 +29,34 @@ type preparedBatch struct {
 	batch    []*camera.Donation
 	saved    []camera.Donation // the donations as the caller gave them
 	communes []string
-	offset   int // index of batch[0] in the caller's slice
+	offset   int   // index of batch[0] in the caller's slice
+	index    []int // when not nil, the index of batch[i] there instead
 	actor    camera.Actor
 	at       time.Time
 
-	records, dates, byCam, byCommune, byDonor, byGift []kv
-	totals                                            map[string]*communeTotal
-	keys                                              []giftKey // of batch[i]
-	fold                                              folder
-	// reject makes write refuse a donation whose gift is stored already
-	// (DonationOptions.RejectDuplicates).
+	records, dates, byCam, byCommune, byDonor, byGift, byRef []kv
+	totals                                                   map[string]*communeTotal
+	rows                                                     []giftRow // of batch[i]
+	fold                                                     folder
+	// reject makes write refuse a donation that a gift stored since the
+	// call was checked would repeat (DonationOptions.RejectDuplicates):
+	// since is the last sequence number of that snapshot, own the
+	// sequence numbers this call stored in the batches before this one.
 	reject bool
+	since  uint64
+	own    [][2]uint64
 }
 
 // prepareBatch encodes a batch; communes are the donations' resolved
-// communes, at the time they are stored at.
-func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor camera.Actor, at time.Time) *preparedBatch {
+// communes, at the time they are stored at. offset is the index of
+// batch[0] in the caller's slice, or index, when not nil, the index of
+// each (the call's repeats were left out).
+func prepareBatch(batch []*camera.Donation, communes []string, offset int, index []int, actor camera.Actor, at time.Time) *preparedBatch {
 	n := len(batch)
 	p := &preparedBatch{
-		batch: batch, saved: make([]camera.Donation, n), communes: communes, offset: offset, actor: actor, at: at,
+		batch: batch, saved: make([]camera.Donation, n), communes: communes, offset: offset, index: index, actor: actor, at: at,
 		records: make([]kv, 0, n), dates: make([]kv, 0, n), byCam: make([]kv, 0, n), byCommune: make([]kv, 0, n), byDonor: make([]kv, 0, n), byGift: make([]kv, 0, n),
-		totals: map[string]*communeTotal{}, keys: make([]giftKey, n), fold: folder{},
+		totals: map[string]*communeTotal{}, rows: make([]giftRow, n), fold: folder{},
 	}
 	var mem arena
 	for i, orig := range batch {
@@ -60,8 +67,11 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor
 		p.records = append(p.records, kv{binary.BigEndian.AppendUint64(mem.make(8), seq), appendDonation(mem.make(donationSize(&d)), &d)})
 		fold := p.fold.fold(d.Commune)
 		date := dateNum(d.ReceivedOn)
-		p.keys[i] = newGiftKey(p.fold, d.Donor, d.AmountVND, date, d.CameraID, d.Commune)
-		p.byGift = append(p.byGift, kv{giftEntry(mem.make(giftEntryLen), &p.keys[i], seq), []byte{}})
+		p.rows[i] = giftRowOf(p.fold, &d, d.Commune)
+		p.byGift = append(p.byGift, kv{giftEntry(mem.make(giftEntryLen), &p.rows[i].key, seq), []byte{}})
+		if ref := p.rows[i].ref; ref != "" {
+			p.byRef = append(p.byRef, kv{refEntry(mem.make(len(ref)+9), ref, seq), []byte{}})
+		}
 		p.dates = append(p.dates, kv{appendTail(mem.make(tailLen), date, seq), append(mem.make(len(d.Donor)), d.Donor...)})
 		if !d.Pool() {
 			p.byCam = append(p.byCam, kv{appendIndexKey(mem.make(len(d.CameraID)+1+tailLen), d.CameraID, date, seq), appendByCamera(mem.make(10+len(d.Donor)), &d)})
@@ -80,10 +90,10 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, actor
 		}
 		t.Spelling = d.Commune
 	}
-	// Records are in key order already; the five indexes are sorted side
-	// by side.
+	// Records are in key order already; the indexes are sorted side by
+	// side.
 	var wg sync.WaitGroup
-	for _, entries := range [][]kv{p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift} {
+	for _, entries := range [][]kv{p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift, p.byRef} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -106,7 +116,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 			continue
 		}
 		if cams.Get([]byte(d.CameraID)) == nil {
-			return donationItemError(bulk, p.offset+i, camera.Errorf(camera.EINVALID, "camera_id", "no camera with id %q (deleted during the import)", d.CameraID))
+			return donationItemError(bulk, p.callIndex(i), camera.Errorf(camera.EINVALID, "camera_id", "no camera with id %q (deleted during the import)", d.CameraID))
 		}
 		there[d.CameraID] = true
 	}
@@ -124,7 +134,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	main.FillPercent = 1
 	tx.Bucket(bucketDonByDate).FillPercent = 0.9 // imports come mostly in date order
 	seq0 := main.Sequence()
-	for _, entries := range [][]kv{p.records, p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift} {
+	for _, entries := range [][]kv{p.records, p.dates, p.byCam, p.byCommune, p.byDonor, p.byGift, p.byRef} {
 		for _, e := range entries {
 			tail := e.k[len(e.k)-8:]
 			binary.BigEndian.PutUint64(tail, binary.BigEndian.Uint64(tail)+seq0)
@@ -136,7 +146,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	for _, ix := range []struct {
 		b       *bolt.Bucket
 		entries []kv
-	}{{main, p.records}, {tx.Bucket(bucketDonByDate), p.dates}, {tx.Bucket(bucketDonByCamera), p.byCam}, {tx.Bucket(bucketDonByCommune), p.byCommune}, {tx.Bucket(bucketDonByGift), p.byGift}} {
+	}{{main, p.records}, {tx.Bucket(bucketDonByDate), p.dates}, {tx.Bucket(bucketDonByCamera), p.byCam}, {tx.Bucket(bucketDonByCommune), p.byCommune}, {tx.Bucket(bucketDonByGift), p.byGift}, {tx.Bucket(bucketDonByRef), p.byRef}} {
 		for _, e := range ix.entries {
 			if err := ix.b.Put(e.k, e.v); err != nil {
 				return err
@@ -159,24 +169,101 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	return appendAudit(tx, p.at, p.actor, "donation.import", target, nil)
 }
 
-// checkStored refuses the batch when one of its gifts is stored already.
-// The caller checked the whole call against a snapshot before writing;
-// this catches what another writer stored since, such as the same bank
-// sheet imported from a second window. The entries of byGift are in
-// key order, which walks the index rather than jumps around it; their
-// provisional sequence numbers are the batch indexes plus one.
+// checkStored refuses the batch when a donation stored since the call
+// was checked (after p.since, and not by the call itself) would make one
+// of its donations a repeat: a stored gift of the same key that the rules
+// (donations_dupes.go) would match with it, or a stored donation with
+// the same ref. The caller checked the whole call against a snapshot
+// before writing; this catches what another writer stored since, such as
+// the same bank sheet imported from a second window. It is stricter than
+// the rules — a batch holding more gifts of a key than the ledger had
+// then is refused when another writer stores one more of them — so that
+// one sheet sent twice at once is stored once. The entries of byGift and
+// byRef are in key order, which walks the indexes rather than jumps
+// around them; their provisional sequence numbers are the batch indexes
+// plus one, and only index entries of newer donations are read whole.
 func (p *preparedBatch) checkStored(tx *bolt.Tx, bulk bool) error {
-	for _, e := range p.byGift {
-		i := int(binary.BigEndian.Uint64(e.k[giftEntryLen-8:])) - 1
-		id, err := storedGift(tx, p.fold, &p.keys[i])
+	for n := 0; n < len(p.byGift); {
+		prefix := p.byGift[n].k[:giftEntryLen-8]
+		end := n + 1
+		for end < len(p.byGift) && bytes.HasPrefix(p.byGift[end].k, prefix) {
+			end++
+		}
+		var done []giftKey // the keys of this hash checked already
+		for _, e := range p.byGift[n:end] {
+			i := p.batchIndex(e.k)
+			key := p.rows[i].key
+			if slices.Contains(done, key) {
+				continue
+			}
+			done = append(done, key)
+			// The batch's donations of the key: which kinds of stored
+			// gift could repeat them.
+			noRef, withRef := -1, -1
+			for _, e := range p.byGift[n:end] {
+				j := p.batchIndex(e.k)
+				switch {
+				case p.rows[j].key != key:
+				case p.rows[j].ref == "" && noRef < 0:
+					noRef = j
+				case p.rows[j].ref != "" && withRef < 0:
+					withRef = j
+				}
+			}
+			err := storedGifts(tx, p.fold, &key, p.since, func(seq uint64, d *camera.Donation) error {
+				switch {
+				case p.ownSeq(seq):
+					return nil
+				case noRef >= 0:
+					return newDuplicateError(bulk, Duplicate{Index: p.callIndex(noRef), Existing: d.ID, Earlier: -1}, "")
+				case bulk && withRef >= 0 && d.Ref == "":
+					return newDuplicateError(bulk, Duplicate{Index: p.callIndex(withRef), Existing: d.ID, Earlier: -1}, "")
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		n = end
+	}
+	for _, e := range p.byRef {
+		i := p.batchIndex(e.k)
+		err := storedRefs(tx, p.rows[i].ref, func(seq uint64) error {
+			if p.ownSeq(seq) {
+				return nil
+			}
+			return newDuplicateError(bulk, Duplicate{Index: p.callIndex(i), Existing: camera.FormatDonationID(seq), Earlier: -1, ByRef: true}, p.batch[i].Ref)
+		})
 		if err != nil {
 			return err
 		}
-		if id != "" {
-			return newDuplicateError(bulk, Duplicate{Index: p.offset + i, Existing: id, Earlier: -1})
-		}
 	}
 	return nil
+}
+
+// callIndex returns the index in the caller's slice of batch[i].
+func (p *preparedBatch) callIndex(i int) int {
+	if p.index != nil {
+		return p.index[i]
+	}
+	return p.offset + i
+}
+
+// batchIndex returns the index in the batch of the donation of an index
+// key, from its provisional sequence number.
+func (p *preparedBatch) batchIndex(k []byte) int {
+	return int(binary.BigEndian.Uint64(k[len(k)-8:])) - 1
+}
+
+// ownSeq reports whether seq was stored by an earlier batch of the call.
+func (p *preparedBatch) ownSeq(seq uint64) bool {
+	for _, r := range p.own {
+		if r[0] <= seq && seq <= r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // arena hands out byte slices carved from large blocks: an import

@@ -45,7 +45,8 @@ type IncidentCounts struct {
 // handling, with the sums of their subjects. An incident's commune is its
 // first camera's, read in the same transaction ("" when that camera has
 // been deleted). Months are calendar months in from's location (pass a
-// time in Asia/Ho_Chi_Minh for Vietnamese months; UTC when from is zero).
+// time in Asia/Ho_Chi_Minh for Vietnamese months; a zero from can carry
+// one too, as time.Time{}.In(loc); UTC otherwise).
 // Rows are sorted by commune, then month, then category; ByHandling by
 // commune, then handling in the order of camera.Handlings.
 //
@@ -66,10 +67,7 @@ func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
 		return nil, camera.Errorf(camera.EINVALID, "to", "must be after from")
 	}
-	loc := from.Location()
-	if from.IsZero() {
-		loc = time.UTC
-	}
+	loc := from.Location() // UTC for time.Time{}; time.Time{}.In(loc) carries loc
 	type rowKey struct {
 		commune, month string
 		category       camera.Category

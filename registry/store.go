@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,8 +19,9 @@ import (
 // SchemaVersion is the version of the bucket layout this code writes.
 // Version 2 added the duplicate index of donations (donations_by_gift);
 // version 3 the running cost of the cameras by commune (commune_facts);
-// version 4 the compact copy of each camera's money fields (camera_facts).
-const SchemaVersion = 4
+// version 4 the compact copy of each camera's money fields (camera_facts);
+// version 5 the bank references of donations (donations_by_ref).
+const SchemaVersion = 5
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -37,6 +39,7 @@ var (
 	bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals = []byte("donations"), []byte("donations_by_date"), []byte("donations_by_camera"), []byte("donations_by_commune"), []byte("donations_by_donor"), []byte("donation_totals") // registry/donations*.go
 
 	bucketDonByGift = []byte("donations_by_gift") // registry/donations_dupes.go, since schema 2
+	bucketDonByRef  = []byte("donations_by_ref")  // registry/donations_dupes.go, since schema 5
 
 	bucketUsers, bucketSessions = []byte("users"), []byte("sessions") // registry/users.go, sessions.go
 
@@ -44,7 +47,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketUsers, bucketSessions}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -71,6 +74,11 @@ type Store struct {
 	// hashSlots bounds the password hashes running at once
 	// (passwords.go).
 	hashSlots chan struct{}
+	// uses holds the tokens' last uses not yet written (token_use.go);
+	// bg the writes of them under way, which Close waits for.
+	uses     tokenUses
+	bg       sync.WaitGroup
+	readOnly bool
 }
 
 // Open opens (creating if needed) the database at path, creating its
@@ -94,7 +102,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, hashSlots: make(chan struct{}, hashConcurrency)}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency)}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()
@@ -158,6 +166,11 @@ func (s *Store) migrate(have int) error {
 			return fmt.Errorf("migrate to schema 4 (facts of each camera): %w", err)
 		}
 	}
+	if have < 5 {
+		if err := s.indexRefs(); err != nil {
+			return fmt.Errorf("migrate to schema 5 (bank references of donations): %w", err)
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
@@ -193,8 +206,12 @@ func (s *Store) SchemaVersion() (int, error) {
 	return v, err
 }
 
-// Close closes the database file. Pending read transactions finish first.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes the tokens' last uses not written yet, then closes the
+// database file. Pending read transactions finish first.
+func (s *Store) Close() error {
+	ferr := s.flushTokenUses()
+	return errors.Join(ferr, s.db.Close())
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.db.Path() }
@@ -202,8 +219,11 @@ func (s *Store) Path() string { return s.db.Path() }
 // Check runs bbolt's consistency check, then checks that the derived
 // buckets kept beside the camera records (the camera facts and the
 // commune facts) match the records, and returns the first problem. Every
-// test store runs it when it closes (registrytest).
+// test store runs it when it closes (registrytest). It first waits for
+// the background writes of the tokens' last uses: bbolt's check must not
+// run beside a commit.
 func (s *Store) Check() error {
+	s.bg.Wait()
 	return s.db.View(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine must finish

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,21 +11,6 @@ import (
 	"github.com/matthan/matthan/registry"
 	"github.com/matthan/matthan/registry/registrytest"
 )
-
-// clock is a settable clock for session tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-var admin = camera.Actor{Name: "test-admin", Role: camera.RoleAdmin}
 
 func mustCreateUser(t *testing.T, s *registry.Store, name string, role camera.Role, password string) *camera.User {
 	t.Helper()
@@ -138,15 +122,15 @@ func TestSessionsLife(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clk.add(l.Idle - time.Minute)
+		clk.advance(l.Idle - time.Minute)
 		if _, err := s.LookupSession(ctx, secret, l); err != nil {
 			t.Fatalf("used within the idle timeout: %v", err)
 		}
-		clk.add(l.Idle - time.Minute) // idle again, but used above: still on
+		clk.advance(l.Idle - time.Minute) // idle again, but used above: still on
 		if _, err := s.LookupSession(ctx, secret, l); err != nil {
 			t.Fatalf("used within the idle timeout of the last use: %v", err)
 		}
-		clk.add(l.Idle)
+		clk.advance(l.Idle)
 		if _, err := s.LookupSession(ctx, secret, l); camera.ErrorCode(err) != camera.EUNAUTHORIZED {
 			t.Fatalf("after the idle timeout: err = %v, want unauthorized", err)
 		}
@@ -157,12 +141,12 @@ func TestSessionsLife(t *testing.T) {
 			t.Fatal(err)
 		}
 		for elapsed := time.Duration(0); elapsed < l.Max-time.Hour; elapsed += time.Hour {
-			clk.add(time.Hour)
+			clk.advance(time.Hour)
 			if _, err := s.LookupSession(ctx, secret, l); err != nil {
 				t.Fatalf("after %v of use: %v", elapsed+time.Hour, err)
 			}
 		}
-		clk.add(time.Hour)
+		clk.advance(time.Hour)
 		if _, err := s.LookupSession(ctx, secret, l); camera.ErrorCode(err) != camera.EUNAUTHORIZED {
 			t.Fatalf("past the absolute limit: err = %v, want unauthorized", err)
 		}

@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -25,17 +27,18 @@ type client struct {
 	http  *http.Client
 }
 
-// clientFlags adds --server and --token to a client command's flags. Their
-// defaults come from MATTHAN_SERVER and MATTHAN_TOKEN; the token's value is
-// never shown in usage.
-func (c *cli) clientFlags(fs *flag.FlagSet) (server, token *string) {
+// clientFlags adds --server, --token and --ca-file to a client command's
+// flags. Their defaults come from MATTHAN_SERVER, MATTHAN_TOKEN and
+// MATTHAN_CA_FILE; the token's value is never shown in usage.
+func (c *cli) clientFlags(fs *flagSet) (server, token *string) {
 	server = fs.String("server", "", "base `URL` of the daemon (default $"+envServer+", else "+defaultServer+")")
 	token = fs.String("token", "", "API `TOKEN` (default $"+envToken+")")
+	fs.String("ca-file", "", "PEM `FILE` of the certificate (or its CA) an https:// daemon must present, e.g. its self-signed certificate (default $"+envCAFile+", else the system's CAs)")
 	return server, token
 }
 
 // newClient checks the server URL and picks the token.
-func (c *cli) newClient(fs *flag.FlagSet, server, token string) (*client, error) {
+func (c *cli) newClient(fs *flagSet, server, token string) (*client, error) {
 	if server == "" {
 		server = c.getenv(envServer)
 	}
@@ -52,9 +55,42 @@ func (c *cli) newClient(fs *flag.FlagSet, server, token string) (*client, error)
 	if token == "" {
 		return nil, &usageError{msg: "no token: give --token or set " + envToken, usage: fs.Usage}
 	}
-	// No overall timeout: imports, exports and backups take as long as
-	// their data; ctx (Ctrl-C) ends them.
-	return &client{base: u, token: token, http: &http.Client{}}, nil
+	hc, err := c.httpClient(fs)
+	if err != nil {
+		return nil, err
+	}
+	return &client{base: u, token: token, http: hc}, nil
+}
+
+// httpClient is the client's HTTP client, trusting the certificates of
+// --ca-file (or MATTHAN_CA_FILE) besides the system's. No overall
+// timeout: imports, exports and backups take as long as their data; ctx
+// (Ctrl-C) ends them.
+func (c *cli) httpClient(fs *flagSet) (*http.Client, error) {
+	file := ""
+	if f := fs.Lookup("ca-file"); f != nil {
+		file = f.Value.String()
+	}
+	if file == "" {
+		file = c.getenv(envCAFile)
+	}
+	if file == "" {
+		return &http.Client{}, nil
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file: %s holds no PEM certificate", file)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
 }
 
 // request describes one API call.
@@ -94,9 +130,10 @@ func (cl *client) do(ctx context.Context, r request) (*http.Response, error) {
 	req.Header.Set("User-Agent", "matthan/"+versionString())
 	resp, err := cl.http.Do(req)
 	if err != nil {
-		// url.Error repeats the URL, which has no secrets (the token is a
-		// header): keep it, it says which daemon did not answer.
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err // Ctrl-C: nothing to explain
+		}
+		return nil, unreachable(cl.base, err)
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil

@@ -215,3 +215,22 @@ func TestImportFromStdin(t *testing.T) {
 		t.Errorf("stdin without --format: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestClientSchemeMismatch: http and https mixed up are told apart from a
+// daemon that is not running.
+func TestClientSchemeMismatch(t *testing.T) {
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(tlsSrv.Close)
+	tests := []struct{ server, want string }{
+		{strings.Replace(plain.URL, "http://", "https://", 1), ": it answers plain HTTP, not HTTPS — write the URL with http:// (set --server or MATTHAN_SERVER)"},
+		{tlsSrv.URL, ": its TLS certificate is not trusted ("},
+	}
+	for _, tt := range tests {
+		_, errOut, code := runCLI(t, nil, "report", "--server", tt.server, "--token", "t")
+		if code != 1 || !strings.Contains(errOut, "matthan report: cannot reach the daemon at "+tt.server+tt.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", tt.server, code, errOut, tt.want)
+		}
+	}
+}

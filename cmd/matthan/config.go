@@ -27,6 +27,7 @@ type config struct {
 	Listen   string        `yaml:"listen"`
 	DB       string        `yaml:"db"`
 	LogLevel string        `yaml:"log_level"`
+	Timezone string        `yaml:"timezone"`
 	Limits   limitsConfig  `yaml:"limits"`
 	HTTP     httpConfig    `yaml:"http"`
 	Metrics  metricsConfig `yaml:"metrics"`
@@ -35,6 +36,7 @@ type config struct {
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
 	Console   consoleConfig   `yaml:"console"`
+	TLS       tlsConfig       `yaml:"tls"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -52,10 +54,15 @@ type limitsConfig struct {
 	ImportBytes byteSize `yaml:"import_bytes"`
 }
 
-// httpConfig tunes the HTTP server.
+// httpConfig tunes the HTTP server. The keys from body_timeout on guard
+// the edge (config_edge.go).
 type httpConfig struct {
 	ShutdownTimeout   duration `yaml:"shutdown_timeout"`
 	ReadHeaderTimeout duration `yaml:"read_header_timeout"`
+	BodyTimeout       duration `yaml:"body_timeout"`
+	MinUploadRate     byteSize `yaml:"min_upload_rate"`
+	UploadGrace       duration `yaml:"upload_grace"`
+	TrustedProxies    []string `yaml:"trusted_proxies"`
 }
 
 // metricsConfig tunes what /metrics exposes besides the daemon's own
@@ -68,6 +75,10 @@ type metricsConfig struct {
 const (
 	defaultListen = "127.0.0.1:8080"
 	defaultDB     = "./data/matthan.db"
+	// defaultTimezone is where the people who use the system live: the
+	// report's window, "today" for a donation's date and the months of the
+	// incident counts are theirs, whatever zone the server runs in.
+	defaultTimezone = "Asia/Ho_Chi_Minh"
 )
 
 // defaultConfig returns the built-in defaults: a daemon that listens on
@@ -78,6 +89,7 @@ func defaultConfig() *config {
 		Listen:   defaultListen,
 		DB:       defaultDB,
 		LogLevel: "info",
+		Timezone: defaultTimezone,
 		Limits: limitsConfig{
 			BodyBytes:   api.DefaultBodyLimit,
 			ImportBytes: api.DefaultImportLimit,
@@ -85,6 +97,10 @@ func defaultConfig() *config {
 		HTTP: httpConfig{
 			ShutdownTimeout:   duration(15 * time.Second),
 			ReadHeaderTimeout: duration(10 * time.Second),
+			BodyTimeout:       duration(api.DefaultBodyTimeout),
+			MinUploadRate:     api.DefaultMinUploadRate,
+			UploadGrace:       duration(api.DefaultUploadGrace),
+			TrustedProxies:    []string{},
 		},
 		Metrics: metricsConfig{Runtime: true},
 		Poller:  defaultPollerConfig(),
@@ -111,10 +127,20 @@ var settings = []setting{
 	{"listen", "MATTHAN_LISTEN", "listen", func(c *config, v string) error { c.Listen = v; return nil }},
 	{"db", "MATTHAN_DB", "db", func(c *config, v string) error { c.DB = v; return nil }},
 	{"log_level", "MATTHAN_LOG_LEVEL", "log-level", func(c *config, v string) error { c.LogLevel = v; return nil }},
+	{"timezone", envTimezone, "timezone", func(c *config, v string) error { c.Timezone = v; return nil }},
 	{"limits.body_bytes", "MATTHAN_BODY_LIMIT", "", func(c *config, v string) error { return c.Limits.BodyBytes.parse(v) }},
 	{"limits.import_bytes", "MATTHAN_IMPORT_LIMIT", "", func(c *config, v string) error { return c.Limits.ImportBytes.parse(v) }},
 	{"http.shutdown_timeout", "MATTHAN_SHUTDOWN_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.ShutdownTimeout.parse(v) }},
 	{"http.read_header_timeout", "MATTHAN_READ_HEADER_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.ReadHeaderTimeout.parse(v) }},
+	{"http.body_timeout", "MATTHAN_BODY_TIMEOUT", "", func(c *config, v string) error { return c.HTTP.BodyTimeout.parse(v) }},
+	{"http.min_upload_rate", "MATTHAN_MIN_UPLOAD_RATE", "", func(c *config, v string) error { return c.HTTP.MinUploadRate.parse(v) }},
+	{"http.upload_grace", "MATTHAN_UPLOAD_GRACE", "", func(c *config, v string) error { return c.HTTP.UploadGrace.parse(v) }},
+	{"http.trusted_proxies", "MATTHAN_TRUSTED_PROXIES", "", func(c *config, v string) error {
+		c.HTTP.TrustedProxies = splitList(v)
+		return nil
+	}},
+	{"tls.cert_file", "MATTHAN_TLS_CERT_FILE", "", func(c *config, v string) error { c.TLS.CertFile = v; return nil }},
+	{"tls.key_file", "MATTHAN_TLS_KEY_FILE", "", func(c *config, v string) error { c.TLS.KeyFile = v; return nil }},
 	{"metrics.runtime", "MATTHAN_METRICS_RUNTIME", "", func(c *config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -149,6 +175,8 @@ const (
 	envAdminToken = "MATTHAN_ADMIN_TOKEN" // a token with the admin role that needs no database
 	envToken      = "MATTHAN_TOKEN"       // the token client commands send
 	envServer     = "MATTHAN_SERVER"      // the daemon client commands talk to
+	envTimezone   = "MATTHAN_TIMEZONE"    // the timezone key, also for the client commands that print times
+	envCAFile     = "MATTHAN_CA_FILE"     // the certificate an https:// daemon must present, for client commands
 )
 
 // configSource is where loadConfig reads the layers above the defaults.
@@ -408,6 +436,9 @@ func (c *config) validate() error {
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return bad("log_level", "%v", err)
 	}
+	if _, err := loadTimezone(c.Timezone); err != nil {
+		return bad("timezone", "%v", err)
+	}
 	if c.Limits.BodyBytes <= 0 {
 		return bad("limits.body_bytes", "must be more than 0, got %d", c.Limits.BodyBytes)
 	}
@@ -419,6 +450,9 @@ func (c *config) validate() error {
 	}
 	if c.HTTP.ReadHeaderTimeout <= 0 {
 		return bad("http.read_header_timeout", "must be more than 0, got %s", c.HTTP.ReadHeaderTimeout)
+	}
+	if err := c.validateEdge(bad); err != nil {
+		return err
 	}
 	if err := c.validatePoller(bad); err != nil {
 		return err

@@ -25,8 +25,8 @@ func TestConfigDefaults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("loadConfig() = %+v, want defaults %+v", got, want)
 	}
-	if got.Listen != "127.0.0.1:8080" || got.DB != "./data/matthan.db" || got.LogLevel != "info" {
-		t.Errorf("defaults listen %q db %q log_level %q", got.Listen, got.DB, got.LogLevel)
+	if got.Listen != "127.0.0.1:8080" || got.DB != "./data/matthan.db" || got.LogLevel != "info" || got.Timezone != "Asia/Ho_Chi_Minh" {
+		t.Errorf("defaults listen %q db %q log_level %q timezone %q", got.Listen, got.DB, got.LogLevel, got.Timezone)
 	}
 	if got.Limits.BodyBytes != 1<<20 || got.Limits.ImportBytes != 256<<20 {
 		t.Errorf("default limits %d, %d", got.Limits.BodyBytes, got.Limits.ImportBytes)
@@ -76,8 +76,12 @@ func TestConfigFile(t *testing.T) {
 	want.Listen = "0.0.0.0:9090"
 	want.DB = "/var/lib/matthan/matthan.db"
 	want.LogLevel = "debug"
+	want.Timezone = "Asia/Bangkok"
 	want.Limits = limitsConfig{BodyBytes: 64 << 10, ImportBytes: 1_000_000_000}
-	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second)}
+	want.HTTP = httpConfig{ShutdownTimeout: duration(90 * time.Second), ReadHeaderTimeout: duration(5 * time.Second),
+		BodyTimeout: duration(5 * time.Second), MinUploadRate: 64 << 10, UploadGrace: duration(3 * time.Second),
+		TrustedProxies: []string{"127.0.0.1", "10.0.0.0/8"}}
+	want.TLS = tlsConfig{CertFile: "/etc/matthan/cert.pem", KeyFile: "/etc/matthan/key.pem"}
 	want.Metrics.Runtime = false
 	want.Poller = pollerConfig{
 		Enabled:         false,
@@ -279,6 +283,7 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-section.yml", `config: limits: must be a section of keys, got "5" (from testdata/invalid-section.yml line 1)`},
 		{"invalid-listen.yml", `config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "8080" (from testdata/invalid-listen.yml line 1)`},
 		{"invalid-port.yml", `config: listen: port must be a number from 0 to 65535, got "99999" (from testdata/invalid-port.yml line 1)`},
+		{"invalid-timezone.yml", `config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "Asia/Hanoi" (from testdata/invalid-timezone.yml line 2)`},
 		{"invalid-log-level.yml", `config: log_level: must be one of debug, info, warn, error, got "verbose" (from testdata/invalid-log-level.yml line 1)`},
 		{"invalid-negative-size.yml", `config: limits.body_bytes: must be more than 0, got -1 (from testdata/invalid-negative-size.yml line 2)`},
 		{"invalid-size.yml", `config: limits.import_bytes: must be a number of bytes such as 1048576 or 1MiB, got "lots" (from testdata/invalid-size.yml line 2)`},
@@ -309,6 +314,14 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-incidents-retention-negative.yml", `config: incidents.retention: must be 0s (keep forever) or at least 24h0m0s, got -1h0m0s (from testdata/invalid-incidents-retention-negative.yml line 2)`},
 		{"invalid-incidents-retention-unit.yml", `config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "730" (from testdata/invalid-incidents-retention-unit.yml line 2)`},
 		{"invalid-incidents-retention-interval.yml", `config: incidents.retention_interval: must be more than 0, got 0s (from testdata/invalid-incidents-retention-interval.yml line 2)`},
+		{"invalid-http-body-timeout.yml", `config: http.body_timeout: must be more than 0, got 0s (from testdata/invalid-http-body-timeout.yml line 2)`},
+		{"invalid-http-min-upload-rate.yml", `config: http.min_upload_rate: must be more than 0 bytes a second, got 0 (from testdata/invalid-http-min-upload-rate.yml line 2)`},
+		{"invalid-http-upload-grace.yml", `config: http.upload_grace: must be a duration with its unit such as 15s or 2m, got "10" (from testdata/invalid-http-upload-grace.yml line 2)`},
+		{"invalid-http-trusted-proxy.yml", `config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "proxy.lan" (from testdata/invalid-http-trusted-proxy.yml line 4)`},
+		{"invalid-http-trusted-proxies-type.yml", `config: http.trusted_proxies: must be a list (one "- " line per item), got a single value (from testdata/invalid-http-trusted-proxies-type.yml line 2)`},
+		{"invalid-tls-cert-only.yml", `config: tls.cert_file: is set but tls.key_file is not: HTTPS needs both (from testdata/invalid-tls-cert-only.yml line 2)`},
+		{"invalid-tls-key-only.yml", `config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from testdata/invalid-tls-key-only.yml line 2)`},
+		{"invalid-tls-unknown-key.yml", `config: unknown key "tls.cert" (from testdata/invalid-tls-unknown-key.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -350,6 +363,10 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: metrics.runtime: must be true or false, got "sometimes" (from MATTHAN_METRICS_RUNTIME)`},
 		{"listen env", map[string]string{"MATTHAN_LISTEN": "localhost"}, nil,
 			`config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "localhost" (from MATTHAN_LISTEN)`},
+		{"timezone env", map[string]string{"MATTHAN_TIMEZONE": "ICT"}, nil,
+			`config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "ICT" (from MATTHAN_TIMEZONE)`},
+		{"timezone flag", nil, map[string]string{"timezone": "+07:00"},
+			`config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "+07:00" (from flag --timezone)`},
 		{"log level flag", nil, map[string]string{"log-level": "loud"},
 			`config: log_level: must be one of debug, info, warn, error, got "loud" (from flag --log-level)`},
 		{"listen flag over a good env", map[string]string{"MATTHAN_LISTEN": "127.0.0.1:1"}, map[string]string{"listen": "127.0.0.1:http"},
@@ -370,6 +387,12 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: clips.max_bytes: must be more than 0, got -5 (from MATTHAN_CLIPS_MAX_BYTES)`},
 		{"retention env", map[string]string{"MATTHAN_INCIDENTS_RETENTION": "2 years"}, nil,
 			`config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "2 years" (from MATTHAN_INCIDENTS_RETENTION)`},
+		{"upload rate env", map[string]string{"MATTHAN_MIN_UPLOAD_RATE": "fast"}, nil,
+			`config: http.min_upload_rate: must be a number of bytes such as 1048576 or 1MiB, got "fast" (from MATTHAN_MIN_UPLOAD_RATE)`},
+		{"trusted proxies env", map[string]string{"MATTHAN_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.0/33"}, nil,
+			`config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "10.0.0.0/33" (from MATTHAN_TRUSTED_PROXIES)`},
+		{"tls key env without cert", map[string]string{"MATTHAN_TLS_KEY_FILE": "/etc/matthan/key.pem"}, nil,
+			`config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from MATTHAN_TLS_KEY_FILE)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

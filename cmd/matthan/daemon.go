@@ -36,6 +36,10 @@ type daemon struct {
 	ln     net.Listener
 	srv    *http.Server
 	served chan error // what srv.Serve returned
+	// tls is set when the daemon serves HTTPS with the certificate in
+	// srv.TLSConfig. srv.TLSConfig cannot tell: Serve sets one of its
+	// own (for HTTP/2) on a plain HTTP server too.
+	tls bool
 
 	evidence *evidence
 	// background jobs run beside the server (retention, the demo's
@@ -50,7 +54,22 @@ type daemon struct {
 // API; it does not serve yet, so that demo can load its data first. On
 // error nothing is left open.
 func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
-	store, err := registry.Open(cfg.DB, registry.Options{})
+	// The certificate is checked first: a daemon that cannot serve
+	// HTTPS as configured must not start on plain HTTP.
+	tlsCfg, err := cfg.serverTLS()
+	if err != nil {
+		return nil, err
+	}
+	if tlsCfg != nil {
+		if leaf := tlsCfg.Certificates[0].Leaf; leaf != nil && time.Now().After(leaf.NotAfter) {
+			log.Warn("the TLS certificate has expired: clients will refuse it", slog.String("cert_file", cfg.TLS.CertFile), slog.Time("not_after", leaf.NotAfter))
+		}
+	}
+	// The clock reads in the users' zone: the store and the API take
+	// "today" (a donation's latest date) from its date.
+	loc := cfg.location()
+	now := func() time.Time { return time.Now().In(loc) }
+	store, err := registry.Open(cfg.DB, registry.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +128,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	gaps := &incidentCounter{store: store, log: log, now: time.Now}
 	var console api.Console
 	if cfg.Console.Enabled {
-		zone, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			zone = time.FixedZone("ICT", 7*3600)
-		}
-		wc, err := web.New(web.Options{Location: zone, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
+		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
 		if err != nil {
 			if poller != nil {
 				poller.Stop()
@@ -133,6 +148,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		AdminToken:  cfg.AdminToken,
 		BodyLimit:   int64(cfg.Limits.BodyBytes),
 		ImportLimit: int64(cfg.Limits.ImportBytes),
+		Now:         now,
+		Location:    loc,
 		Observers:   observers,
 		Geo:         index,
 
@@ -143,6 +160,10 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 
 		Console:       console,
 		SessionLimits: cfg.Console.sessionLimits(),
+		TrustedProxies: cfg.trustedProxies(),
+		BodyTimeout:    time.Duration(cfg.HTTP.BodyTimeout),
+		MinUploadRate:  int64(cfg.HTTP.MinUploadRate),
+		UploadGrace:    time.Duration(cfg.HTTP.UploadGrace),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -161,12 +182,16 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		ln:     ln,
 		srv: &http.Server{
 			Handler:           a.Handler(),
+			TLSConfig:         tlsCfg, // nil: plain HTTP
 			ReadHeaderTimeout: time.Duration(cfg.HTTP.ReadHeaderTimeout),
 			IdleTimeout:       2 * time.Minute,
 			// No WriteTimeout: exports and backups stream for as long as
-			// the data takes.
+			// the data takes. No ReadTimeout either: bodies have their
+			// deadlines per route, from the API (http.body_timeout,
+			// http.min_upload_rate).
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
+		tls:    tlsCfg != nil,
 		served: make(chan error, 2), // Serve, and a poller that failed to start
 
 		evidence: ev,
@@ -195,7 +220,11 @@ func (d *daemon) URL() string {
 			host = "::1"
 		}
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	scheme := "http://"
+	if d.tls {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
 // start serves in the background, starts the health poller (which loads
@@ -206,7 +235,13 @@ func (d *daemon) URL() string {
 // the poller writes what it knows (see stop).
 func (d *daemon) start(ctx context.Context) error {
 	d.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	go func() { d.served <- d.srv.Serve(d.ln) }()
+	go func() {
+		if d.tls {
+			d.served <- d.srv.ServeTLS(d.ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		d.served <- d.srv.Serve(d.ln)
+	}()
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d.bgCancel = cancel
 	for _, job := range d.background {
@@ -241,9 +276,12 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.String("version", versionString()),
 		slog.String("url", d.URL()),
 		slog.String("db", d.cfg.DB),
+		slog.String("timezone", d.cfg.Timezone),
 		slog.Int64("body_limit_bytes", int64(d.cfg.Limits.BodyBytes)),
 		slog.Int64("import_limit_bytes", int64(d.cfg.Limits.ImportBytes)),
 		slog.Bool("admin_token_set", d.cfg.AdminToken != ""), // never its value
+		slog.Bool("tls", d.tls),
+		slog.Int("trusted_proxies", len(d.cfg.HTTP.TrustedProxies)),
 		slog.Bool("poller_enabled", d.poller != nil),
 		slog.Duration("poll_interval", time.Duration(d.cfg.Poller.Interval)),
 		slog.Int("webhooks", len(d.cfg.Poller.Webhooks)), // never the URLs: they may carry tokens

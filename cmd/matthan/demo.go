@@ -20,7 +20,7 @@ import (
 	"github.com/matthan/matthan/registry"
 )
 
-const demoSynopsis = "matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D]"
+const demoSynopsis = "matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D] [--timezone ZONE]"
 
 // defaultDemoDir is where the demo keeps its database, apart from serve's
 // ./data/matthan.db so that trying the demo never touches real data.
@@ -61,6 +61,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	// would bury the demo's instructions.
 	fs.String("log-level", "warn", "log `LEVEL`: debug, info, warn or error")
 	fs.String("poll-interval", demoPollInterval.String(), "probe each simulated camera every `D`")
+	fs.String("timezone", defaultTimezone, "time `ZONE` of the users, an IANA name")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err := prepareDemoDir(*dir, db); err != nil {
 		return err
 	}
-	log := newLogger(c.stderr, cfg.LogLevel)
+	log := newLogger(c.stderr, cfg.LogLevel, cfg.location())
 	started := time.Now()
 	sim, err := startSimulation(plan, log)
 	if err != nil {
@@ -105,7 +106,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := d.store.CreateToken(ctx, "demo-admin", camera.RoleAdmin, camera.SystemActor)
+	_, secret, err := d.store.CreateToken(ctx, registry.TokenSpec{Name: "demo-admin", Role: camera.RoleAdmin}, camera.SystemActor)
 	if err != nil {
 		_ = d.close()
 		return err
@@ -150,8 +151,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
 		printDemoConsole(w, url, accounts)
-		printDemoBlock(w, url, secret, *dir, loaded)
-		printDemoIncidents(w, url, caps)
+		loc := cfg.location()
+		printDemoBlock(w, url, secret, *dir, loaded, time.Now().In(loc))
+		printDemoIncidents(w, url, caps, loc)
 		printSimulation(w, url, cfg, plan)
 	})
 }
@@ -230,8 +232,9 @@ func (l demoLoad) load(h http.Handler, token string) (int, error) {
 
 // printDemoBlock tells a first-time user where to look and what to try.
 // The token is printed here on purpose (it is a throwaway demo token); it
-// is never logged.
-func printDemoBlock(w io.Writer, url, token, dir string, loaded []string) {
+// is never logged. started is the start in the users' zone (the timezone
+// setting), which the report and the logs use too.
+func printDemoBlock(w io.Writer, url, token, dir string, loaded []string, started time.Time) {
 	auth := `-H "Authorization: Bearer $MATTHAN_TOKEN"`
 	fmt.Fprintf(w, `
 Mắt Thần demo: the sample district of %s (%s)
@@ -239,6 +242,7 @@ Mắt Thần demo: the sample district of %s (%s)
   URL          %s
   admin token  %s
   data         %s (wiped at every demo start)
+  time zone    %s, now %s (setting timezone)
 
 Try:
   export MATTHAN_TOKEN=%s
@@ -259,7 +263,8 @@ Money and the district report:
   curl %s '%s/api/v1/funding?group_by=commune'
   curl %s -o funding.csv '%s/api/v1/funding?group_by=donor&format=csv'
   bin/matthan report --server %s --token $MATTHAN_TOKEN
-`, sample.District, strings.Join(loaded, ", "), url, token, dir, token, auth, url, auth, url, auth, url, url,
+`, sample.District, strings.Join(loaded, ", "), url, token, dir, started.Location(), started.Format(localTimeLayout),
+		token, auth, url, auth, url, auth, url, url,
 		auth, url, auth, url, auth, url, auth, url, auth, url, url,
 		auth, url, auth, url, url)
 }

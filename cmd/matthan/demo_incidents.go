@@ -146,7 +146,7 @@ func waitUp(ctx context.Context, store *registry.Store, id string, limit time.Du
 
 // printDemoIncidents adds the incidents and evidence examples to the
 // banner.
-func printDemoIncidents(w io.Writer, url string, caps []demoCapture) {
+func printDemoIncidents(w io.Writer, url string, caps []demoCapture, loc *time.Location) {
 	if len(caps) == 0 {
 		return
 	}
@@ -161,14 +161,15 @@ Incidents and evidence: the sample's %s incidents (kept forever in the demo:
 retention is off). %d-second clips are being captured from %s
 as soon as the poller finds those cameras up (within a minute).
   curl %s '%s/api/v1/incidents?limit=5'
-  curl %s '%s/api/v1/incidents/counts?from=2021-01-01T00:00:00%%2B07:00'
+  curl %s '%s/api/v1/incidents/counts?from=%s'
   curl %s '%s/api/v1/incidents/%s/clips'
   CLIP=$(curl -s %s '%s/api/v1/incidents/%s/clips' | grep -o '"id":"[0-9a-f]\{64\}"' | head -1 | cut -d'"' -f4)
   curl %s -H 'X-Reason: %s' -o clip.mp4 "%s/api/v1/clips/$CLIP"   # logged in custody
   curl %s "%s/api/v1/clips/$CLIP/custody"
   curl %s "%s/api/v1/clips/$CLIP/verify"
 `, sampleIncidentCount(), demoCaptureSeconds, strings.Join(cams, ", "),
-		auth, url, auth, url, auth, url, first, auth, url, first, auth, demoClipReason, url, auth, url, auth, url)
+		auth, url, auth, url, strings.ReplaceAll(time.Date(2021, 1, 1, 0, 0, 0, 0, loc).Format(time.RFC3339), "+", "%2B"),
+		auth, url, first, auth, url, first, auth, demoClipReason, url, auth, url, auth, url)
 }
 
 // sampleIncidentCount is how many incidents the sample holds, for the

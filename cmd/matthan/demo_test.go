@@ -80,7 +80,9 @@ func startDemo(t *testing.T, dir string) *demoRun {
 	}
 	out := strings.Join(lines, "\n")
 	d.block = out
-	for _, want := range []string{"q=cho%20gao", "/api/v1/cameras/export?format=csv", "/metrics", d.url} {
+	// Times are Vietnam's, with their offset (the timezone setting).
+	for _, want := range []string{"q=cho%20gao", "/api/v1/cameras/export?format=csv", "/metrics", d.url,
+		"time zone    Asia/Ho_Chi_Minh, now ", " +07:00 (setting timezone)", "counts?from=2021-01-01T00:00:00%2B07:00"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo block lacks %q:\n%s", want, out)
 		}

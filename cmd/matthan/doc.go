@@ -4,14 +4,16 @@
 // cameras (demo), the installer's check of one camera (probe), and the
 // operator's tools that talk to a running daemon over its HTTP API
 // (import, export, backup) or directly to a stopped daemon's database
-// (token create for the bootstrap token, verify for the evidence clips).
+// (token create, list and revoke; verify for the evidence clips).
 //
 // Usage:
 //
 //	matthan serve [--config FILE] [--db PATH] [--clips-dir DIR] [--listen ADDR] [--log-level LEVEL] [--poll-interval D]
 //	matthan demo [--listen ADDR] [--data DIR] [--log-level LEVEL] [--poll-interval D]
 //	matthan probe URL [--deep] [--timeout D] [--json]
-//	matthan token create --role ROLE --name NAME [--db PATH]
+//	matthan token create --role ROLE --name NAME [--expires-in D | --expires-at TIME] [--db PATH]
+//	matthan token list [--db PATH]
+//	matthan token revoke ID [--db PATH]
 //	matthan verify [--db PATH] [--clips-dir DIR] [--config FILE]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
 //	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
@@ -28,12 +30,15 @@
 // MATTHAN_SHUTDOWN_TIMEOUT, MATTHAN_READ_HEADER_TIMEOUT,
 // MATTHAN_METRICS_RUNTIME, MATTHAN_POLLER_ENABLED, MATTHAN_POLL_INTERVAL,
 // MATTHAN_CLIPS_DIR, MATTHAN_CLIPS_MAX_BYTES, MATTHAN_INCIDENTS_RETENTION,
-// MATTHAN_INCIDENTS_RETENTION_INTERVAL):
+// MATTHAN_INCIDENTS_RETENTION_INTERVAL, MATTHAN_BODY_TIMEOUT,
+// MATTHAN_MIN_UPLOAD_RATE, MATTHAN_UPLOAD_GRACE, MATTHAN_TRUSTED_PROXIES,
+// MATTHAN_TLS_CERT_FILE, MATTHAN_TLS_KEY_FILE):
 //
 //	MATTHAN_CONFIG       the config file, when --config is not given
 //	MATTHAN_ADMIN_TOKEN  an admin token that needs no database entry (never read from the file)
 //	MATTHAN_SERVER       the daemon the client commands talk to (default http://127.0.0.1:8080)
 //	MATTHAN_TOKEN        the token the client commands send
+//	MATTHAN_CA_FILE      the certificate an https:// daemon must present, for the client commands
 //
 // The daemon runs the health poller (package ingest, configured by the
 // poller: section) with the RTSP prober of camera/rtsp: it starts once the
@@ -48,8 +53,11 @@
 // altered or is missing (verify.go).
 //
 // serve prints one line on stdout, "matthan listening on http://HOST:PORT"
-// (the real port when listening on port 0); logs go to stderr as slog text
-// and never contain tokens or camera credentials. SIGINT or SIGTERM stops
+// (the real port when listening on port 0; https:// when tls.cert_file and
+// tls.key_file are set, config_edge.go); logs go to stderr as slog text
+// and never contain tokens or camera credentials. Started with no admin
+// token in the environment and no token in the database, it warns on
+// stderr with the command that creates one (serve.go). SIGINT or SIGTERM stops
 // accepting connections, lets requests in flight finish (bounded by
 // http.shutdown_timeout), stops the retention job and the poller (which
 // writes the results not yet written), closes the database and exits 0.

@@ -27,7 +27,7 @@ func (c *cli) exportCameras(ctx context.Context, args []string) error {
 	server, token := c.clientFlags(fs)
 	format := fs.String("format", "csv", "`FORMAT`: csv or geojson")
 	output := fs.String("output", "", "write to `FILE` instead of stdout")
-	fs.StringVar(output, "o", "", "short for --output")
+	fs.alias("o", "output")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

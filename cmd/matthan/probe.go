@@ -14,7 +14,7 @@ import (
 	"github.com/matthan/matthan/camera/rtsp"
 )
 
-const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json]"
+const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json] [--timezone ZONE]"
 
 // probe checks one camera now, the way the poller does, and prints what
 // it found: for the installer on a ladder, or as JSON for a script. The
@@ -31,6 +31,7 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	deep := fs.Bool("deep", false, "also play the video and wait for the first frame")
 	timeout := fs.Duration("timeout", rtsp.DefaultTimeout, "give up after `D` (a duration such as 5s)")
 	asJSON := fs.Bool("json", false, "print the probe result as JSON")
+	tz := timezoneFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -41,6 +42,10 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	if *timeout <= 0 {
 		return &usageError{msg: fmt.Sprintf("--timeout must be more than 0, got %v", *timeout), usage: fs.Usage}
 	}
+	loc, err := c.clientTimezone(fs, *tz)
+	if err != nil {
+		return err
+	}
 	raw := pos[0]
 	if err := checkProbeURL(raw); err != nil {
 		return &usageError{msg: err.Error(), usage: fs.Usage}
@@ -49,6 +54,7 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	pctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	res := (&rtsp.Prober{}).Probe(pctx, raw, *deep)
+	res.At = res.At.In(loc)
 
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
@@ -65,15 +71,38 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	return nil
 }
 
-// checkProbeURL refuses what is not an RTSP URL, without repeating it: a
-// mistyped URL may still hold a password.
+// checkProbeURL refuses what is not an RTSP URL, without repeating a
+// password it may hold, and says what to write instead: installers often
+// type the camera's address as HOST:PORT, or paste the http:// address of
+// its web page.
 func checkProbeURL(raw string) error {
+	if !strings.Contains(raw, "://") {
+		creds, rest := "", raw
+		hostEnd := strings.IndexByte(rest+"/", '/')
+		if at := strings.LastIndex(rest[:hostEnd], "@"); at >= 0 {
+			creds, rest = "USER:PASSWORD@", rest[at+1:]
+		}
+		host, path, _ := strings.Cut(rest, "/")
+		if host == "" {
+			host = "HOST:PORT"
+		}
+		if path == "" {
+			return fmt.Errorf("URL has no scheme: write rtsp://%s%s/path, where path is the camera's stream path (such as Streaming/Channels/101)", creds, host)
+		}
+		return fmt.Errorf("URL has no scheme: write rtsp://%s%s/%s", creds, host, path)
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
 		return fmt.Errorf("URL is not a valid URL")
+	case u.Scheme == "http" || u.Scheme == "https":
+		host := u.Hostname()
+		if host == "" {
+			host = "HOST"
+		}
+		return fmt.Errorf("URL must start with rtsp:// or rtsps://, not %s:// (the address of the camera's web page): its stream is at an address such as rtsp://%s:554/PATH", u.Scheme, host)
 	case u.Scheme != "rtsp" && u.Scheme != "rtsps":
-		return fmt.Errorf("URL must start with rtsp:// or rtsps://")
+		return fmt.Errorf("URL must start with rtsp:// or rtsps://, not %s://", u.Scheme)
 	case u.Hostname() == "":
 		return fmt.Errorf("URL must name a host, as rtsp://HOST:PORT/PATH")
 	}

@@ -159,10 +159,11 @@ func TestProbeUsage(t *testing.T) {
 	}{
 		{"no URL", []string{"probe"}, "matthan probe: missing URL"},
 		{"two URLs", []string{"probe", "rtsp://a/x", "rtsp://b/y"}, `unexpected argument "rtsp://b/y"`},
-		{"not RTSP", []string{"probe", "http://admin:s3cret-pw@cam/x"}, "URL must start with rtsp:// or rtsps://"},
+		{"not RTSP", []string{"probe", "http://admin:s3cret-pw@cam/x"}, "URL must start with rtsp:// or rtsps://, not http://"},
+		{"no scheme", []string{"probe", "admin:s3cret-pw@192.168.1.64:554"}, "URL has no scheme: write rtsp://USER:PASSWORD@192.168.1.64:554/path"},
 		{"no host", []string{"probe", "rtsp:///live"}, "URL must name a host"},
 		{"zero timeout", []string{"probe", "--timeout", "0s", "rtsp://cam/x"}, "--timeout must be more than 0, got 0s"},
-		{"bad timeout", []string{"probe", "--timeout", "5", "rtsp://cam/x"}, `invalid value "5" for flag -timeout`},
+		{"bad timeout", []string{"probe", "--timeout", "5", "rtsp://cam/x"}, `invalid value "5" for flag --timeout`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

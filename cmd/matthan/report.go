@@ -5,29 +5,49 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
-	"text/tabwriter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/vntext"
 )
 
-const reportSynopsis = "matthan report [--from T] [--to T] [--json] [--server URL] [--token T]"
+const reportSynopsis = "matthan report [--from T] [--to T] [--json] [--lang vi|en] [--timezone ZONE] [--server URL] [--token T]"
 
-// report prints the district summary of a running daemon as a table for a
-// person (VND written the Vietnamese way), or its JSON.
+// reportWidth is the widest line the report prints: it fits a terminal of
+// 100 columns without wrapping.
+const reportWidth = 100
+
+// report prints the district summary of a running daemon as tables for a
+// person (VND written the Vietnamese way, times in the users' zone, in
+// Vietnamese or English), or its JSON.
 func (c *cli) report(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("report", reportSynopsis)
 	server, token := c.clientFlags(fs)
 	from := fs.String("from", "", "count incidents and uptime from `T` (RFC 3339); all incidents and the last 30 days of uptime when empty")
 	to := fs.String("to", "", "up to `T` (RFC 3339); now when empty")
 	asJSON := fs.Bool("json", false, "print the report's JSON")
+	lang := fs.String("lang", "", "`LANG` of the report: vi or en (default: vi when LC_ALL, LC_MESSAGES or LANG starts with vi, else en)")
+	tz := timezoneFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := wantArgs(fs, pos); err != nil {
+		return err
+	}
+	code, ok := reportLang(*lang, c.getenv)
+	if !ok {
+		return &usageError{msg: fmt.Sprintf("--lang must be vi or en, got %q", *lang), usage: fs.Usage}
+	}
+	loc, err := c.clientTimezone(fs, *tz)
+	if err != nil {
 		return err
 	}
 	cl, err := c.newClient(fs, *server, *token)
@@ -58,47 +78,86 @@ func (c *cli) report(ctx context.Context, args []string) error {
 	if err := json.Unmarshal(raw, &sum); err != nil {
 		return fmt.Errorf("read the report: %w", err)
 	}
-	printSummary(c.stdout, &sum)
-	return nil
+	return printSummary(c.stdout, &sum, reportCatalogue[code], loc)
 }
 
-// printSummary writes the report as an aligned table, one commune a line
-// and the total last.
-func printSummary(w io.Writer, s *api.Summary) {
-	fmt.Fprintf(w, "District summary — uptime from %s to %s\n\n", s.UptimeFrom.Format("2006-01-02"), s.To.Format("2006-01-02 15:04"))
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "commune\tcameras\tup now\tuptime\tjunctions covered (installed / live)\tnational\tfunding received\tcameras cost\tcriminal cases\tsuspects\tother incidents\t")
-	line := func(r api.SummaryRow) {
-		uptime := "—"
+// printSummary writes the report: when and over which windows, a table of
+// cameras and coverage and one of funding and incidents (one commune a
+// line, the total last), and a sentence of the main figures. Every line
+// fits reportWidth columns; long commune names are cut with "…".
+func printSummary(w io.Writer, s *api.Summary, tx *reportText, loc *time.Location) error {
+	at := func(t time.Time) string { return t.In(loc).Format(tx.timeFmt) }
+	criminal := camera.Handling("criminal")
+	fmt.Fprintf(w, tx.title+"\n", at(s.GeneratedAt))
+	fmt.Fprintf(w, tx.uptimeWin+"\n", at(s.UptimeFrom), at(s.To))
+	if s.From != nil {
+		fmt.Fprintf(w, tx.incWin+"\n", at(*s.From), at(s.To))
+	} else {
+		fmt.Fprintln(w, tx.incAll)
+	}
+	pct := func(n, of int) string {
+		if of == 0 {
+			return tx.none
+		}
+		return fmt.Sprintf("%d %%", int(math.Round(100*float64(n)/float64(of))))
+	}
+	// Names in the reader's order: "Đăng Hưng Phước" among the D's, not
+	// after Z as its bytes would have it.
+	communes := slices.Clone(s.Communes)
+	slices.SortStableFunc(communes, func(a, b api.SummaryRow) int {
+		return strings.Compare(vntext.Fold(a.Commune), vntext.Fold(b.Commune))
+	})
+	name := func(r api.SummaryRow, total bool) string {
+		if total {
+			return tx.total
+		}
+		return vntext.NFC(r.Commune)
+	}
+
+	cams := &textTable{cols: []tableColumn{{head: tx.commune}, {head: tx.cameras, right: true}, {head: tx.upNow, right: true},
+		{head: tx.uptime, right: true}, {head: tx.junctions, right: true}, {head: tx.installed, right: true}, {head: tx.live, right: true},
+		{head: tx.natInst, right: true}, {head: tx.natLive, right: true}}}
+	money := &textTable{cols: []tableColumn{{head: tx.commune}, {head: tx.received, right: true}, {head: tx.cost, right: true},
+		{head: tx.criminal, right: true}, {head: tx.suspects, right: true}, {head: tx.otherIncidents, right: true}}}
+	row := func(r api.SummaryRow, total bool) {
+		uptime := tx.none
 		if r.Uptime != nil {
-			uptime = fmt.Sprintf("%.1f %%", *r.Uptime*100)
+			uptime = strings.Replace(fmt.Sprintf("%.1f %%", *r.Uptime*100), ".", tx.decimal, 1)
 		}
 		all, nat := r.Coverage["all"], r.Coverage[string(camera.RoadNational)]
-		cov := "—"
+		junctions := tx.none
 		if all.Intersections > 0 {
-			cov = fmt.Sprintf("%d / %d of %d", all.Installed, all.Live, all.Intersections)
+			junctions = strconv.Itoa(all.Intersections)
 		}
-		natS := "—"
-		if nat.Intersections > 0 {
-			natS = fmt.Sprintf("%d / %d of %d", nat.Installed, nat.Live, nat.Intersections)
-		}
+		cams.add(name(r, total), strconv.Itoa(r.Cameras), strconv.Itoa(r.UpNow), uptime, junctions,
+			pct(all.Installed, all.Intersections), pct(all.Live, all.Intersections),
+			pct(nat.Installed, nat.Intersections), pct(nat.Live, nat.Intersections))
 		other := 0
 		for h, n := range r.Incidents {
-			if h != camera.Handling("criminal") {
+			if h != criminal {
 				other += n
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t\n", r.Commune, r.Cameras, r.UpNow, uptime, cov, natS,
-			camera.FormatVND(r.FundingVND), camera.FormatVND(r.CostVND),
-			r.Incidents[camera.Handling("criminal")], r.Subjects[camera.Handling("criminal")], other)
+		money.add(name(r, total), camera.FormatVND(r.FundingVND), camera.FormatVND(r.CostVND),
+			strconv.Itoa(r.Incidents[criminal]), strconv.Itoa(r.Subjects[criminal]), strconv.Itoa(other))
 	}
-	for _, r := range s.Communes {
-		line(r)
+	for _, r := range communes {
+		row(r, false)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t")
-	line(s.Total)
-	_ = tw.Flush()
-	fmt.Fprintf(w, "\n%d communes, %d cameras, %s received, %d criminal cases with %d suspects.\n",
+	cams.rule()
+	money.rule()
+	row(s.Total, true)
+
+	fmt.Fprintf(w, "\n%s\n\n", tx.camTitle)
+	if err := cams.write(w, reportWidth, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s\n\n", tx.moneyTitle)
+	if err := money.write(w, reportWidth, 0); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n"+tx.footer+"\n",
 		len(s.Communes), s.Total.Cameras, camera.FormatVND(s.Total.FundingVND),
-		s.Total.Incidents[camera.Handling("criminal")], s.Total.Subjects[camera.Handling("criminal")])
+		s.Total.Incidents[criminal], s.Total.Subjects[criminal])
+	return err
 }

@@ -49,7 +49,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the daemon", (*cli).serve},
 		{"demo", "run the daemon on a fresh sample district, for a first look", (*cli).demo},
-		{"token", "create an API token in a stopped daemon's database", (*cli).token},
+		{"token", "create, list or revoke API tokens in a stopped daemon's database", (*cli).token},
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
 		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},
@@ -95,7 +95,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		// The flag set has printed its usage already.
+		// The flag set has printed its usage on stdout already.
 		return exitOK
 	case errors.As(err, &ue):
 		if ue.msg != "" {
@@ -119,7 +119,7 @@ func (c *cli) usage(w io.Writer) {
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprint(w, "\nRun \"matthan help COMMAND\" for a command's flags.\n")
+	fmt.Fprint(w, "\nRun \"matthan help COMMAND\" or \"matthan COMMAND --help\" for a command's flags.\n")
 }
 
 // help prints a command's usage on stdout: asked for, so not an error.
@@ -132,10 +132,8 @@ func (c *cli) help(ctx context.Context, args []string) error {
 	if cmd == nil || cmd.name == "help" {
 		return &usageError{msg: fmt.Sprintf("unknown command %q", args[0]), usage: func() { c.usage(c.stderr) }}
 	}
-	// Every command prints its usage to its flag set's output on -h.
-	h := *c
-	h.stderr = c.stdout
-	err := cmd.run(&h, ctx, append(args[1:], "-h"))
+	// Every command prints its usage on stdout on -h.
+	err := cmd.run(c, ctx, append(args[1:], "-h"))
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -155,91 +153,20 @@ type usageError struct {
 
 func (e *usageError) Error() string { return e.msg }
 
-// newFlagSet returns a flag set for a command that reports errors instead
-// of exiting, and prints its usage (synopsis, then flags) on the command's
-// stderr.
-func (c *cli) newFlagSet(name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage:\n  %s\n", strings.TrimSpace(synopsis))
-		printFlags(fs)
-	}
-	return fs
-}
-
-// printFlags lists a flag set's flags the way this program's usage and
-// documentation write them, with two dashes (the flag package accepts one
-// or two). A flag's default is shown when it is not the zero value.
-func printFlags(fs *flag.FlagSet) {
-	first := true
-	fs.VisitAll(func(f *flag.Flag) {
-		if first {
-			fmt.Fprint(fs.Output(), "\nFlags:\n")
-			first = false
-		}
-		name, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if name != "" {
-			line += " " + name
-		}
-		if f.DefValue != "" && f.DefValue != "false" {
-			usage += fmt.Sprintf(" (default %q)", f.DefValue)
-		}
-		fmt.Fprintf(fs.Output(), "%s\n      %s\n", line, usage)
-	})
-}
-
-// parseFlags parses args with fs, allowing flags after positional
-// arguments ("import cameras FILE --atomic" reads as naturally as the
-// other order; the standard flag package stops at the first non-flag). An
-// argument "--" ends the flags. It returns the positional arguments. A bad
-// flag is a usage error; the flag package has printed what was wrong.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, &usageError{}
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// wantArgs checks the number of positional arguments.
-func wantArgs(fs *flag.FlagSet, pos []string, names ...string) error {
-	switch {
-	case len(pos) < len(names):
-		return &usageError{msg: "missing " + strings.Join(names[len(pos):], " "), usage: fs.Usage}
-	case len(pos) > len(names):
-		return &usageError{msg: fmt.Sprintf("unexpected argument %q", pos[len(names)]), usage: fs.Usage}
-	}
-	return nil
-}
-
 // verb is the second word of a two-word command and its synopsis.
 type verb struct{ name, synopsis string }
 
 // subcommand splits off the verb or kind of a two-word command ("token
 // create", "import cameras") and checks it is one of the known ones.
 func (c *cli) subcommand(cmd string, args []string, known ...verb) (string, []string, error) {
-	usage := func() {
-		fmt.Fprintf(c.stderr, "Usage:\n")
+	usageTo := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n")
 		for _, k := range known {
-			fmt.Fprintf(c.stderr, "  %s\n", k.synopsis)
+			fmt.Fprintf(w, "  %s\n", k.synopsis)
 		}
-		fmt.Fprintf(c.stderr, "\nRun \"matthan help %s %s\" for its flags.\n", cmd, known[0].name)
+		fmt.Fprintf(w, "\nRun \"matthan help %s %s\" for its flags.\n", cmd, known[0].name)
 	}
+	usage := func() { usageTo(c.stderr) }
 	names := make([]string, len(known))
 	for i, k := range known {
 		names[i] = k.name
@@ -248,7 +175,7 @@ func (c *cli) subcommand(cmd string, args []string, known ...verb) (string, []st
 		return "", nil, &usageError{msg: "missing " + strings.Join(names, " or "), usage: usage}
 	}
 	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		usage()
+		usageTo(c.stdout)
 		return "", nil, flag.ErrHelp
 	}
 	for _, k := range known {

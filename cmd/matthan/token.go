@@ -5,34 +5,48 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/registry"
 )
 
-const tokenSynopsis = "matthan token create --role ROLE --name NAME [--db PATH] [--config FILE]"
+const (
+	tokenSynopsis       = "matthan token create --role ROLE --name NAME [--expires-in D | --expires-at TIME] [--db PATH] [--config FILE]"
+	tokenListSynopsis   = "matthan token list [--db PATH] [--config FILE]"
+	tokenRevokeSynopsis = "matthan token revoke ID [--db PATH] [--config FILE]"
+)
 
-// token dispatches "token VERB".
+// token dispatches "token VERB". Every verb works on the database file
+// itself, with the daemon stopped (bbolt allows one process at a time);
+// a running daemon does the same through /api/v1/tokens.
 func (c *cli) token(ctx context.Context, args []string) error {
-	_, rest, err := c.subcommand("token", args, verb{"create", tokenSynopsis})
+	v, rest, err := c.subcommand("token", args,
+		verb{"create", tokenSynopsis}, verb{"list", tokenListSynopsis}, verb{"revoke", tokenRevokeSynopsis})
 	if err != nil {
 		return err
+	}
+	switch v {
+	case "list":
+		return c.tokenList(ctx, rest)
+	case "revoke":
+		return c.tokenRevoke(ctx, rest)
 	}
 	return c.tokenCreate(ctx, rest)
 }
 
 // tokenCreate writes a token straight into the database file. It exists
 // for the first token of a fresh installation, before any exists to call
-// POST /api/v1/tokens with; it therefore needs the daemon stopped (bbolt
-// allows one process at a time). The secret is printed once, alone on
-// stdout, so that a script can capture it.
+// POST /api/v1/tokens with. The secret is printed once, alone on stdout,
+// so that a script can capture it.
 func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("token create", tokenSynopsis)
 	role := fs.String("role", "", "`ROLE` of the token: "+roleList())
 	name := fs.String("name", "", "`NAME` of the token, recorded in the audit log (e.g. the person or system using it)")
-	file := fs.String("config", "", "YAML configuration `FILE` to take the database path from (default $"+envConfig+")")
-	fs.String("db", defaultDB, "database file `PATH`")
+	expiresIn := fs.String("expires-in", "", "the token stops working after `D`: days (90d) or a duration (720h); default never")
+	expiresAt := fs.String("expires-at", "", "the token stops working at `TIME`, RFC 3339 (2027-01-01T00:00:00+07:00); default never")
+	file := dbFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -47,10 +61,133 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 		return &usageError{msg: "--name is required", usage: fs.Usage}
 	case !camera.Role(*role).Valid():
 		return &usageError{msg: fmt.Sprintf("--role must be one of %s, got %q", roleList(), *role), usage: fs.Usage}
+	case *expiresIn != "" && *expiresAt != "":
+		return &usageError{msg: "give --expires-in or --expires-at, not both", usage: fs.Usage}
 	}
-	// The database path resolves like serve's, so that "token create" with
-	// the same config, environment and --db finds the same file.
-	src := configSource{File: *file, Getenv: c.getenv, Flags: map[string]string{}}
+	spec := registry.TokenSpec{Name: *name, Role: camera.Role(*role)}
+	if *expiresIn != "" {
+		d, err := registry.ParseTokenLifetime(*expiresIn)
+		if err != nil {
+			return &usageError{msg: "--expires-in " + err.Error(), usage: fs.Usage}
+		}
+		if d <= 0 {
+			return &usageError{msg: fmt.Sprintf("--expires-in must be more than 0, got %q", *expiresIn), usage: fs.Usage}
+		}
+		spec.ExpiresIn = d
+	}
+	if *expiresAt != "" {
+		t, err := time.Parse(time.RFC3339, *expiresAt)
+		if err != nil {
+			return &usageError{msg: fmt.Sprintf("--expires-at must be a time such as 2027-01-01T00:00:00+07:00, got %q", *expiresAt), usage: fs.Usage}
+		}
+		spec.ExpiresAt = t
+	}
+	store, path, err := c.openTokenStore(fs, *file, false)
+	if err != nil {
+		return err
+	}
+	actor := camera.Actor{Name: "cli", Role: camera.RoleAdmin}
+	tok, secret, err := store.CreateToken(ctx, spec, actor)
+	if cerr := store.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close database: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, secret)
+	expiry := ""
+	if !tok.ExpiresAt.IsZero() {
+		expiry = ", expiring " + localTime(tok.ExpiresAt)
+	}
+	fmt.Fprintf(c.stderr, "created %s token %q (id %s%s) in %s; it is shown only this once\n", *role, *name, tok.ID, expiry, path)
+	return nil
+}
+
+// tokenList prints every token of the database as a table: never a
+// secret (none is stored).
+func (c *cli) tokenList(ctx context.Context, args []string) error {
+	fs := c.newFlagSet("token list", tokenListSynopsis)
+	file := dbFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos); err != nil {
+		return err
+	}
+	store, _, err := c.openTokenStore(fs, *file, true)
+	if err != nil {
+		return err
+	}
+	tokens, err := store.ListTokens(ctx)
+	if cerr := store.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close database: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		fmt.Fprintln(c.stderr, "no tokens: create one with "+strings.TrimPrefix(tokenSynopsis, "matthan "))
+		return nil
+	}
+	now := time.Now()
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tCREATED\tCREATED BY\tLAST USED\tEXPIRES")
+	for _, t := range tokens {
+		last, expires := "never", "never"
+		if !t.LastUsedAt.IsZero() {
+			last = localTime(t.LastUsedAt)
+		}
+		if !t.ExpiresAt.IsZero() {
+			expires = localTime(t.ExpiresAt)
+			if t.Expired(now) {
+				expires += " (expired)"
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, localTime(t.CreatedAt), t.CreatedBy, last, expires)
+	}
+	return w.Flush()
+}
+
+// tokenRevoke deletes a token by its id (from token list); the audit log
+// records it.
+func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
+	fs := c.newFlagSet("token revoke", tokenRevokeSynopsis)
+	file := dbFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, "ID"); err != nil {
+		return err
+	}
+	store, path, err := c.openTokenStore(fs, *file, false)
+	if err != nil {
+		return err
+	}
+	tok, err := store.RevokeToken(ctx, pos[0], camera.Actor{Name: "cli", Role: camera.RoleAdmin})
+	if cerr := store.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close database: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "revoked %s token %q (id %s) in %s\n", tok.Role, tok.Name, tok.ID, path)
+	return nil
+}
+
+// dbFlags adds --config and --db, which find the database as serve does.
+func dbFlags(fs *flagSet) (file *string) {
+	file = fs.String("config", "", "YAML configuration `FILE` to take the database path from (default $"+envConfig+")")
+	fs.String("db", defaultDB, "database file `PATH`")
+	return file
+}
+
+// openTokenStore opens the database that serve would open with the same
+// config, environment and --db. readOnly opens an existing file without
+// creating it.
+func (c *cli) openTokenStore(fs *flagSet, file string, readOnly bool) (*registry.Store, string, error) {
+	src := configSource{File: file, Getenv: c.getenv, Flags: map[string]string{}}
 	if src.File == "" {
 		src.File = c.getenv(envConfig)
 	}
@@ -59,27 +196,21 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	}
 	cfg, err := loadConfig(src)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	store, err := registry.Open(cfg.DB, registry.Options{Timeout: 500 * time.Millisecond})
+	store, err := registry.Open(cfg.DB, registry.Options{Timeout: 500 * time.Millisecond, ReadOnly: readOnly})
 	if err != nil {
 		if errors.Is(err, registry.ErrLocked) {
-			return fmt.Errorf("%w\nstop the daemon first, or create the token through the running daemon: POST /api/v1/tokens with an admin token", err)
+			return nil, "", fmt.Errorf("%w\nstop the daemon first, or use the running daemon's /api/v1/tokens with an admin token", err)
 		}
-		return err
+		return nil, "", err
 	}
-	actor := camera.Actor{Name: "cli", Role: camera.RoleAdmin}
-	secret, err := store.CreateToken(ctx, *name, camera.Role(*role), actor)
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, secret)
-	fmt.Fprintf(c.stderr, "created %s token %q in %s; it is shown only this once\n", *role, *name, cfg.DB)
-	return nil
+	return store, cfg.DB, nil
 }
+
+// localTime writes a time for people: RFC 3339 in the machine's zone,
+// with its offset.
+func localTime(t time.Time) string { return t.Local().Format(time.RFC3339) }
 
 func roleList() string {
 	names := make([]string, len(camera.Roles))
