@@ -5,8 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -135,10 +135,10 @@ type Server struct {
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
 
-	console       Console
-	sessions      SessionStore
-	users         UserStore
-	sessionLimits registry.SessionLimits
+	console        Console
+	sessions       SessionStore
+	users          UserStore
+	sessionLimits  registry.SessionLimits
 	trustedProxies []netip.Prefix
 	authThrottle   *Throttle
 	authFailures   *prometheus.CounterVec
@@ -196,8 +196,8 @@ func New(o Options) *Server {
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
 
-		console:       o.Console,
-		sessionLimits: o.SessionLimits,
+		console:        o.Console,
+		sessionLimits:  o.SessionLimits,
 		trustedProxies: o.TrustedProxies,
 		authThrottle:   NewThrottle(ThrottleOptions{Limit: o.AuthFailureLimit, Now: o.Now}),
 		authFailures:   newAuthFailures(o.Registry),

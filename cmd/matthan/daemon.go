@@ -158,8 +158,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		ClipLimit:       int64(cfg.Clips.MaxBytes),
 		IncidentMetrics: ev.metrics,
 
-		Console:       console,
-		SessionLimits: cfg.Console.sessionLimits(),
+		Console:        console,
+		SessionLimits:  cfg.Console.sessionLimits(),
 		TrustedProxies: cfg.trustedProxies(),
 		BodyTimeout:    time.Duration(cfg.HTTP.BodyTimeout),
 		MinUploadRate:  int64(cfg.HTTP.MinUploadRate),
