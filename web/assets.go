@@ -26,10 +26,12 @@ type manifest struct {
 	Pages map[string]pageAssets `json:"pages"`
 }
 
-// pageAssets are the files a page loads, relative to dist.
+// pageAssets are the files a page loads, relative to dist: its script,
+// the chunks the script imports (preloaded) and its stylesheets.
 type pageAssets struct {
-	JS  string   `json:"js"`
-	CSS []string `json:"css"`
+	JS      string   `json:"js"`
+	Preload []string `json:"preload"`
+	CSS     []string `json:"css"`
 }
 
 // loadManifest reads the manifest of the built assets; ok is false when
@@ -43,7 +45,7 @@ func loadManifest(fsys fs.FS) (m manifest, ok bool, err error) {
 		return manifest{}, false, fmt.Errorf("dist/manifest.json: %w", err)
 	}
 	for name, p := range m.Pages {
-		for _, f := range append([]string{p.JS}, p.CSS...) {
+		for _, f := range append(append([]string{p.JS}, p.Preload...), p.CSS...) {
 			if _, err := fs.Stat(fsys, path.Clean(f)); err != nil {
 				return manifest{}, false, fmt.Errorf("dist/manifest.json: page %s names %s, which is not built: %w", name, f, err)
 			}

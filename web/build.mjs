@@ -33,15 +33,30 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 
-// The manifest: for each page, its script and the stylesheets it pulls in.
+// The manifest: for each page, its script, the chunks it imports (which
+// the page preloads, so that they download beside the script rather than
+// after it has been parsed) and the stylesheets it pulls in.
 const manifest = { pages: {} };
+const outputs = result.metafile.outputs;
+function chunks(file, seen = new Set()) {
+  for (const imp of outputs[file].imports) {
+    if (imp.kind !== 'import-statement' || imp.external || seen.has(imp.path)) continue;
+    seen.add(imp.path);
+    chunks(imp.path, seen);
+  }
+  return seen;
+}
 let total = 0;
-for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+for (const [file, meta] of Object.entries(outputs)) {
   const name = relative(out, join(root, file));
   total += gzipSync(readFileSync(join(root, file))).length;
   if (!meta.entryPoint) continue;
   const page = basename(meta.entryPoint, '.js');
-  manifest.pages[page] = { js: name, css: meta.cssBundle ? [relative(out, join(root, meta.cssBundle))] : [] };
+  manifest.pages[page] = {
+    js: name,
+    preload: [...chunks(file)].map((f) => relative(out, join(root, f))).sort(),
+    css: meta.cssBundle ? [relative(out, join(root, meta.cssBundle))] : [],
+  };
 }
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 console.log(`console assets: ${Object.keys(manifest.pages).length} pages, ${(total / 1024).toFixed(1)} KiB gzipped in all`);

@@ -27,7 +27,7 @@ const browserDeadline = 90 * time.Second
 // chromiumPath finds the browser: $MATTHAN_CHROMIUM, then chromium on
 // PATH. Its absence fails the test, with what to do: make test installs
 // it (make deps).
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("MATTHAN_CHROMIUM"); p != "" {
 		return p
@@ -41,9 +41,10 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// browser is one headless Chromium with its own profile.
+// browser is one headless Chromium with its own profile. Its methods
+// fail t; in a subtest, use b.on(t).
 type browser struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	shots string
 	state *browserState
@@ -57,7 +58,7 @@ type browserState struct {
 }
 
 // on returns the browser failing t instead, for a subtest.
-func (b *browser) on(t *testing.T) *browser {
+func (b *browser) on(t testing.TB) *browser {
 	c := *b
 	c.t = t
 	return &c
@@ -65,7 +66,7 @@ func (b *browser) on(t *testing.T) *browser {
 
 // newBrowser starts Chromium with a window of width × height CSS pixels
 // (mobile emulation for phone widths).
-func newBrowser(t *testing.T, width, height int) *browser {
+func newBrowser(t testing.TB, width, height int) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),

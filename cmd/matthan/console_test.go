@@ -25,7 +25,7 @@ type consoleDemo struct {
 	accounts map[camera.Role]demoAccount
 }
 
-func startConsoleDemo(t *testing.T) *consoleDemo {
+func startConsoleDemo(t testing.TB) *consoleDemo {
 	t.Helper()
 	d := startDemo(t, t.TempDir())
 	cd := &consoleDemo{demoRun: d, accounts: map[camera.Role]demoAccount{}}

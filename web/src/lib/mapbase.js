@@ -21,7 +21,20 @@ export const mayseeState = can('admin', 'police', 'planner');
 
 export async function createMap(el, { mode = 'installed' } = {}) {
   const map = L.map(el, { zoomControl: true, preferCanvas: true, attributionControl: !!boot.tile_url, minZoom: 5, maxZoom: 19 });
-  map.setView(fallbackCenter, 12);
+  // Frame the network before any tile is asked for: tiles of a default
+  // view would be fetched, drawn and thrown away.
+  let framed = false;
+  try {
+    const info = await api('map');
+    if (info.bbox) {
+      const [minLon, minLat, maxLon, maxLat] = info.bbox;
+      map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [16, 16], maxZoom: 16, animate: false });
+      framed = true;
+    }
+  } catch {
+    /* the default view below */
+  }
+  if (!framed) map.setView(fallbackCenter, 12);
   const layer = new MVTLayer({ mode, showState: mayseeState, maxZoom: 19 });
   if (boot.tile_url) {
     // Online sites may put a street map under the daemon's own layers;
@@ -32,15 +45,6 @@ export async function createMap(el, { mode = 'installed' } = {}) {
   }
   layer.addTo(map);
   addLegend(map);
-  try {
-    const info = await api('map');
-    if (info.bbox) {
-      const [minLon, minLat, maxLon, maxLat] = info.bbox;
-      map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [16, 16], maxZoom: 16 });
-    }
-  } catch {
-    /* keep the default view */
-  }
   // Ready once the tiles of the framed view are drawn.
   const done = () => ready();
   if (layer.isLoading()) layer.once('load', done);
