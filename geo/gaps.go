@@ -124,7 +124,7 @@ func (x *Index) GapsAfter(f AreaFilter, mode Mode, after *GapKey, limit int, inc
 		ranked = start
 		if inRun {
 			ranked = x.rankRun(recs, start)
-			for start < ranked && !after.less(recs[start].far, cv.items[recs[start].i].ID) {
+			for start < ranked && !after.before(recs[start].far, cv.items[recs[start].i].ID) {
 				start++
 			}
 		}
@@ -167,9 +167,9 @@ func (a gapRec) head(b gapRec) int {
 	return cmp.Compare(b.incidents, a.incidents)
 }
 
-// less reports whether a gap at distance far with id ranks after k within
-// k's run: nearer a camera, or as near with a later id.
-func (k *GapKey) less(far float64, id string) bool {
+// before reports whether k ranks before a gap of its run at distance far
+// with id: the gap is nearer a camera, or as near with a later id.
+func (k *GapKey) before(far float64, id string) bool {
 	return far < k.FarM || (far == k.FarM && id > k.ID)
 }
 
