@@ -50,13 +50,14 @@ func (s *Server) createCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cam := &camera.Camera{}
+	// The fields the body leaves out keep New's defaults; the ones it
+	// gives are validated as given (a 0 field of view is refused).
+	cam := camera.New()
 	if _, err := in.apply(cam); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.fillCommune(cam)
-	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
 		s.writeError(c, err)
 		return
@@ -70,8 +71,10 @@ func (s *Server) createCamera(c *gin.Context) {
 	ok(c, http.StatusCreated, viewOf(cam))
 }
 
-// replaceCamera is PUT: the body is the whole camera. Credentials are kept
-// when the body gives none, because no client can read them back to send.
+// replaceCamera is PUT: the body is the whole camera, and a field it leaves
+// out takes its default (camera.New), not the stored value. Credentials
+// are kept when the body gives none, because no client can read them back
+// to send.
 func (s *Server) replaceCamera(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
@@ -91,14 +94,14 @@ func (s *Server) replaceCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cam := &camera.Camera{ID: id}
+	cam := camera.New()
+	cam.ID = id
 	credsGiven, err := in.apply(cam)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.fillCommune(cam)
-	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
 		s.writeError(c, err)
 		return
@@ -117,7 +120,9 @@ func (s *Server) replaceCamera(c *gin.Context) {
 }
 
 // patchCamera applies the fields present in the body (a JSON merge patch
-// of the camera's fields) and validates the result.
+// of the camera's fields) and validates the result. No default is applied:
+// a field left out keeps its stored value, and one given is validated as
+// given.
 func (s *Server) patchCamera(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
@@ -138,7 +143,6 @@ func (s *Server) patchCamera(c *gin.Context) {
 			return err
 		}
 		s.fillCommune(cam)
-		cam.ApplyDefaults()
 		return cam.Validate()
 	})
 	if err != nil {

@@ -311,6 +311,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/cameras/within", s.allow(all...), s.withinPolygon)
 		v1.GET("/cameras/seeing", s.allow(watchers...), s.seeing)
 		e.GET("/api/v1/cameras.geojson", s.authenticate(), s.allow(all...), s.camerasGeoJSON)
+		e.GET("/api/v1/fov.geojson", s.authenticate(), s.allow(all...), s.fovGeoJSON)
 		e.GET("/tiles/:z/:x/:y", s.authenticate(), s.allow(all...), s.tile)
 		mappers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
 		v1.POST("/intersections/import", s.allow(mappers...), s.importIntersections)

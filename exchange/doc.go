@@ -23,9 +23,12 @@
 //   - decimals use '.', without exponent or thousands separators (a JSON
 //     number may have an exponent); cost_vnd is a whole number of đồng,
 //     empty meaning 0;
-//   - an empty field means "not given": fov_deg and range_m then get the
-//     defaults of camera.ApplyDefaults, while an explicit 0 is refused;
-//     lat and lon are required;
+//   - an empty field (a CSV cell, a GeoJSON property that is "", or null)
+//     means "not given": every camera starts from camera.New, so a field
+//     not given keeps its default (fov_deg 360, range_m 50, road_class and
+//     site other, status active); a value given is validated as given, so
+//     an explicit 0 field of view or range is refused; lat and lon are
+//     required;
 //   - credentials in rtsp_url (rtsp://user:pass@host/...) are split off into
 //     Camera.Credentials, and are never in an export nor in a rejection;
 //   - a field that is not valid UTF-8 rejects its row with that reason

@@ -71,7 +71,7 @@ func TestGeoJSONDecoderRejections(t *testing.T) {
 		r(17, "R-16", "camera:type", `must be fixed, dome or panning, got "bullet"`),
 		r(18, "R-17", "man_made", `must be surveillance, got "tower"`),
 		r(19, "R-18", "surveillance:type", `must be camera or ALPR, got "guard"`),
-		r(20, "R-19", "fov_deg", "must be from 1 to 360, got 0"),
+		r(20, "R-19", "fov_deg", "must be from 1 to 360, got 0 (leave it out if unknown)"),
 		r(21, "R-20", "rtsp_url", "must start with rtsp:// or rtsps://"),
 		r(22, "", "id", "must not be empty"),
 		r(23, "R/22", "id", "must not contain '/'"),

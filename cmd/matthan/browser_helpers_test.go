@@ -25,8 +25,8 @@ import (
 const browserDeadline = 90 * time.Second
 
 // chromiumPath finds the browser: $MATTHAN_CHROMIUM, then chromium on
-// PATH. Its absence fails the test, with what to do: make test installs
-// it (make deps).
+// PATH. make test installs it (make deps); without it the test fails
+// under CI and skips elsewhere, saying what to do, as the GDAL test does.
 func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("MATTHAN_CHROMIUM"); p != "" {
@@ -37,7 +37,11 @@ func chromiumPath(t testing.TB) string {
 			return p
 		}
 	}
-	t.Fatal("no chromium on PATH: the console's tests need Debian's chromium (run make deps, which make test does first)")
+	const msg = "no chromium on PATH: the console's tests need Debian's chromium (run make deps, which make test does first)"
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 	return ""
 }
 
