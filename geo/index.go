@@ -40,6 +40,8 @@ type Index struct {
 
 	cov      *coverage // nil until SetIntersections
 	communes *Communes // nil until SetCommunes
+
+	gzips sync.Pool // *gzip.Writer of tiles (tile_gzip.go)
 }
 
 // entry is one camera, compact: a million of them are 48 MB.

@@ -31,6 +31,10 @@ const (
 	// id. Below it a sector is too small to pick, the camera point at its
 	// apex has the id, and the ids were a third of the layer's bytes.
 	FOVIDMinZoom = 15
+	// JunctionDetailMinZoom is the first zoom whose junctions carry their
+	// id, name, commune and camera counts; below it, only what a dot is
+	// drawn with (road_class, covered, covered_live).
+	JunctionDetailMinZoom = 14
 	// DefaultMaxTileFeatures bounds the features of each layer of a tile;
 	// a country-wide tile would otherwise carry a million points.
 	DefaultMaxTileFeatures = 20_000
@@ -154,8 +158,15 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	}
 	ifc := geojson.NewFeatureCollection()
 	for i := range isects {
-		p := intersectionProps(&isects[i])
-		delete(p, "roads") // the name says it
+		var p geojson.Properties
+		if z >= JunctionDetailMinZoom {
+			p = intersectionProps(&isects[i])
+			delete(p, "roads") // the name says it
+		} else {
+			// A dot coloured by coverage: what a zoomed-out map draws.
+			s := &isects[i]
+			p = geojson.Properties{"road_class": string(s.RoadClass), "covered": s.Covered, "covered_live": s.CoveredLive}
+		}
 		f := geojson.NewFeature(orb.Point{isects[i].Lon, isects[i].Lat})
 		f.Properties = p
 		ifc.Append(f)
@@ -179,10 +190,11 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	layers.RemoveEmpty(1.0, 1.0)
 	// A layer with nothing in it is bytes for nothing.
 	layers = slices.DeleteFunc(layers, func(l *mvt.Layer) bool { return len(l.Features) == 0 })
-	if opt.Gzip {
-		return mvt.MarshalGzipped(layers)
+	data, err := mvt.Marshal(layers)
+	if err != nil || !opt.Gzip {
+		return data, err
 	}
-	return mvt.Marshal(layers)
+	return x.gzipTile(data)
 }
 
 // tileIntersections returns the intersections in box, thinned; the caller
