@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/matthan/matthan/camera"
@@ -157,6 +159,23 @@ func TestConsolePolice(t *testing.T) {
 			t.Errorf("money received = %q, want 1.300.000.000 ₫", got)
 		}
 		b.noHorizontalScroll("overview")
+	})
+	t.Run("the overview prints on A4", func(t *testing.T) {
+		b := newBrowser(t, 703, 1077) // A4 within 12 mm margins, at 96 dpi
+		b.signIn(d.url, police.Name, police.Password)
+		b.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}))
+		b.shot("overview-print")
+		got := evalJS[map[string]any](b, `({
+			topbar: getComputedStyle(document.querySelector('.topbar')).display,
+			print: getComputedStyle(document.querySelector('[data-action=print]')).display,
+			wide: [...document.querySelectorAll('table')].filter(t => t.scrollWidth > document.documentElement.clientWidth).length,
+		})`)
+		if got["topbar"] != "none" || got["print"] != "none" || got["wide"] != float64(0) {
+			t.Errorf("printed overview: %v; want no navigation, no buttons and every table within the page", got)
+		}
 	})
 	t.Run("the health page lists exactly the cameras not up", func(t *testing.T) {
 		b := b.on(t)
