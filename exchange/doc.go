@@ -22,7 +22,8 @@
 //     also lower-cased;
 //   - decimals use '.', without exponent or thousands separators (a JSON
 //     number may have an exponent); cost_vnd is a whole number of đồng,
-//     empty meaning 0;
+//     empty meaning 0, as text written like a donation's amount
+//     (4.500.000 ₫, below) and as a JSON number a plain integer;
 //   - an empty field means "not given": fov_deg and range_m then get the
 //     defaults of camera.ApplyDefaults, while an explicit 0 is refused;
 //     lat and lon are required;
@@ -77,7 +78,11 @@
 // habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and
 // reason. Amounts are whole đồng, more than 0 and at most
-// camera.MaxDonationVND; dates may not be in the future; given a
+// camera.MaxDonationVND, written as people write them: 4500000,
+// 4.500.000, 4 500 000 (no-break spaces too), 4,500,000, with or without a
+// currency mark (₫, đ, đồng, VND, VNĐ); anything that could hold decimals
+// (4.5, 4,50, 4.500,50) or has groups not of three digits is refused.
+// Dates may not be in the future; given a
 // camera.Places (registry.Places), each row's camera or commune must
 // exist, and the commune comes out in its canonical spelling.
 // WriteDonationsCSV writes the same format back: export, import and

@@ -61,8 +61,9 @@ type DonationRow struct {
 //
 // donor, amount_vnd and received_on are required columns, and camera_id
 // or commune (or both); note is optional. amount_vnd is a whole number of
-// đồng without separators ("1.500.000", "1,5" and "1.5" are refused, not
-// guessed), more than 0 and at most camera.MaxDonationVND.
+// đồng, with or without thousands separators and a currency mark
+// ("4.500.000 ₫"; parseVND), more than 0 and at most camera.MaxDonationVND;
+// "4.5" and "4.500,50" are refused, not rounded.
 //
 // Unlike a camera, a donation has no natural key, and the decoder passes
 // equal rows: whether they are one gift entered twice or two gifts is
@@ -178,55 +179,20 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 	return DonationRow{Line: line, Donation: dn}
 }
 
-// parseAmount parses amount_vnd: a whole number of đồng. Money is never a
-// float (DESIGN.md), so "1.5" is refused rather than rounded, and
-// "1.500.000" (how amounts are displayed) rather than guessed.
+// parseAmount parses amount_vnd: a whole number of đồng, written as
+// parseVND reads it (4500000, 4.500.000, 4 500 000 ₫, ...). Money is never a
+// float (DESIGN.md), so "4.5" and "4.500,50" are refused rather than
+// rounded.
 func parseAmount(raw string) (int64, *camera.Error) {
-	s := strings.TrimSpace(raw)
 	name := dcAmount.String()
-	if s == "" {
-		return 0, camera.Errorf(camera.EINVALID, name, "is required")
-	}
-	n, ok := parseWhole(s)
-	if !ok {
-		if strings.ContainsAny(s, ".,") && strings.Trim(s, "+-0123456789.,") == "" {
-			return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng without separators or decimals, got %s", quoteShort(s))
-		}
-		return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng, got %s", quoteShort(s))
+	n, why := parseVND(raw)
+	if why != "" {
+		return 0, camera.Errorf(camera.EINVALID, name, "%s", why)
 	}
 	if err := camera.ValidateAmount(name, n); err != nil {
 		return 0, asDomain(err)
 	}
 	return n, nil
-}
-
-// parseWhole parses [+-]digits. A number too large for int64 is returned
-// as a value over the cap, so that the message says "at most".
-func parseWhole(s string) (int64, bool) {
-	neg := false
-	switch s[0] {
-	case '-':
-		neg, s = true, s[1:]
-	case '+':
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if n <= camera.MaxDonationVND {
-			n = n*10 + int64(c-'0')
-		}
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }
 
 // reject wraps a rejection in a row.
