@@ -24,8 +24,9 @@ type donationReport struct {
 	Rejections []exchange.Rejection `json:"rejections"`
 }
 
-// importDonations stores the valid rows of a donation CSV (every row is
-// checked first: a body that breaks off stores nothing). A row that
+// importDonations stores the valid rows of a donation CSV or XLSX
+// workbook (donationDecoder tells them apart; every row is checked
+// first: a body that breaks off stores nothing). A row that
 // repeats a stored gift, or an earlier row, is rejected naming that
 // donation or line, unless ?duplicates=allow: importing one bank sheet
 // twice must not double the money. With ?atomic=true nothing is stored
@@ -46,8 +47,12 @@ func (s *Server) importDonations(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	body := s.importBody(c)
-	ds, lines, rejects, err := readDonationRows(exchange.NewDonationCSVDecoder(body, places, s.now()))
+	dec, err := s.donationDecoder(c, places)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ds, lines, rejects, err := readDonationRows(dec)
 	if err != nil {
 		s.writeError(c, readError(err))
 		return
@@ -96,7 +101,7 @@ func (s *Server) importDonations(c *gin.Context) {
 
 // readDonationRows reads every row of d: the valid donations with the
 // lines they start on, and the rejections, in file order.
-func readDonationRows(d *exchange.DonationCSVDecoder) (ds []*camera.Donation, lines []int, rejects []exchange.Rejection, err error) {
+func readDonationRows(d exchange.DonationDecoder) (ds []*camera.Donation, lines []int, rejects []exchange.Rejection, err error) {
 	for {
 		row, err := d.Next()
 		if errors.Is(err, io.EOF) {

@@ -82,9 +82,19 @@
 // 4.500.000, 4 500 000 (no-break spaces too), 4,500,000, with or without a
 // currency mark (₫, đ, đồng, VND, VNĐ); anything that could hold decimals
 // (4.5, 4,50, 4.500,50) or has groups not of three digits is refused.
-// Dates may not be in the future; given a
+// received_on is YYYY-MM-DD or the day-first DD/MM/YYYY banks print (a
+// time after it is dropped; month-first dates are refused, never
+// swapped), and may not be in the future; given a
 // camera.Places (registry.Places), each row's camera or commune must
 // exist, and the commune comes out in its canonical spelling.
 // WriteDonationsCSV writes the same format back: export, import and
 // export again give the same bytes.
+//
+// NewDonationXLSXDecoder reads the same columns from the first sheet of a
+// workbook (.xlsx, with excelize), through the same row path: title rows
+// above the header are skipped, rows are numbered as the spreadsheet shows
+// them, number cells are numbers (an amount with decimals is refused) and
+// date cells dates. The workbook is bounded as sent, unpacked and in rows
+// (MaxXLSXBytes, MaxXLSXUnzipped, MaxXLSXRows). DetectDonationFormat tells
+// a workbook from a CSV.
 package exchange

@@ -70,11 +70,39 @@ type DonationRow struct {
 // the caller's to decide (registry.Store.FindDuplicates; the API refuses
 // them unless asked not to).
 type DonationCSVDecoder struct {
-	recs  csvRecords
+	donationDecoder
+	csv csvRecords
+}
+
+// DonationDecoder reads a donation import one row at a time: the CSV of
+// NewDonationCSVDecoder or the sheet of NewDonationXLSXDecoder. Next
+// returns the next row, io.EOF after the last one, or a fatal error.
+type DonationDecoder interface {
+	Next() (DonationRow, error)
+}
+
+var (
+	_ DonationDecoder = (*DonationCSVDecoder)(nil)
+	_ DonationDecoder = (*DonationXLSXDecoder)(nil)
+)
+
+// donationDecoder is the row path the CSV and the XLSX decoders share:
+// the header's names mapped to columns, and each record — text, whatever
+// the file held — turned into a donation or a rejection.
+type donationDecoder struct {
+	recs  records
 	index [numDonationCols]int
 
 	places camera.Places
 	now    time.Time
+}
+
+// records is what donationDecoder needs of a record loop: the header's
+// columns and the wording of rejections (csvRecords, xlsxRecords).
+type records interface {
+	matchHeader(rec []string, line int, index []int, lookup func(name string) (int, bool)) error
+	badRow(rec []string, line int, field, reason string) *Rejection
+	setIDCol(i int)
 }
 
 // NewDonationCSVDecoder returns a decoder reading r. places, when not
@@ -82,14 +110,15 @@ type DonationCSVDecoder struct {
 // an unknown camera or commune rejects the row. now decides which dates
 // are in the future (camera.Donation.Validate).
 func NewDonationCSVDecoder(r io.Reader, places camera.Places, now time.Time) *DonationCSVDecoder {
-	d := &DonationCSVDecoder{places: places, now: now}
-	d.recs = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, d.setHeader)
+	d := &DonationCSVDecoder{donationDecoder: donationDecoder{places: places, now: now}}
+	d.csv = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, d.setHeader)
+	d.recs = &d.csv
 	return d
 }
 
 // Next returns the next row, io.EOF after the last one, or a fatal error.
 func (d *DonationCSVDecoder) Next() (DonationRow, error) {
-	rec, line, rej, err := d.recs.next()
+	rec, line, rej, err := d.csv.next()
 	switch {
 	case err != nil:
 		return DonationRow{}, err
@@ -102,7 +131,7 @@ func (d *DonationCSVDecoder) Next() (DonationRow, error) {
 // ReadAllDonations reads every row of d: the valid donations and the
 // rejections, each in file order. On a fatal error it returns what it had
 // read so far with the error.
-func ReadAllDonations(d *DonationCSVDecoder) (ds []*camera.Donation, rejects []Rejection, err error) {
+func ReadAllDonations(d DonationDecoder) (ds []*camera.Donation, rejects []Rejection, err error) {
 	for {
 		row, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -120,7 +149,7 @@ func ReadAllDonations(d *DonationCSVDecoder) (ds []*camera.Donation, rejects []R
 }
 
 // setHeader maps the header's names to columns.
-func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
+func (d *donationDecoder) setHeader(rec []string, line int) error {
 	err := d.recs.matchHeader(rec, line, d.index[:], func(name string) (int, bool) {
 		for c := range numDonationCols {
 			if c.String() == name {
@@ -142,12 +171,12 @@ func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
 	}
 	// A rejection quotes the row's camera: the closest a donation has
 	// to an id.
-	d.recs.idCol = d.index[dcCameraID]
+	d.recs.setIDCol(d.index[dcCameraID])
 	return nil
 }
 
 // row turns a well-formed record into a donation or a rejection.
-func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
+func (d *donationDecoder) row(rec []string, line int) DonationRow {
 	field := func(c donationCol) string {
 		if i := d.index[c]; i >= 0 {
 			return rec[i]
@@ -166,6 +195,9 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
 	}
 	dn.AmountVND = amount
+	if dn.ReceivedOn, err = parseReceivedOn(dn.ReceivedOn); err != nil {
+		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
+	}
 	if err := dn.Validate(d.now); err != nil {
 		e := asDomain(err)
 		return d.reject(d.recs.badRow(rec, line, e.Field, e.Message))
@@ -196,6 +228,6 @@ func parseAmount(raw string) (int64, *camera.Error) {
 }
 
 // reject wraps a rejection in a row.
-func (d *DonationCSVDecoder) reject(r *Rejection) DonationRow {
+func (d *donationDecoder) reject(r *Rejection) DonationRow {
 	return DonationRow{Line: r.Line, Reject: r}
 }

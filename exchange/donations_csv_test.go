@@ -85,7 +85,7 @@ func TestDonationCSVDecoder(t *testing.T) {
 		{Line: 11, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: "must be at most 10.000.000.000.000 ₫, got 10000000000001"},
 		{Line: 12, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `without decimals, got "1.500.000.50"`},
 		{Line: 13, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: "must not be in the future, got 2024-05-03 (today is 2024-05-02)"},
-		{Line: 14, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: `must be a date YYYY-MM-DD, got "05/01/2024"`},
+		{Line: 14, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: `must be a date YYYY-MM-DD or DD/MM/YYYY (day first), got "05/13/2024"`},
 		{Line: 15, Feature: -1, ID: "CG-0404", Field: "camera_id", Reason: `no camera with id "CG-0404"`},
 		{Line: 16, Feature: -1, Field: "commune", Reason: `no camera is in a commune named "Mỹ Tho"`},
 		{Line: 17, Feature: -1, ID: "CG-0001", Field: "donor", Reason: "must not be empty"},
