@@ -1,7 +1,9 @@
 // Package exchange reads and writes the camera registry's exchange formats:
-// the camera CSV and the camera GeoJSON of DESIGN.md. The HTTP import and
-// export endpoints and the import / export subcommands use it; it knows
-// nothing of HTTP or of the store.
+// the camera CSV and the camera GeoJSON of DESIGN.md, the donation CSV,
+// and spreadsheets (.xlsx, with excelize, which stays in this package).
+// The HTTP import and export endpoints and the import / export
+// subcommands use it; it knows nothing of HTTP, and of the store only the
+// funding view it is handed (registry.FundingReport).
 //
 // # Decoding
 //
@@ -70,6 +72,19 @@
 // exactly the columns of DESIGN.md unless CSVEncoder.StatusAndNotes is set;
 // the GeoJSON properties always include status, notes and a
 // has_credentials flag.
+//
+// # Spreadsheets
+//
+// Workbook writes an .xlsx a row at a time with excelize's StreamWriter, in
+// bounded memory whatever the number of rows (temporary files, a zip
+// streamed to its writer): a bold, frozen header row, typed cells —
+// numbers as numbers, đồng formatted VNDFormat (#,##0 ₫, shown
+// 1.300.000.000 ₫ in a Vietnamese locale), dates as dates (DD/MM/YYYY),
+// instants in Asia/Ho_Chi_Minh — and widths by column. A sheet holds
+// MaxSheetRows rows; more is EINVALID naming format, before anything is
+// written. NewCameraXLSXEncoder and NewDonationXLSXEncoder write the
+// columns of the camera and donation CSVs (never credentials);
+// FundingWorkbook a funding view with the columns of its CSV.
 //
 // # Donations
 //

@@ -86,3 +86,9 @@ func DetectFormat(contentType string, firstBytes []byte) (Format, error) {
 // utf8BOM is the byte order mark that spreadsheet programs (Excel in
 // particular) put at the start of a "CSV UTF-8" file.
 const utf8BOM = "\xEF\xBB\xBF"
+
+// BOM is the UTF-8 byte order mark. Written before a CSV it makes a
+// spreadsheet program read the file as UTF-8 when it is opened with the
+// program's defaults: without it Excel reads Vietnamese as mojibake. The
+// decoders skip it.
+const BOM = utf8BOM
