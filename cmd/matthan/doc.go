@@ -14,7 +14,7 @@
 //	matthan token create --role ROLE --name NAME [--db PATH]
 //	matthan verify [--db PATH] [--clips-dir DIR] [--config FILE]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
-//	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
+//	matthan export cameras [--format csv|geojson|xlsx] [--bom] [--output FILE] [--server URL] [--token T]
 //	matthan backup FILE [--server URL] [--token T]
 //	matthan version
 //	matthan help [COMMAND]
