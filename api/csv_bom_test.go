@@ -12,7 +12,7 @@ import (
 
 // TestCSVBOM: every CSV export takes ?bom=true and then starts with a
 // UTF-8 byte order mark — what makes a spreadsheet program opened with
-// its defaults read "Nguyễn" rather than "NguyÃ¡»…n" — and is otherwise
+// its defaults read "Nguyễn" rather than "Nguyá»…n" — and is otherwise
 // the same file; without it, or with bom=false, nothing changes.
 func TestCSVBOM(t *testing.T) {
 	e := newDonationEnv(t)
