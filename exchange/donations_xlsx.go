@@ -45,7 +45,7 @@ type DonationXLSXDecoder struct {
 // first call to Next.
 func NewDonationXLSXDecoder(r io.Reader, places camera.Places, now time.Time) *DonationXLSXDecoder {
 	d := &DonationXLSXDecoder{donationDecoder: donationDecoder{places: places, now: now}}
-	d.sheet = newXLSXRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, isDonationHeader, d.setHeader)
+	d.sheet = newXLSXRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader}, isDonationHeader, d.setHeader, d.classify)
 	d.recs = d.sheet
 	return d
 }
@@ -61,6 +61,31 @@ func isDonationHeader(cells []string) bool {
 		}
 	}
 	return false
+}
+
+// classify says how a value of column col is read. Only amount_vnd and
+// received_on care whether a cell holds a number: a number in
+// received_on is a date serial (with or without a time of day), and in
+// amount_vnd the cell's type is looked up only when it changes the
+// answer — "1.125" is refused as a number and 1125 đồng as text, while
+// "4500000" is the same either way and "1.5" refused either way.
+func (d *DonationXLSXDecoder) classify(col int, v string) cellClass {
+	switch {
+	case !isNumberLiteral(v):
+		return cellText
+	case col == d.index[dcReceivedOn]:
+		return cellNumber
+	case col != d.index[dcAmount]:
+		return cellText
+	case isWholeLiteral(v):
+		return cellNumber
+	}
+	_, number := wholeNumber(v)
+	_, why := parseVND(v)
+	if !number && why != "" {
+		return cellText // refused either way; the text's reason is the clearer
+	}
+	return cellAsk
 }
 
 // Next returns the next row, io.EOF after the last one, or a fatal error.

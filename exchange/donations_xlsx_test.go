@@ -110,7 +110,7 @@ func TestDonationXLSXDecoder(t *testing.T) {
 		{Line: 12, Feature: -1, ID: "CG-0001", Reason: "has a value in column H, beyond the header's 6 columns"},
 		{Line: 13, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: "must not be in the future, got 2024-05-03 (today is 2024-05-02)"},
 		{Line: 14, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without decimals, got "4,5"`},
-		{Line: 15, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: "must be a whole number of đồng, got the number -500000.5"},
+		{Line: 15, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without decimals, got "-500000.5"`},
 		{Line: 16, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: "must be a date, got the number 1000000000000"},
 		{Line: 17, Feature: -1, ID: "CG-0404", Field: "camera_id", Reason: `no camera with id "CG-0404"`},
 	})
