@@ -2,13 +2,19 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/sample"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,5 +172,71 @@ func TestImportDonationsXLSXBadBody(t *testing.T) {
 	}
 	if got := e.donated(); got != 0 {
 		t.Errorf("bad bodies stored %d đồng", got)
+	}
+}
+
+// TestDistrictSheetTwice: the sample district's donations — Chợ Gạo's
+// 1.300.000.000 ₫ — imported from a workbook (number and date cells, a
+// bank's title row above), then again from the workbook and from the CSV,
+// total the same as once, to the đồng.
+func TestDistrictSheetTwice(t *testing.T) {
+	e, _ := newGeoEnv(t)
+	recs, err := csv.NewReader(bytes.NewReader(sample.Donations())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	dateFmt := "dd/mm/yyyy"
+	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue("Sheet1", "A1", "SAO KÊ TÀI KHOẢN QUỸ CAMERA AN NINH HUYỆN CHỢ GẠO"); err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		row := make([]any, len(rec))
+		for j, v := range rec {
+			row[j] = v
+		}
+		if i > 0 {
+			amount, err := strconv.ParseInt(rec[1], 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day, err := time.Parse(time.DateOnly, rec[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			row[1], row[2] = amount, day
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetCellStyle("Sheet1", "C4", fmt.Sprintf("C%d", len(recs)+2), date); err != nil {
+		t.Fatal(err)
+	}
+	var book bytes.Buffer
+	if err := f.Write(&book); err != nil {
+		t.Fatal(err)
+	}
+
+	rep := e.importAs(xlsxType, book.Bytes(), http.StatusOK)
+	if rep.Rejected != 0 || rep.Created != len(recs)-1 || rep.TotalVND != 1_300_000_000 {
+		t.Fatalf("import of the workbook: created %d, %d đồng, rejected %+v", rep.Created, rep.TotalVND, rep.Rejections)
+	}
+	for _, again := range []struct {
+		contentType string
+		body        []byte
+	}{{xlsxType, book.Bytes()}, {"text/csv", sample.Donations()}} {
+		if rep := e.importAs(again.contentType, again.body, http.StatusOK); rep.Created != 0 {
+			t.Errorf("import again as %s stored %d gifts", again.contentType, rep.Created)
+		}
+	}
+	if got := e.donated(); got != 1_300_000_000 {
+		t.Errorf("donated %s, want 1.300.000.000 ₫", camera.FormatVND(got))
 	}
 }
