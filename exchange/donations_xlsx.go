@@ -28,8 +28,9 @@ import (
 //     the text "4.500.000" reads the Vietnamese way; received_on takes a
 //     date cell (a number counting days, Excel's date serial, in the
 //     workbook's 1900 or 1904 system) as well as the dates of text;
-//   - a value in a column beyond the header's, or a formula error (#N/A),
-//     rejects the row.
+//   - columns the header does not name are left out (a table may start in
+//     column B, a header cell may be merged over two columns); a value in
+//     one, or a formula error (#N/A), rejects its row.
 //
 // The workbook is at most MaxXLSXBytes, unpacks to at most
 // MaxXLSXUnzipped, and has no data below row MaxXLSXRows; a body that is

@@ -107,7 +107,7 @@ func TestDonationXLSXDecoder(t *testing.T) {
 	checkRejections(t, rejects, []Rejection{
 		{Line: 7, Feature: -1, ID: "CG-0002", Field: "amount_vnd", Reason: "must be a whole number of đồng, got the number 1.125"},
 		{Line: 11, Feature: -1, ID: "CG-0001", Field: "donor", Reason: "is a formula error in the sheet (#N/A)"},
-		{Line: 12, Feature: -1, ID: "CG-0001", Reason: "has a value in column H, beyond the header's 6 columns"},
+		{Line: 12, Feature: -1, ID: "CG-0001", Reason: "has a value in column H, which the header does not name"},
 		{Line: 13, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: "must not be in the future, got 2024-05-03 (today is 2024-05-02)"},
 		{Line: 14, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without decimals, got "4,5"`},
 		{Line: 15, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without decimals, got "-500000.5"`},
@@ -229,4 +229,32 @@ func TestDonationXLSXFirstSheet(t *testing.T) {
 	if err != nil || len(rejects) != 0 || len(ds) != 1 || ds[0].AmountVND != 100_000 {
 		t.Fatalf("got %v, %v, %v; want the one gift of Sheet1", ds, rejects, err)
 	}
+}
+
+// TestDonationXLSXUnnamedColumns: a table may start in column B and have
+// columns without a header (a margin, a merged header cell); a value in
+// such a column rejects its row.
+func TestDonationXLSXUnnamedColumns(t *testing.T) {
+	book := workbook(t, func(f *excelize.File) {
+		set := func(cell string, values ...any) {
+			if err := f.SetSheetRow("Sheet1", cell, &values); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set("B2", "donor", "", "amount_vnd", "received_on", "camera_id")
+		set("B3", "An", "", 100_000, "2024-01-01", "CG-0001")
+		set("B4", "Bình", "ghi chú", 200_000, "2024-01-01", "CG-0001")
+		set("A5", "x", "Chi", "", 300_000, "2024-01-01", "CG-0001")
+	})
+	ds, rejects, err := ReadAllDonations(NewDonationXLSXDecoder(bytes.NewReader(book), testPlaces{}, donationNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Donor != "An" || ds[0].AmountVND != 100_000 {
+		t.Errorf("donations %v, want An's", ds)
+	}
+	checkRejections(t, rejects, []Rejection{
+		{Line: 4, Feature: -1, ID: "CG-0001", Reason: "has a value in column C, which the header does not name"},
+		{Line: 5, Feature: -1, ID: "CG-0001", Reason: "has a value in column A, which the header does not name"},
+	})
 }

@@ -194,7 +194,11 @@ func (x *xlsxRecords) readRows(f *excelize.File, sheet string) (pending []cellRe
 		return nil, camera.Errorf(camera.EINVALID, "body", "the first sheet, %q, cannot be read: %v", sheet, err)
 	}
 	defer it.Close()
-	width, titles := -1, 0 // width: the header's columns, -1 before it
+	// keep holds the sheet's columns that the header names, in order: a
+	// table may start in column B, or have a header cell merged over two
+	// columns. nil before the header.
+	var keep []int
+	titles := 0
 	for line := 1; it.Next(); line++ {
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -206,26 +210,35 @@ func (x *xlsxRecords) readRows(f *excelize.File, sheet string) (pending []cellRe
 		if line > MaxXLSXRows {
 			return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("row %d", line), "the sheet has data below row %d, more than an XLSX import takes: import it as CSV", MaxXLSXRows)
 		}
-		if width < 0 {
+		if keep == nil {
 			if !x.isHeader(cells) {
 				if titles++; titles > maxTitleRows {
 					break
 				}
 				continue
 			}
-			width = len(cells)
-			if err := x.setHeader(cells, line); err != nil {
+			var names []string
+			for i, c := range cells {
+				if strings.TrimSpace(c) != "" {
+					keep, names = append(keep, i), append(names, c)
+				}
+			}
+			if err := x.setHeader(names, line); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		row := xlsxRow{line: line, cells: make([]string, width)}
-		copy(row.cells, cells)
-		for i := width; i < len(cells); i++ {
-			if strings.TrimSpace(cells[i]) != "" {
+		row := xlsxRow{line: line, cells: make([]string, len(keep))}
+		next := 0 // index in keep of the next named column
+		for i, v := range cells {
+			if next < len(keep) && i == keep[next] {
+				row.cells[next] = v
+				next++
+				continue
+			}
+			if row.broken == "" && strings.TrimSpace(v) != "" {
 				col, _ := excelize.ColumnNumberToName(i + 1)
-				row.broken = fmt.Sprintf("has a value in column %s, beyond the header's %d columns", col, width)
-				break
+				row.broken = fmt.Sprintf("has a value in column %s, which the header does not name", col)
 			}
 		}
 		for i, v := range row.cells {
@@ -246,9 +259,9 @@ func (x *xlsxRecords) readRows(f *excelize.File, sheet string) (pending []cellRe
 		x.rows = append(x.rows, row)
 	}
 	switch {
-	case width < 0 && titles == 0:
+	case keep == nil && titles == 0:
 		return nil, camera.Errorf(camera.EINVALID, "header", "the first sheet, %q, is empty: its first rows must be the header %s", sheet, x.spec.header)
-	case width < 0:
+	case keep == nil:
 		return nil, camera.Errorf(camera.EINVALID, "header", "no row of the first sheet, %q, names the columns (title rows may stand above the header, at most %d); the columns are %s", sheet, maxTitleRows, x.spec.header)
 	}
 	return pending, nil
