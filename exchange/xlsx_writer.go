@@ -86,6 +86,11 @@ type Workbook struct {
 // NewWorkbook returns an empty workbook; add a sheet before writing rows.
 func NewWorkbook() (*Workbook, error) {
 	b := &Workbook{f: excelize.NewFile()}
+	// The template's author is excelize's.
+	if err := b.f.SetDocProps(&excelize.DocProperties{Creator: "matthan", Language: "vi-VN"}); err != nil {
+		b.f.Close()
+		return nil, fmt.Errorf("xlsx properties: %w", err)
+	}
 	bold, err := b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		b.f.Close()

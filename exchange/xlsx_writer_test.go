@@ -57,6 +57,9 @@ func TestWorkbookCells(t *testing.T) {
 	if got := f.GetSheetList(); len(got) != 2 || got[0] != "kinds" || got[1] != "second" {
 		t.Fatalf("sheets %v", got)
 	}
+	if props, err := f.GetDocProps(); err != nil || props.Creator != "matthan" {
+		t.Errorf("document properties %+v, %v", props, err)
+	}
 	check := func(ref, raw string, typ excelize.CellType, format string) {
 		t.Helper()
 		v, _ := f.GetCellValue("kinds", ref, excelize.Options{RawCellValue: true})
