@@ -77,6 +77,9 @@ func parseVND(raw string) (n int64, why string) {
 // and the white space beside it; the result is lower-cased, which changes
 // no digit or separator. ok is false when nothing but a mark is left.
 func stripCurrency(s string) (string, bool) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf || 'a' <= r|0x20 && r|0x20 <= 'z' }) {
+		return s, true // digits, separators and a sign: most amounts, read without allocating
+	}
 	s = strings.ToLower(vntext.NFC(s))
 	for _, m := range currencyMarks {
 		if strings.HasSuffix(s, m) {
@@ -95,6 +98,9 @@ func stripCurrency(s string) (string, bool) {
 // thousands separators, or why s is not a whole number written so.
 func groupedDigits(s string) (digits, why string) {
 	const notWhole = "must be a whole number of đồng"
+	if isDigits(s) {
+		return s, "" // no separators: most amounts
+	}
 	var (
 		groups []string // runs of digits
 		seps   []rune   // the separator before each run after the first

@@ -29,14 +29,12 @@ var receivedOnLayouts = []string{
 // camera.Donation.Validate, which words what is required; a date from
 // before MinDonationYear or in the future is too.
 func parseReceivedOn(raw string) (string, *camera.Error) {
-	s := strings.Join(strings.Fields(raw), " ")
-	if s == "" {
-		return "", nil
-	}
-	if len(s) == len(camera.DateLayout) && s[4] == '-' {
+	s := strings.TrimSpace(raw)
+	if s == "" || len(s) == len(camera.DateLayout) && s[4] == '-' {
 		// The common case, checked by Validate as it is.
 		return s, nil
 	}
+	s = strings.Join(strings.Fields(s), " ") // "01/05/2024  10:32" as one space
 	for _, layout := range receivedOnLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			// The date as written: a zone, if any, is not applied.
