@@ -165,10 +165,11 @@ func readError(err error) error {
 	return invalid("body", "could not be read: %v", err)
 }
 
-// exportCameras streams every camera in id order as CSV or GeoJSON, from
-// one consistent snapshot of the store.
+// exportCameras streams every camera in id order as CSV (with ?bom=true
+// after a byte order mark) or GeoJSON, or sends them as an XLSX
+// workbook, from one consistent snapshot of the store.
 func (s *Server) exportCameras(c *gin.Context) {
-	q, err := checkQuery(c, "format")
+	q, err := checkQuery(c, "format", "bom")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -182,16 +183,26 @@ func (s *Server) exportCameras(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.Header("Content-Type", format.ContentType())
-	c.Header("Content-Disposition", `attachment; filename="cameras.`+string(format)+`"`)
-	c.Status(http.StatusOK)
+	bom, err := bomParam(q, format == exchange.FormatCSV)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	var enc interface {
 		Encode(*camera.Camera) error
 		Close() error
 	}
-	if format == exchange.FormatGeoJSON {
+	switch format {
+	case exchange.FormatXLSX:
+		s.exportCamerasXLSX(c)
+		return
+	case exchange.FormatGeoJSON:
+		c.Header("Content-Type", format.ContentType())
+		c.Header("Content-Disposition", `attachment; filename="cameras.geojson"`)
+		c.Status(http.StatusOK)
 		enc = exchange.NewGeoJSONEncoder(c.Writer)
-	} else {
+	default:
+		startCSV(c, "cameras", bom)
 		enc = exchange.NewCSVEncoder(c.Writer)
 	}
 	err = s.store.ForEachCamera(c, enc.Encode)
@@ -202,4 +213,21 @@ func (s *Server) exportCameras(c *gin.Context) {
 		// The status is sent; a cut-off body is what the client sees.
 		s.log.Error("export failed", "err", err)
 	}
+}
+
+// exportCamerasXLSX sends every camera in id order as an XLSX workbook,
+// with the columns of the CSV export (never credentials). The workbook is
+// built in full before anything is sent, so a failure is a clean error.
+func (s *Server) exportCamerasXLSX(c *gin.Context) {
+	enc, err := exchange.NewCameraXLSXEncoder()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	defer enc.Close()
+	if err := s.store.ForEachCamera(c, enc.Encode); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.sendWorkbook(c, "cameras", enc)
 }

@@ -149,20 +149,34 @@ func isPlainDecimal(s string) bool {
 	return digits > 0
 }
 
-// parseCost parses cost_vnd: a whole number of đồng. Money is never a
-// float (DESIGN.md), so "1.5" is refused rather than rounded, and
-// "1.300.000" (how the amount is displayed) is refused rather than guessed.
+// parseCost parses cost_vnd: a whole number of đồng. Text is read as
+// parseVND reads amounts ("4.500.000 ₫"); a JSON number must be a plain
+// integer, since 4.500 there is four and a half. Money is never a float
+// (DESIGN.md), so a fraction is refused rather than rounded.
 func parseCost(v value) (int64, *camera.Error) {
+	name := colCostVND.String()
 	s := strings.TrimSpace(v.s)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if errors.Is(err, strconv.ErrRange) {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "is too large, got %s", quoteShort(s))
+	if s == "" {
+		return 0, nil
 	}
-	if err != nil {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be a whole number of đồng without separators, got %s", quoteShort(s))
+	var n int64
+	if v.num {
+		var err error
+		n, err = strconv.ParseInt(s, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, camera.Errorf(camera.EINVALID, name, "is too large, got %s", quoteShort(s))
+		}
+		if err != nil {
+			return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng, got %s", quoteShort(s))
+		}
+	} else {
+		var why string
+		if n, why = parseVND(v.s); why != "" {
+			return 0, camera.Errorf(camera.EINVALID, name, "%s", why)
+		}
 	}
 	if n < 0 {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %d", n)
+		return 0, camera.Errorf(camera.EINVALID, name, "must be 0 or more đồng, got %d", n)
 	}
 	return n, nil
 }

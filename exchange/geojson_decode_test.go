@@ -62,7 +62,7 @@ func TestGeoJSONDecoderRejections(t *testing.T) {
 		r(8, "", "properties", "must be an object"),
 		r(9, "R-08", "type", "must be Feature"),
 		r(10, "R-09", "name", "must be a string, got a number"),
-		r(11, "R-10", "cost_vnd", `must be a whole number of đồng without separators, got "1.5"`),
+		r(11, "R-10", "cost_vnd", `must be a whole number of đồng, got "1.5"`),
 		r(12, "R-11", "cost_vnd", `got "abc"`),
 		r(13, "R-12", "cost_vnd", "must be 0 or more đồng, got -1"),
 		r(14, "R-13", "direction_deg", `must be a decimal number such as 10.35, got "NE"`),

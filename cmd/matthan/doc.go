@@ -16,7 +16,7 @@
 //	matthan token revoke ID [--db PATH]
 //	matthan verify [--db PATH] [--clips-dir DIR] [--config FILE]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
-//	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
+//	matthan export cameras [--format csv|geojson|xlsx] [--bom] [--output FILE] [--server URL] [--token T]
 //	matthan backup FILE [--server URL] [--token T]
 //	matthan version
 //	matthan help [COMMAND]
