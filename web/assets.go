@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 )
 
 // dist holds what build.mjs wrote: hashed scripts, styles and images,
@@ -52,4 +55,46 @@ func loadManifest(fsys fs.FS) (m manifest, ok bool, err error) {
 		}
 	}
 	return m, true, nil
+}
+
+// asset is one built file, ready to serve: its bytes, and gzipped when
+// that makes it smaller (scripts and styles: 300 KB become 90 KB).
+type asset struct {
+	raw, gz []byte
+}
+
+// loadAssets reads every built file once, gzipping scripts, styles and
+// SVG at the best compression: they are compressed once per start of the
+// daemon, not per request.
+func loadAssets(fsys fs.FS) (map[string]asset, error) {
+	out := map[string]asset{}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || name == "manifest.json" || strings.HasPrefix(path.Base(name), ".") {
+			return err
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		a := asset{raw: raw}
+		if ext := path.Ext(name); ext == ".js" || ext == ".css" || ext == ".svg" {
+			var buf bytes.Buffer
+			zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			if err != nil {
+				return err
+			}
+			if _, err := zw.Write(raw); err != nil {
+				return err
+			}
+			if err := zw.Close(); err != nil {
+				return err
+			}
+			if buf.Len() < len(raw) {
+				a.gz = buf.Bytes()
+			}
+		}
+		out[name] = a
+		return nil
+	})
+	return out, err
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -47,7 +48,7 @@ type Console struct {
 	o        Options
 	texts    catalogues
 	tmpl     *template.Template
-	assets   fs.FS
+	assets   map[string]asset
 	manifest manifest
 	built    bool
 	viewer   func(r *http.Request) (Viewer, bool)
@@ -83,7 +84,11 @@ func New(o Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{o: o, texts: texts, assets: o.Assets, manifest: m, built: built}
+	files, err := loadAssets(o.Assets)
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{o: o, texts: texts, assets: files, manifest: m, built: built}
 	c.tmpl, err = template.New("").Funcs(template.FuncMap{
 		"t": func(lang, key string, args ...any) string { return texts.text(lang, key, args...) },
 	}).ParseFS(templateFS, "templates/*.html")
@@ -215,22 +220,28 @@ func (c *Console) setLang(ctx *gin.Context) {
 	ctx.Redirect(http.StatusSeeOther, safeNext(ctx.Query("next")))
 }
 
-// asset serves a built file. Names carry their content's hash, so a
-// year of caching is safe.
+// asset serves a built file, gzipped to a browser that takes it. Names
+// carry their content's hash, so a year of caching is safe.
 func (c *Console) asset(ctx *gin.Context) {
 	name := strings.TrimPrefix(path.Clean(ctx.Param("file")), "/")
-	if name == "manifest.json" || name == ".gitkeep" || name == "" {
+	a, found := c.assets[name]
+	if !found {
 		c.NotFound(ctx)
 		return
 	}
-	b, err := fs.ReadFile(c.assets, name)
-	if err != nil {
-		c.NotFound(ctx)
-		return
+	h := ctx.Writer.Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Vary", "Accept-Encoding")
+	body := a.raw
+	if a.gz != nil && strings.Contains(ctx.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+			h.Set("Content-Type", ct)
+		}
+		body = a.gz
 	}
-	ctx.Header("Cache-Control", "public, max-age=31536000, immutable")
-	ctx.Header("X-Content-Type-Options", "nosniff")
-	http.ServeContent(ctx.Writer, ctx.Request, name, time.Time{}, bytes.NewReader(b))
+	http.ServeContent(ctx.Writer, ctx.Request, name, time.Time{}, bytes.NewReader(body))
 }
 
 // pageData is what a template is rendered with.

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -254,6 +257,40 @@ func TestEveryTextIsInTheCatalogues(t *testing.T) {
 		}
 		if !used[k] && !isDynamic {
 			t.Errorf("catalogue key %q is used nowhere", k)
+		}
+	}
+}
+
+// TestAssetsGzipped: scripts go out gzipped to a browser that takes it,
+// as they are to anyone else.
+func TestAssetsGzipped(t *testing.T) {
+	assets := fakeAssets().(fstest.MapFS)
+	script := strings.Repeat("console.log('Mắt Thần');\n", 400)
+	assets["map-AAAA.js"] = &fstest.MapFile{Data: []byte(script)}
+	srv := serve(t, assets, &camera.User{Name: "u", Role: camera.RoleAdmin})
+	for _, tc := range []struct {
+		accept, encoding string
+	}{{"gzip, deflate, br", "gzip"}, {"identity", ""}} {
+		req, _ := http.NewRequest("GET", srv.URL+"/assets/map-AAAA.js", nil)
+		req.Header.Set("Accept-Encoding", tc.accept)
+		res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if got := res.Header.Get("Content-Encoding"); got != tc.encoding {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", tc.accept, got, tc.encoding)
+		}
+		if tc.encoding == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(zr)
+		}
+		if string(body) != script || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+			t.Errorf("Accept-Encoding %q: %d bytes of %s", tc.accept, len(body), res.Header.Get("Content-Type"))
 		}
 	}
 }
