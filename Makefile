@@ -61,7 +61,9 @@ test: deps web
 ## bench: the benchmarks behind the README's performance figures; each
 ## line prints the figure it measures (req/s, s/import, rss_MB, ...)
 BENCH = $(GO) test -run '^$$' -benchmem
-bench:
+bench: deps web
+	$(BENCH) -bench 'AssetsGzip' -benchtime 1x ./web
+	$(BENCH) -bench 'ConsoleMapFirstLoad' -benchtime 5x ./cmd/matthan
 	$(BENCH) -bench 'Import100k' -benchtime 3x ./api
 	$(BENCH) -bench 'GetCamera' -benchtime 20000x ./api
 	$(BENCH) -bench 'DaemonRSS' -benchtime 1x ./cmd/matthan
