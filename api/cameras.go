@@ -62,6 +62,10 @@ func (s *Server) createCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkNetworks(cam); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	if err := s.store.CreateCamera(c, cam, actor(c)); err != nil {
 		s.writeError(c, err)
 		return
@@ -106,6 +110,10 @@ func (s *Server) replaceCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkNetworks(cam); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	created, err := s.store.ReplaceCamera(c, cam, !credsGiven, actor(c))
 	if err != nil {
 		s.writeError(c, err)
@@ -143,7 +151,15 @@ func (s *Server) patchCamera(c *gin.Context) {
 			return err
 		}
 		s.fillCommune(cam)
-		return cam.Validate()
+		if err := cam.Validate(); err != nil {
+			return err
+		}
+		if in.RTSPURL == nil {
+			// A camera registered before the policy changed keeps
+			// its other fields editable; the poller reports it.
+			return nil
+		}
+		return s.checkNetworks(cam)
 	})
 	if err != nil {
 		s.writeError(c, err)

@@ -82,7 +82,7 @@ func (s *Server) importCameras(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cams, rejects, err := readImport(dec)
+	cams, rejects, err := readImport(dec, s.checkNetworks)
 	if err != nil {
 		s.writeError(c, readError(err))
 		return
@@ -124,8 +124,10 @@ func (s *Server) importCameras(c *gin.Context) {
 
 // readImport decodes every row and rejects a second row with an id that an
 // earlier row of the same file already used: an upsert would silently keep
-// only the last, which is never what the author of the file meant.
-func readImport(dec exchange.Decoder) ([]*camera.Camera, []exchange.Rejection, error) {
+// only the last, which is never what the author of the file meant. A row
+// that check refuses (a camera outside the network policy) is rejected
+// with check's field and message.
+func readImport(dec exchange.Decoder, check func(*camera.Camera) error) ([]*camera.Camera, []exchange.Rejection, error) {
 	var cams []*camera.Camera
 	var rejects []exchange.Rejection
 	firstSeen := map[string]exchange.Row{}
@@ -139,6 +141,14 @@ func readImport(dec exchange.Decoder) ([]*camera.Camera, []exchange.Rejection, e
 		}
 		if row.Reject != nil {
 			rejects = append(rejects, *row.Reject)
+			continue
+		}
+		if err := check(row.Camera); err != nil {
+			var e *camera.Error
+			if !errors.As(err, &e) {
+				return nil, nil, err
+			}
+			rejects = append(rejects, exchange.Rejection{Line: row.Line, Feature: row.Feature, ID: row.Camera.ID, Field: e.Field, Reason: e.Message})
 			continue
 		}
 		if prev, dup := firstSeen[row.Camera.ID]; dup {

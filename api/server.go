@@ -96,6 +96,12 @@ type Options struct {
 	BodyTimeout      time.Duration  // a JSON body's whole time; DefaultBodyTimeout
 	MinUploadRate    int64          // bytes a second an upload must average after UploadGrace; DefaultMinUploadRate
 	UploadGrace      time.Duration  // DefaultUploadGrace
+
+	// CameraNetworks is the network policy of the daemon's connections
+	// to cameras: a camera whose rtsp_url is an IP address it forbids is
+	// refused (400 naming rtsp_url) when created, replaced, patched or
+	// imported (camera_networks.go). nil allows every address.
+	CameraNetworks *camera.NetPolicy
 }
 
 // Console is the web console served beside the API: its pages at their
@@ -145,6 +151,7 @@ type Server struct {
 	bodyTimeout    time.Duration
 	minUploadRate  int64
 	uploadGrace    time.Duration
+	cameraNetworks *camera.NetPolicy
 }
 
 // New builds the server and its routes.
@@ -204,6 +211,7 @@ func New(o Options) *Server {
 		bodyTimeout:    o.BodyTimeout,
 		minUploadRate:  o.MinUploadRate,
 		uploadGrace:    o.UploadGrace,
+		cameraNetworks: o.CameraNetworks,
 	}
 	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
 		s.sessionLimits = registry.DefaultSessionLimits
