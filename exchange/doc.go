@@ -22,12 +22,14 @@
 //     also lower-cased;
 //   - decimals use '.', without exponent or thousands separators (a JSON
 //     number may have an exponent); cost_vnd is a whole number of đồng,
-//     empty meaning 0;
+//     empty meaning 0, at most camera.MaxVND;
 //   - an empty field means "not given": fov_deg and range_m then get the
 //     defaults of camera.ApplyDefaults, while an explicit 0 is refused;
 //     lat and lon are required;
-//   - credentials in rtsp_url (rtsp://user:pass@host/...) are split off into
-//     Camera.Credentials, and are never in an export nor in a rejection;
+//   - credentials in rtsp_url (rtsp://user:pass@host/..., and query
+//     parameters such as password=, see camera.IsCredentialParam) are split
+//     off into Camera.Credentials, and are never in an export nor in a
+//     rejection;
 //   - a field that is not valid UTF-8 rejects its row with that reason
 //     (save the file as UTF-8), rather than being stored garbled;
 //   - an id that repeats an earlier valid row's is rejected;
@@ -77,7 +79,7 @@
 // ref: the bank's transaction reference) with the same habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and
 // reason. Amounts are whole đồng, more than 0 and at most
-// camera.MaxDonationVND; dates may not be in the future; given a
+// camera.MaxVND; dates may not be in the future; given a
 // camera.Places (registry.Places), each row's camera or commune must
 // exist, and the commune comes out in its canonical spelling.
 // WriteDonationsCSV writes the same format back (a DonationCSVEncoder

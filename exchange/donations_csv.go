@@ -69,7 +69,7 @@ type DonationRow struct {
 // donor, amount_vnd and received_on are required columns, and camera_id
 // or commune (or both); note and ref (DonationRefColumn) are optional. amount_vnd is a whole number of
 // đồng without separators ("1.500.000", "1,5" and "1.5" are refused, not
-// guessed), more than 0 and at most camera.MaxDonationVND.
+// guessed), more than 0 and at most camera.MaxVND.
 //
 // Unlike a camera, a donation has no natural key — its ref, when the
 // bank gave one, comes closest — and the decoder passes equal rows and
@@ -228,7 +228,7 @@ func parseWhole(s string) (int64, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if n <= camera.MaxDonationVND {
+		if n <= camera.MaxVND {
 			n = n*10 + int64(c-'0')
 		}
 	}

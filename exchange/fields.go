@@ -165,13 +165,19 @@ func parseCost(v value) (int64, *camera.Error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if errors.Is(err, strconv.ErrRange) {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "is too large, got %s", quoteShort(s))
+		if s[0] == '-' {
+			return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %s", quoteShort(s))
+		}
+		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be at most %s, got %s", camera.FormatVND(camera.MaxVND), quoteShort(s))
 	}
 	if err != nil {
 		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be a whole number of đồng without separators, got %s", quoteShort(s))
 	}
 	if n < 0 {
 		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %d", n)
+	}
+	if n > camera.MaxVND {
+		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be at most %s, got %d", camera.FormatVND(camera.MaxVND), n)
 	}
 	return n, nil
 }
@@ -197,12 +203,13 @@ func cleanNotes(s string) string {
 // finish turns a camera whose fields are set into a stored one: splits
 // credentials off the RTSP URL, applies defaults and validates.
 //
-// SplitRTSPURL is only needed when the URL has an '@': without one it cannot
-// carry credentials, and Validate checks the URL anyway. Skipping it keeps
-// such URLs byte for byte as given (SplitRTSPURL re-serialises) and saves a
-// URL parse per row.
+// SplitRTSPURL is only needed when the URL has an '@' or a credential
+// query parameter (camera.MayHoldCredentials): without them it carries no
+// credentials, and Validate checks the URL anyway. Skipping it keeps such
+// URLs byte for byte as given (SplitRTSPURL re-serialises) and saves a URL
+// parse per row.
 func finish(c *camera.Camera) *camera.Error {
-	if strings.IndexByte(c.RTSPURL, '@') >= 0 {
+	if camera.MayHoldCredentials(c.RTSPURL) {
 		clean, creds, err := camera.SplitRTSPURL(c.RTSPURL)
 		if err != nil {
 			return asDomain(err)

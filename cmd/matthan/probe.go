@@ -26,7 +26,9 @@ func (c *cli) probe(ctx context.Context, args []string) error {
 Checks one camera's RTSP stream now: connects, asks OPTIONS and DESCRIBE
 and, with --deep, plays the video until the first frame arrives (the only
 way to see a frozen picture). Credentials go in the URL, as
-rtsp://USER:PASSWORD@HOST:PORT/PATH; the password is never printed.
+rtsp://USER:PASSWORD@HOST:PORT/PATH, or in its query for cameras that take
+them there (?user=USER&password=PASSWORD); the password and the values of
+such parameters are never printed.
 Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	deep := fs.Bool("deep", false, "also play the video and wait for the first frame")
 	timeout := fs.Duration("timeout", rtsp.DefaultTimeout, "give up after `D` (a duration such as 5s)")
@@ -83,6 +85,9 @@ func checkProbeURL(raw string) error {
 			creds, rest = "USER:PASSWORD@", rest[at+1:]
 		}
 		host, path, _ := strings.Cut(rest, "/")
+		if p, q, ok := strings.Cut(path, "?"); ok {
+			path = p + "?" + camera.RedactQuery(q) // never repeat a credential
+		}
 		if host == "" {
 			host = "HOST:PORT"
 		}
