@@ -133,16 +133,18 @@ func TestProbeFakeCameras(t *testing.T) {
 		},
 		{
 			name: "query credentials in another order", // the camera reads them in its own
-			opts:  rtsptest.Options{Query: queryCreds},
+			opts: rtsptest.Options{Query: queryCreds},
 			url: func(c *rtsptest.Camera) string {
 				return c.URL() + "?channel=1&password=" + queryPass + "&user=admin&subtype=0"
 			},
 			state: camera.StateAuthFailed, reason: camera.ReasonAuthFailed, server: "rtsptest",
 		},
 		{
-			name:  "query credentials with a wrong password",
-			opts:  rtsptest.Options{Query: queryCreds},
-			url:   func(c *rtsptest.Camera) string { return c.URL() + "?channel=1&user=admin&password=wrong-q-pw&subtype=0" },
+			name: "query credentials with a wrong password",
+			opts: rtsptest.Options{Query: queryCreds},
+			url: func(c *rtsptest.Camera) string {
+				return c.URL() + "?channel=1&user=admin&password=wrong-q-pw&subtype=0"
+			},
 			state: camera.StateAuthFailed, reason: camera.ReasonAuthFailed, server: "rtsptest",
 		},
 		{
