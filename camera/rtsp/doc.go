@@ -28,7 +28,9 @@
 //     send the prober to another host.
 //   - Credentials in the URL are given to gortsplib (Basic or Digest) and
 //     nowhere else; results name the camera by host:port and are scrubbed
-//     of the user information before they are returned.
+//     of the user information before they are returned. Credential query
+//     parameters (camera.IsCredentialParam) are sent in the query, as the
+//     camera wants them, and scrubbed from results the same way.
 //   - A cancelled ctx gives state unknown, reason canceled: such a result
 //     says nothing about the camera and should not be recorded as a
 //     transition.
