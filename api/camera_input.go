@@ -17,8 +17,9 @@ import (
 
 // cameraInput is the JSON a client sends to create, replace or patch a
 // camera. Pointers tell "absent" from "zero", which PATCH needs and which
-// lets POST insist on lat and lon. Credentials come in rtsp_url's userinfo
-// or in rtsp_username / rtsp_password; they are never sent back.
+// lets POST insist on lat and lon. Credentials come in rtsp_url — its
+// userinfo and its credential query parameters (camera.SplitRTSPURL) — or
+// in rtsp_username / rtsp_password; they are never sent back.
 type cameraInput struct {
 	ID           *string  `json:"id"`
 	Name         *string  `json:"name"`
