@@ -7,7 +7,7 @@ BIN         := $(CURDIR)/bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test bench lint fmt vet staticcheck clean
+.PHONY: all build run deps test bench lint fmt vet staticcheck clean
 
 all: lint test build
 
@@ -19,9 +19,34 @@ build:
 run: build
 	$(BIN)/matthan demo
 
+## deps: the programs the tests run besides Go, installed from Debian's
+## packages when missing (as root, or through sudo): GDAL's ogr2ogr and
+## ogrinfo (gdal-bin) check the GeoJSON a GIS tool gets. Each entry is
+## command:package. Nothing happens when every command is there. Without
+## apt-get the tests that need a missing command skip, unless CI is set:
+## then they fail, and so does this target.
+TEST_TOOLS := ogr2ogr:gdal-bin
+SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+deps:
+	@missing=; \
+	for t in $(TEST_TOOLS); do \
+		command -v "$${t%%:*}" >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if command -v apt-get >/dev/null 2>&1; then \
+		echo "deps: installing$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing && exit 0; \
+		echo "deps: apt-get could not install$$missing" >&2; \
+	else \
+		echo "deps: no apt-get to install$$missing" >&2; \
+	fi; \
+	if [ -n "$$CI" ]; then exit 1; fi; \
+	echo "deps: the tests that need$$missing will skip" >&2
+
 ## test: every test, with the race detector (the end-to-end tests build
 ## and run the real binary)
-test:
+test: deps
 	$(GO) test -race -count=1 -timeout 10m ./...
 
 ## bench: the benchmarks behind the README's performance figures; each

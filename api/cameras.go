@@ -50,14 +50,19 @@ func (s *Server) createCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cam := &camera.Camera{}
+	// The fields the body leaves out keep New's defaults; the ones it
+	// gives are validated as given (a 0 field of view is refused).
+	cam := camera.New()
 	if _, err := in.apply(cam); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.fillCommune(cam)
-	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := s.checkNetworks(cam); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -70,8 +75,10 @@ func (s *Server) createCamera(c *gin.Context) {
 	ok(c, http.StatusCreated, viewOf(cam))
 }
 
-// replaceCamera is PUT: the body is the whole camera. Credentials are kept
-// when the body gives none, because no client can read them back to send.
+// replaceCamera is PUT: the body is the whole camera, and a field it leaves
+// out takes its default (camera.New), not the stored value. Credentials
+// are kept when the body gives none, because no client can read them back
+// to send.
 func (s *Server) replaceCamera(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
@@ -91,15 +98,19 @@ func (s *Server) replaceCamera(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cam := &camera.Camera{ID: id}
+	cam := camera.New()
+	cam.ID = id
 	credsGiven, err := in.apply(cam)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.fillCommune(cam)
-	cam.ApplyDefaults()
 	if err := cam.Validate(); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := s.checkNetworks(cam); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -117,7 +128,9 @@ func (s *Server) replaceCamera(c *gin.Context) {
 }
 
 // patchCamera applies the fields present in the body (a JSON merge patch
-// of the camera's fields) and validates the result.
+// of the camera's fields) and validates the result. No default is applied:
+// a field left out keeps its stored value, and one given is validated as
+// given.
 func (s *Server) patchCamera(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
@@ -138,8 +151,15 @@ func (s *Server) patchCamera(c *gin.Context) {
 			return err
 		}
 		s.fillCommune(cam)
-		cam.ApplyDefaults()
-		return cam.Validate()
+		if err := cam.Validate(); err != nil {
+			return err
+		}
+		if in.RTSPURL == nil {
+			// A camera registered before the policy changed keeps
+			// its other fields editable; the poller reports it.
+			return nil
+		}
+		return s.checkNetworks(cam)
 	})
 	if err != nil {
 		s.writeError(c, err)

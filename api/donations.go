@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/exchange"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -113,10 +114,11 @@ func (s *Server) deleteDonation(c *gin.Context) {
 
 // listDonations answers donations filtered by camera, commune
 // (accent-insensitive), donor (accent-insensitive substring) and a date
-// range, in received order: a page of JSON, or with ?format=csv every
-// matching donation as a donation CSV (exportDonations).
+// range, in received order: a page of JSON, or with ?format=csv or xlsx
+// every matching donation as a donation CSV or workbook
+// (exportDonations).
 func (s *Server) listDonations(c *gin.Context) {
-	q, err := checkQuery(c, "camera_id", "commune", "donor", "from", "to", "limit", "cursor", "format")
+	q, err := checkQuery(c, "camera_id", "commune", "donor", "from", "to", "limit", "cursor", "format", "bom")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -128,11 +130,15 @@ func (s *Server) listDonations(c *gin.Context) {
 	}
 	switch format := q.Get("format"); format {
 	case "", "json":
-	case "csv":
-		s.exportDonations(c, q, f)
+	case "csv", "xlsx":
+		s.exportDonations(c, q, f, format == "xlsx")
 		return
 	default:
-		s.writeError(c, invalid("format", "must be json or csv, got %q", format))
+		s.writeError(c, invalid("format", "must be json, csv or xlsx, got %q", format))
+		return
+	}
+	if q.Has("bom") {
+		s.writeError(c, invalid("bom", "applies to format=csv only"))
 		return
 	}
 	limit, err := intParam(q, "limit", defaultLimit, 1, maxLimit)
@@ -154,9 +160,22 @@ func (s *Server) listDonations(c *gin.Context) {
 // funding answers one funding view: per camera, commune or donor, what
 // was given against what the cameras cost, and the cost per working hour
 // over [from, to); JSON a page at a time (limit, cursor), or every row as
-// CSV with ?format=csv.
+// CSV with ?format=csv (?bom=true for a byte order mark) or as a workbook
+// with ?format=xlsx.
 func (s *Server) funding(c *gin.Context) {
-	q, err := checkQuery(c, "group_by", "from", "to", "format", "limit", "cursor")
+	q, err := checkQuery(c, "group_by", "from", "to", "format", "limit", "cursor", "bom")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	format := q.Get("format")
+	switch format {
+	case "", "json", "csv", "xlsx":
+	default:
+		s.writeError(c, invalid("format", "must be json, csv or xlsx, got %q", format))
+		return
+	}
+	bom, err := bomParam(q, format == "csv")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -184,7 +203,7 @@ func (s *Server) funding(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	switch q.Get("format") {
+	switch format {
 	case "", "json":
 		// A page of rows (a million cameras are a million rows), with the
 		// totals of the whole view on every page.
@@ -199,13 +218,17 @@ func (s *Server) funding(c *gin.Context) {
 			s.log.Error("funding json", "err", err)
 		}
 	case "csv":
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="funding-by-`+string(groupBy)+`.csv"`)
-		c.Status(http.StatusOK)
+		startCSV(c, "funding-by-"+string(groupBy), bom)
 		if err := registry.WriteFundingCSV(c.Writer, rep); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			s.log.Error("funding csv", "err", err)
 		}
-	default:
-		s.writeError(c, invalid("format", "must be json or csv, got %q", q.Get("format")))
+	case "xlsx":
+		wb, err := exchange.FundingWorkbook(rep)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		defer wb.Close()
+		s.sendWorkbook(c, "funding-by-"+string(groupBy), wb)
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"net/url"
 
 	"github.com/gin-gonic/gin"
@@ -12,23 +11,31 @@ import (
 
 // exportDonations writes every donation matching f as a donation CSV
 // (DESIGN.md: donor,amount_vnd,received_on,camera_id,commune,note, then
-// each gift's bank ref), in received order, streamed from one snapshot:
-// the file imports unchanged into a daemon with the same cameras, and
-// adds nothing to this one. Pages do not apply, so limit and cursor are
-// refused rather than ignored.
-func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.DonationFilter) {
+// each gift's bank ref; with ?bom=true after a byte order mark) or, when
+// xlsx, as a workbook of the same columns, in received order, from one
+// snapshot: either imports unchanged into a daemon with the same cameras,
+// and adds nothing to this one. Pages do not apply, so limit and cursor
+// are refused rather than ignored.
+func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.DonationFilter, xlsx bool) {
 	for _, p := range []string{"limit", "cursor"} {
 		if q.Has(p) {
-			s.writeError(c, invalid(p, "applies to JSON pages: format=csv answers every matching donation"))
+			s.writeError(c, invalid(p, "applies to JSON pages: format=%s answers every matching donation", q.Get("format")))
 			return
 		}
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="donations.csv"`)
-	c.Status(http.StatusOK)
+	bom, err := bomParam(q, !xlsx)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if xlsx {
+		s.exportDonationsXLSX(c, f)
+		return
+	}
+	startCSV(c, "donations", bom)
 	enc := exchange.NewDonationCSVEncoder(c.Writer)
 	enc.Ref = true
-	err := s.donations.EachDonation(c, f, enc.Encode)
+	err = s.donations.EachDonation(c, f, enc.Encode)
 	if err == nil {
 		err = enc.Close()
 	}
@@ -36,4 +43,20 @@ func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.Donati
 		// The status is sent: a cut-off file is what the client sees.
 		s.log.Error("donation export", "err", err)
 	}
+}
+
+// exportDonationsXLSX sends the donations matching f as a workbook, built
+// in full before anything is sent (more than a sheet holds is a 400).
+func (s *Server) exportDonationsXLSX(c *gin.Context, f registry.DonationFilter) {
+	enc, err := exchange.NewDonationXLSXEncoder()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	defer enc.Close()
+	if err := s.donations.EachDonation(c, f, enc.Encode); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.sendWorkbook(c, "donations", enc)
 }

@@ -24,14 +24,15 @@ type donationReport struct {
 	Rejections []exchange.Rejection `json:"rejections"`
 }
 
-// importDonations stores the valid rows of a donation CSV (every row is
-// checked first: a body that breaks off stores nothing). Unless
-// ?duplicates=allow, a row that repeats a stored gift (the multiset rules
-// of registry/donations_dupes.go: the rows of a gift key beyond those
-// stored are new) or a ref of the ledger or of an earlier row is rejected
-// naming that donation or line: importing one bank sheet twice must not
-// double the money, and its repeated gifts must all be kept. With
-// ?atomic=true nothing is stored if any row is rejected.
+// importDonations stores the valid rows of a donation CSV or XLSX
+// workbook (donationDecoder tells them apart; every row is checked first:
+// a body that breaks off stores nothing). Unless ?duplicates=allow, a row
+// that repeats a stored gift (the multiset rules of
+// registry/donations_dupes.go: the rows of a gift key beyond those stored
+// are new) or a ref of the ledger or of an earlier row is rejected naming
+// that donation or line: importing one bank sheet twice must not double
+// the money, and its repeated gifts must all be kept. With ?atomic=true
+// nothing is stored if any row is rejected.
 func (s *Server) importDonations(c *gin.Context) {
 	q, atomic, err := importQuery(c, "duplicates")
 	if err != nil {
@@ -48,8 +49,12 @@ func (s *Server) importDonations(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	body := s.importBody(c)
-	ds, lines, rejects, err := readDonationRows(exchange.NewDonationCSVDecoder(body, places, s.now()))
+	dec, err := s.donationDecoder(c, places)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ds, lines, rejects, err := readDonationRows(dec)
 	if err != nil {
 		s.writeError(c, readError(err))
 		return
@@ -109,7 +114,7 @@ func (s *Server) importDonations(c *gin.Context) {
 
 // readDonationRows reads every row of d: the valid donations with the
 // lines they start on, and the rejections, in file order.
-func readDonationRows(d *exchange.DonationCSVDecoder) (ds []*camera.Donation, lines []int, rejects []exchange.Rejection, err error) {
+func readDonationRows(d exchange.DonationDecoder) (ds []*camera.Donation, lines []int, rejects []exchange.Rejection, err error) {
 	for {
 		row, err := d.Next()
 		if errors.Is(err, io.EOF) {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -277,41 +278,68 @@ type StatesAtStore interface {
 	StatesAt(ctx context.Context, ids []string, t time.Time) (map[string]camera.HealthState, error)
 }
 
-// camerasGeoJSON answers the cameras as GeoJSON points, and with fov=true
-// also their field-of-view polygons, for GIS tools.
+// camerasGeoJSON answers the cameras as GeoJSON Point features, for GIS
+// tools. Their fields of view are a collection of their own
+// (fovGeoJSON): one geometry type per collection is what GDAL, QGIS and a
+// Shapefile need. fov=true, which used to add the sectors to the points,
+// is refused with a message pointing there, rather than answered with
+// points alone as if the sectors did not exist.
 func (s *Server) camerasGeoJSON(c *gin.Context) {
 	q, err := checkQuery(c, "bbox", "fov", "commune", "road_class", "state")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	box := geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
-	if v := q.Get("bbox"); v != "" {
-		if box, err = geo.ParseBBox(v); err != nil {
-			s.writeError(c, err)
-			return
-		}
-	}
 	fov, err := boolParam(q, "fov")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	if fov {
+		s.writeError(c, invalid("fov", "is no longer taken: the field-of-view sectors are at /api/v1/fov.geojson (Polygon features only, same filters); cameras.geojson answers the points"))
+		return
+	}
+	hits, err := s.geoJSONHits(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, geoJSONType, geo.CamerasGeoJSON(hits))
+}
+
+// fovGeoJSON answers the fields of view of the cameras as GeoJSON Polygon
+// features only — a sector, or a circle for a 360° camera — with the
+// camera's id as the feature id and its properties: the same cameras, for
+// the same query, as cameras.geojson, so the two layers join on id.
+func (s *Server) fovGeoJSON(c *gin.Context) {
+	q, err := checkQuery(c, "bbox", "commune", "road_class", "state")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.geoJSONHits(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, geoJSONType, geo.FOVGeoJSON(hits, geo.DefaultSectorSegments))
+}
+
+// geoJSONHits reads the bbox and filters of the GeoJSON layers and
+// returns every camera they select, in id order.
+func (s *Server) geoJSONHits(q url.Values) ([]geo.Hit, error) {
+	box := geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	if v := q.Get("bbox"); v != "" {
+		var err error
+		if box, err = geo.ParseBBox(v); err != nil {
+			return nil, err
+		}
+	}
 	f, err := geoFilter(q)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	hits, err := s.geo.Within(box, f, 0)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	fc := geo.CamerasGeoJSON(hits)
-	if fov {
-		fc.Features = append(fc.Features, geo.FOVGeoJSON(hits, 32).Features...)
-	}
-	writeJSON(c, http.StatusOK, geoJSONType, fc)
+	return s.geo.Within(box, f, 0)
 }
 
 // tile answers a Mapbox vector tile with layers cameras, fov and

@@ -82,7 +82,7 @@ func (s *Server) importCameras(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cams, rejects, err := readImport(dec)
+	cams, rejects, err := readImport(dec, s.checkNetworks)
 	if err != nil {
 		s.writeError(c, readError(err))
 		return
@@ -124,8 +124,10 @@ func (s *Server) importCameras(c *gin.Context) {
 
 // readImport decodes every row and rejects a second row with an id that an
 // earlier row of the same file already used: an upsert would silently keep
-// only the last, which is never what the author of the file meant.
-func readImport(dec exchange.Decoder) ([]*camera.Camera, []exchange.Rejection, error) {
+// only the last, which is never what the author of the file meant. A row
+// that check refuses (a camera outside the network policy) is rejected
+// with check's field and message.
+func readImport(dec exchange.Decoder, check func(*camera.Camera) error) ([]*camera.Camera, []exchange.Rejection, error) {
 	var cams []*camera.Camera
 	var rejects []exchange.Rejection
 	firstSeen := map[string]exchange.Row{}
@@ -139,6 +141,14 @@ func readImport(dec exchange.Decoder) ([]*camera.Camera, []exchange.Rejection, e
 		}
 		if row.Reject != nil {
 			rejects = append(rejects, *row.Reject)
+			continue
+		}
+		if err := check(row.Camera); err != nil {
+			var e *camera.Error
+			if !errors.As(err, &e) {
+				return nil, nil, err
+			}
+			rejects = append(rejects, exchange.Rejection{Line: row.Line, Feature: row.Feature, ID: row.Camera.ID, Field: e.Field, Reason: e.Message})
 			continue
 		}
 		if prev, dup := firstSeen[row.Camera.ID]; dup {
@@ -165,10 +175,11 @@ func readError(err error) error {
 	return invalid("body", "could not be read: %v", err)
 }
 
-// exportCameras streams every camera in id order as CSV or GeoJSON, from
-// one consistent snapshot of the store.
+// exportCameras streams every camera in id order as CSV (with ?bom=true
+// after a byte order mark) or GeoJSON, or sends them as an XLSX
+// workbook, from one consistent snapshot of the store.
 func (s *Server) exportCameras(c *gin.Context) {
-	q, err := checkQuery(c, "format")
+	q, err := checkQuery(c, "format", "bom")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -182,16 +193,26 @@ func (s *Server) exportCameras(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.Header("Content-Type", format.ContentType())
-	c.Header("Content-Disposition", `attachment; filename="cameras.`+string(format)+`"`)
-	c.Status(http.StatusOK)
+	bom, err := bomParam(q, format == exchange.FormatCSV)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	var enc interface {
 		Encode(*camera.Camera) error
 		Close() error
 	}
-	if format == exchange.FormatGeoJSON {
+	switch format {
+	case exchange.FormatXLSX:
+		s.exportCamerasXLSX(c)
+		return
+	case exchange.FormatGeoJSON:
+		c.Header("Content-Type", format.ContentType())
+		c.Header("Content-Disposition", `attachment; filename="cameras.geojson"`)
+		c.Status(http.StatusOK)
 		enc = exchange.NewGeoJSONEncoder(c.Writer)
-	} else {
+	default:
+		startCSV(c, "cameras", bom)
 		enc = exchange.NewCSVEncoder(c.Writer)
 	}
 	err = s.store.ForEachCamera(c, enc.Encode)
@@ -202,4 +223,21 @@ func (s *Server) exportCameras(c *gin.Context) {
 		// The status is sent; a cut-off body is what the client sees.
 		s.log.Error("export failed", "err", err)
 	}
+}
+
+// exportCamerasXLSX sends every camera in id order as an XLSX workbook,
+// with the columns of the CSV export (never credentials). The workbook is
+// built in full before anything is sent, so a failure is a clean error.
+func (s *Server) exportCamerasXLSX(c *gin.Context) {
+	enc, err := exchange.NewCameraXLSXEncoder()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	defer enc.Close()
+	if err := s.store.ForEachCamera(c, enc.Encode); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.sendWorkbook(c, "cameras", enc)
 }

@@ -10,8 +10,9 @@ import (
 
 // incidentInput is the JSON a client sends to create or patch an
 // incident. Pointers tell "absent" from "zero" (PATCH needs it, and POST
-// insists on the fields that cannot be defaulted). Times are read as text
-// so that a bad one is an error naming its field.
+// insists on the fields that cannot be defaulted); only an absent handling
+// takes the default none. Times are read as text so that a bad one is an
+// error naming its field.
 type incidentInput struct {
 	ID        *string   `json:"id"`
 	CameraIDs *[]string `json:"camera_ids"`
@@ -110,13 +111,25 @@ func (in *incidentInput) newIncident() (*camera.Incident, error) {
 	if err := in.requireFields(); err != nil {
 		return nil, err
 	}
-	inc := &camera.Incident{}
+	inc := camera.NewIncident()
 	if err := in.apply(inc); err != nil {
 		return nil, err
 	}
-	inc.ApplyDefaults()
+	inc.Normalize()
 	if err := inc.Validate(); err != nil {
 		return nil, err
 	}
 	return inc, nil
+}
+
+// patch applies the fields present onto a stored incident and validates
+// the result here, before the store's own checks: the store gives an
+// incident built in Go code without a handling the default, and an empty
+// handling a client sends must be refused instead.
+func (in *incidentInput) patch(inc *camera.Incident) error {
+	if err := in.apply(inc); err != nil {
+		return err
+	}
+	inc.Normalize()
+	return inc.Validate()
 }

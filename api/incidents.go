@@ -107,7 +107,7 @@ func (s *Server) patchIncident(c *gin.Context) {
 		s.writeError(c, invalid("id", "%q does not match the id %q in the path", *in.ID, id))
 		return
 	}
-	inc, err := s.incidents.UpdateIncident(c, id, actor(c), in.apply)
+	inc, err := s.incidents.UpdateIncident(c, id, actor(c), in.patch)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -73,11 +73,18 @@ type Summary struct {
 // cameras, up now, uptime over the window, coverage of intersections by
 // road class, funding received, incidents and suspects by handling.
 // Incidents count over [from, to) (all time without from); uptime over
-// the same window, or the last 30 days without from.
+// the same window, or the last 30 days without from. JSON, or a workbook
+// with ?format=xlsx (summaryWorkbook).
 func (s *Server) summary(c *gin.Context) {
-	q, err := checkQuery(c, "from", "to")
+	q, err := checkQuery(c, "from", "to", "format")
 	if err != nil {
 		s.writeError(c, err)
+		return
+	}
+	switch f := q.Get("format"); f {
+	case "", "json", "xlsx":
+	default:
+		s.writeError(c, invalid("format", "must be json or xlsx, got %q", f))
 		return
 	}
 	now := s.now()
@@ -92,6 +99,16 @@ func (s *Server) summary(c *gin.Context) {
 		return
 	}
 	sum.GeneratedAt = now
+	if q.Get("format") == "xlsx" {
+		wb, err := summaryWorkbook(sum)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		defer wb.Close()
+		s.sendWorkbook(c, "summary", wb)
+		return
+	}
 	ok(c, http.StatusOK, sum)
 }
 

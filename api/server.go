@@ -87,6 +87,12 @@ type Options struct {
 	BodyTimeout      time.Duration  // a JSON body's whole time; DefaultBodyTimeout
 	MinUploadRate    int64          // bytes a second an upload must average after UploadGrace; DefaultMinUploadRate
 	UploadGrace      time.Duration  // DefaultUploadGrace
+
+	// CameraNetworks is the network policy of the daemon's connections
+	// to cameras: a camera whose rtsp_url is an IP address it forbids is
+	// refused (400 naming rtsp_url) when created, replaced, patched or
+	// imported (camera_networks.go). nil allows every address.
+	CameraNetworks *camera.NetPolicy
 }
 
 // Server is the HTTP API. Create it with New.
@@ -124,6 +130,7 @@ type Server struct {
 	bodyTimeout    time.Duration
 	minUploadRate  int64
 	uploadGrace    time.Duration
+	cameraNetworks *camera.NetPolicy
 }
 
 // New builds the server and its routes.
@@ -181,6 +188,7 @@ func New(o Options) *Server {
 		bodyTimeout:    o.BodyTimeout,
 		minUploadRate:  o.MinUploadRate,
 		uploadGrace:    o.UploadGrace,
+		cameraNetworks: o.CameraNetworks,
 	}
 	if s.clipLimit <= 0 {
 		s.clipLimit = DefaultClipLimit
@@ -278,6 +286,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/cameras/within", s.allow(all...), s.withinPolygon)
 		v1.GET("/cameras/seeing", s.allow(watchers...), s.seeing)
 		e.GET("/api/v1/cameras.geojson", s.authenticate(), s.allow(all...), s.camerasGeoJSON)
+		e.GET("/api/v1/fov.geojson", s.authenticate(), s.allow(all...), s.fovGeoJSON)
 		e.GET("/tiles/:z/:x/:y", s.authenticate(), s.allow(all...), s.tile)
 		mappers := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
 		v1.POST("/intersections/import", s.allow(mappers...), s.importIntersections)

@@ -137,27 +137,55 @@ func (c *Camera) Clone() *Camera {
 	return &cp
 }
 
-// ApplyDefaults fills the fields a user may leave out: status active, site
-// other, road class other, and a 360° field of view with a 50 m range for a
-// camera whose mount is unknown.
-func (c *Camera) ApplyDefaults() {
-	if c.Status == "" {
-		c.Status = StatusActive
-	}
-	if c.Site == "" {
-		c.Site = SiteOther
-	}
-	if c.RoadClass == "" {
-		c.RoadClass = RoadOther
-	}
-	if c.FOVDeg == 0 {
-		c.FOVDeg = 360
-	}
-	if c.RangeM == 0 {
-		c.RangeM = DefaultRangeM
+// Defaults of the fields a user may leave out.
+const (
+	// DefaultFOVDeg is the field of view of a camera whose mount is not
+	// known: it may look anywhere.
+	DefaultFOVDeg = 360
+	// DefaultRangeM is the range given to a camera whose range is not
+	// known: a typical 2–4 MP bullet camera identifies a person up to
+	// about 30–50 m.
+	DefaultRangeM = 50
+)
+
+// New returns a camera holding the defaults of the fields a user may leave
+// out: status active, site other, road class other, and a 360° field of
+// view with a 50 m range, for a camera whose mount is unknown.
+//
+// Every decoder of input (the API's JSON, the CSV and GeoJSON imports)
+// starts from New and sets only the fields the input gives, so that only
+// an absent field takes its default: a value given — a 0 field of view,
+// an empty site — is validated as given, never mistaken for a missing one.
+func New() *Camera {
+	return &Camera{
+		Status:    StatusActive,
+		Site:      SiteOther,
+		RoadClass: RoadOther,
+		FOVDeg:    DefaultFOVDeg,
+		RangeM:    DefaultRangeM,
 	}
 }
 
-// DefaultRangeM is the range given to a camera whose range is not known: a
-// typical 2–4 MP bullet camera identifies a person up to about 30–50 m.
-const DefaultRangeM = 50
+// ApplyDefaults gives the defaults of New to the fields of c that hold
+// their zero value. It is for cameras built in Go code (generators, test
+// data), where the zero value is the only way to leave a field out. Input
+// from users never goes through it, since there an explicit 0 must be
+// refused rather than turned into a default: decoders start from New.
+func (c *Camera) ApplyDefaults() {
+	d := New()
+	if c.Status == "" {
+		c.Status = d.Status
+	}
+	if c.Site == "" {
+		c.Site = d.Site
+	}
+	if c.RoadClass == "" {
+		c.RoadClass = d.RoadClass
+	}
+	if c.FOVDeg == 0 {
+		c.FOVDeg = d.FOVDeg
+	}
+	if c.RangeM == 0 {
+		c.RangeM = d.RangeM
+	}
+}

@@ -130,21 +130,38 @@ func (in *Incident) Clone() *Incident {
 	return &cp
 }
 
-// ApplyDefaults fills what a user may leave out: handling none, and times
-// in UTC (the store keeps UTC; clients send any offset).
-func (in *Incident) ApplyDefaults() {
-	if in.Handling == "" {
-		in.Handling = HandlingNone
-	}
+// NewIncident returns an incident holding the default of the field a user
+// may leave out: handling none. Decoders of input start from it and set
+// only the fields given, so that an explicit "handling": "" is refused
+// rather than taken for a missing one.
+func NewIncident() *Incident {
+	return &Incident{Handling: HandlingNone, Clips: []string{}}
+}
+
+// Normalize puts the incident in the form the store keeps: times in UTC
+// (clients send any offset) and a non-nil list of clips.
+func (in *Incident) Normalize() {
 	in.Start, in.End = in.Start.UTC(), in.End.UTC()
 	if in.Clips == nil {
 		in.Clips = []string{}
 	}
 }
 
+// ApplyDefaults normalizes the incident and gives handling none to one
+// that has no handling. It is for incidents built in Go code, where the
+// zero value is the only way to leave a field out; input from users is
+// decoded onto NewIncident instead, so that an empty handling it gives is
+// validated as given.
+func (in *Incident) ApplyDefaults() {
+	if in.Handling == "" {
+		in.Handling = HandlingNone
+	}
+	in.Normalize()
+}
+
 // Validate checks every field a user sets and returns an *Error with code
-// EINVALID naming the first field at fault. It expects ApplyDefaults to
-// have run. An empty ID is valid: the store generates one.
+// EINVALID naming the first field at fault. It expects the incident to be
+// normalized (Normalize). An empty ID is valid: the store generates one.
 func (in *Incident) Validate() error {
 	if in.ID != "" {
 		if err := ValidateID(in.ID); err != nil {

@@ -10,7 +10,8 @@ import (
 )
 
 // Validate checks every field of c and returns an *Error with code EINVALID
-// naming the first field at fault. It expects ApplyDefaults to have run.
+// naming the first field at fault. Fields left out have their defaults
+// already (see New): Validate checks every value as it is.
 func (c *Camera) Validate() error {
 	if err := ValidateID(c.ID); err != nil {
 		return err
@@ -42,10 +43,10 @@ func (c *Camera) Validate() error {
 		return Errorf(EINVALID, "direction_deg", "must be from 0 to 359 (0 = north, clockwise), got %v", c.DirectionDeg)
 	}
 	if math.IsNaN(c.FOVDeg) || c.FOVDeg < 1 || c.FOVDeg > 360 {
-		return Errorf(EINVALID, "fov_deg", "must be from 1 to 360, got %v", c.FOVDeg)
+		return Errorf(EINVALID, "fov_deg", "must be from 1 to 360, got %v%s", c.FOVDeg, unknownHint(c.FOVDeg))
 	}
 	if math.IsNaN(c.RangeM) || c.RangeM <= 0 || c.RangeM > MaxRangeM {
-		return Errorf(EINVALID, "range_m", "must be more than 0 and at most %d metres, got %v", MaxRangeM, c.RangeM)
+		return Errorf(EINVALID, "range_m", "must be more than 0 and at most %d metres, got %v%s", MaxRangeM, c.RangeM, unknownHint(c.RangeM))
 	}
 	if c.RTSPURL != "" {
 		_, creds, err := SplitRTSPURL(c.RTSPURL)
@@ -91,6 +92,16 @@ func (c *Camera) Validate() error {
 		return Errorf(EINVALID, "notes", "must be valid UTF-8 of at most %d characters", MaxNotesLen)
 	}
 	return nil
+}
+
+// unknownHint follows the message about a 0 field of view or range: a
+// writer who put 0 for "not known" should leave the field out instead,
+// which gives the default.
+func unknownHint(v float64) string {
+	if v == 0 {
+		return " (leave it out if unknown)"
+	}
+	return ""
 }
 
 // ValidateID checks a camera id: non-empty, at most MaxIDLen characters,

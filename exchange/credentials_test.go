@@ -88,10 +88,14 @@ func TestCostBound(t *testing.T) {
 			if len(cams) != 1 || cams[0].CostVND != camera.MaxVND {
 				t.Fatalf("the bound itself: cameras %d, rejects %+v", len(cams), rejects)
 			}
-			for _, cost := range []string{"10000000000001", "9223372036854775807", "9223372036854775808"} {
+			for cost, reason := range map[string]string{
+				"10000000000001":      "must be at most 10.000.000.000.000 ₫",
+				"9223372036854775807": "must be at most 10.000.000.000.000 ₫",
+				"9223372036854775808": "is too large",
+			} {
 				cams, rejects := decodeBytes(t, tt.f, []byte(tt.in(cost)))
-				if len(cams) != 0 || len(rejects) != 1 || rejects[0].Field != "cost_vnd" || !strings.Contains(rejects[0].Reason, "must be at most 10.000.000.000.000 ₫") {
-					t.Errorf("cost %s: cameras %d, rejects %+v; want one rejection naming cost_vnd and the bound", cost, len(cams), rejects)
+				if len(cams) != 0 || len(rejects) != 1 || rejects[0].Field != "cost_vnd" || !strings.Contains(rejects[0].Reason, reason) {
+					t.Errorf("cost %s: cameras %d, rejects %+v; want one rejection naming cost_vnd: %s", cost, len(cams), rejects, reason)
 				}
 			}
 		})

@@ -93,7 +93,7 @@ func (d *CSVDecoder) setHeader(rec []string, line int) error {
 // text fields, setField the URL, and the numbers, dates and enumerations
 // only admit ASCII), and badRow then names it as the reason.
 func (d *CSVDecoder) row(rec []string, line int) Row {
-	c := new(camera.Camera)
+	c := camera.New()
 	for col := range numColumns {
 		if i := d.index[col]; i >= 0 {
 			if err := setField(c, col, value{s: rec[i]}); err != nil {

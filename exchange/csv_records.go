@@ -19,21 +19,30 @@ import (
 // row means is the decoder's business: it gets well-formed records with
 // their lines.
 type csvRecords struct {
+	columns
 	src *boundedReader
 	br  *bufio.Reader
 	r   *csv.Reader
 
-	spec      headerSpec
 	setHeader func(rec []string, line int) error // the decoder's: maps and checks the columns
 
 	header bool
 	err    error // sticky: io.EOF or a fatal error
 	bom    int64 // length of the byte order mark skipped
 
+	prev int64 // input offset where the current record starts
+	last int   // last physical line of the previous record
+}
+
+// columns is what a record loop knows of its header — the CSV's and the
+// sheet's (xlsxRecords) alike: it matches the header's names to a
+// decoder's columns and words the rejection of a row.
+type columns struct {
+	spec  headerSpec
 	cols  []string // the header's columns, canonical names, file order
 	idCol int      // file position of the column a rejection quotes as its ID, -1 if absent
-	prev  int64    // input offset where the current record starts
-	last  int      // last physical line of the previous record
+	// encoding is the advice for a field that is not valid UTF-8.
+	encoding string
 }
 
 // headerSpec is what the messages about a decoder's header say.
@@ -52,7 +61,8 @@ func newCSVRecords(r io.Reader, spec headerSpec, setHeader func(rec []string, li
 	br := bufio.NewReaderSize(src, csvBufferSize)
 	cr := csv.NewReader(br) // uses br as is: it is a large enough *bufio.Reader
 	cr.ReuseRecord = true
-	return csvRecords{src: src, br: br, r: cr, spec: spec, setHeader: setHeader, idCol: -1}
+	cols := columns{spec: spec, idCol: -1, encoding: "save the file as CSV UTF-8"}
+	return csvRecords{columns: cols, src: src, br: br, r: cr, setHeader: setHeader}
 }
 
 // start reads the header if that has not happened yet, and returns the
@@ -157,14 +167,14 @@ func (c *csvRecords) readHeader() error {
 // c.cols the canonical names in file order. A name that is empty,
 // unknown, repeated or not UTF-8 is a fatal error naming it; which
 // columns are required is the caller's to check.
-func (c *csvRecords) matchHeader(rec []string, line int, index []int, lookup func(name string) (int, bool)) error {
+func (c *columns) matchHeader(rec []string, line int, index []int, lookup func(name string) (int, bool)) error {
 	for i := range index {
 		index[i] = -1
 	}
 	c.cols = make([]string, len(rec))
 	for i, raw := range rec {
 		if !utf8.ValidString(raw) {
-			return camera.Errorf(camera.EINVALID, "header", "line %d is not valid UTF-8: save the file as CSV UTF-8", line)
+			return camera.Errorf(camera.EINVALID, "header", "line %d is not valid UTF-8: %s", line, c.encoding)
 		}
 		name := strings.ToLower(strings.TrimSpace(raw))
 		col, ok := lookup(name)
@@ -184,21 +194,24 @@ func (c *csvRecords) matchHeader(rec []string, line int, index []int, lookup fun
 	return nil
 }
 
+// setIDCol sets the column a rejection quotes as its ID.
+func (c *columns) setIDCol(i int) { c.idCol = i }
+
 // badRow rejects a record for the given field and reason, unless one of
 // its fields is not valid UTF-8: that is then the reason, since it is
 // what the person must fix (save the file in the right encoding) and it
 // explains any other error.
-func (c *csvRecords) badRow(rec []string, line int, field, reason string) *Rejection {
+func (c *columns) badRow(rec []string, line int, field, reason string) *Rejection {
 	for i, f := range rec {
 		if !utf8.ValidString(f) {
-			return c.reject(rec, line, c.cols[i], "is not valid UTF-8: save the file as CSV UTF-8")
+			return c.reject(rec, line, c.cols[i], "is not valid UTF-8: "+c.encoding)
 		}
 	}
 	return c.reject(rec, line, field, reason)
 }
 
 // reject returns the rejection of rec, which starts on line.
-func (c *csvRecords) reject(rec []string, line int, field, reason string) *Rejection {
+func (c *columns) reject(rec []string, line int, field, reason string) *Rejection {
 	id := ""
 	if c.idCol >= 0 && c.idCol < len(rec) {
 		id = cleanText(rec[c.idCol])

@@ -1,7 +1,9 @@
 // Package exchange reads and writes the camera registry's exchange formats:
-// the camera CSV and the camera GeoJSON of DESIGN.md. The HTTP import and
-// export endpoints and the import / export subcommands use it; it knows
-// nothing of HTTP or of the store.
+// the camera CSV and the camera GeoJSON of DESIGN.md, the donation CSV,
+// and spreadsheets (.xlsx, with excelize, which stays in this package).
+// The HTTP import and export endpoints and the import / export
+// subcommands use it; it knows nothing of HTTP, and of the store only the
+// funding view it is handed (registry.FundingReport).
 //
 // # Decoding
 //
@@ -22,10 +24,15 @@
 //     also lower-cased;
 //   - decimals use '.', without exponent or thousands separators (a JSON
 //     number may have an exponent); cost_vnd is a whole number of đồng,
-//     empty meaning 0, at most camera.MaxVND;
-//   - an empty field means "not given": fov_deg and range_m then get the
-//     defaults of camera.ApplyDefaults, while an explicit 0 is refused;
-//     lat and lon are required;
+//     empty meaning 0, at most camera.MaxVND, as text written like a
+//     donation's amount (4.500.000 ₫, below) and as a JSON number a plain
+//     integer;
+//   - an empty field (a CSV cell, a GeoJSON property that is "", or null)
+//     means "not given": every camera starts from camera.New, so a field
+//     not given keeps its default (fov_deg 360, range_m 50, road_class and
+//     site other, status active); a value given is validated as given, so
+//     an explicit 0 field of view or range is refused; lat and lon are
+//     required;
 //   - credentials in rtsp_url (rtsp://user:pass@host/..., and query
 //     parameters such as password=, see camera.IsCredentialParam) are split
 //     off into Camera.Credentials, and are never in an export nor in a
@@ -72,6 +79,19 @@
 // the GeoJSON properties always include status, notes and a
 // has_credentials flag.
 //
+// # Spreadsheets
+//
+// Workbook writes an .xlsx a row at a time with excelize's StreamWriter, in
+// bounded memory whatever the number of rows (temporary files, a zip
+// streamed to its writer): a bold, frozen header row, typed cells —
+// numbers as numbers, đồng formatted VNDFormat (#,##0 ₫, shown
+// 1.300.000.000 ₫ in a Vietnamese locale), dates as dates (DD/MM/YYYY),
+// instants in Asia/Ho_Chi_Minh — and widths by column. A sheet holds
+// MaxSheetRows rows; more is EINVALID naming format, before anything is
+// written. NewCameraXLSXEncoder and NewDonationXLSXEncoder write the
+// columns of the camera and donation CSVs (never credentials);
+// FundingWorkbook a funding view with the columns of its CSV.
+//
 // # Donations
 //
 // NewDonationCSVDecoder reads the donation CSV of DESIGN.md
@@ -79,10 +99,24 @@
 // ref: the bank's transaction reference) with the same habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and
 // reason. Amounts are whole đồng, more than 0 and at most
-// camera.MaxVND; dates may not be in the future; given a
+// camera.MaxVND, written as people write them: 4500000,
+// 4.500.000, 4 500 000 (no-break spaces too), 4,500,000, with or without a
+// currency mark (₫, đ, đồng, VND, VNĐ); anything that could hold decimals
+// (4.5, 4,50, 4.500,50) or has groups not of three digits is refused.
+// received_on is YYYY-MM-DD or the day-first DD/MM/YYYY banks print (a
+// time after it is dropped; month-first dates are refused, never
+// swapped), and may not be in the future; given a
 // camera.Places (registry.Places), each row's camera or commune must
 // exist, and the commune comes out in its canonical spelling.
 // WriteDonationsCSV writes the same format back (a DonationCSVEncoder
 // with Ref adds the ref column): export, import and export again give
 // the same bytes.
+//
+// NewDonationXLSXDecoder reads the same columns from the first sheet of a
+// workbook (.xlsx, with excelize), through the same row path: title rows
+// above the header are skipped, rows are numbered as the spreadsheet shows
+// them, number cells are numbers (an amount with decimals is refused) and
+// date cells dates. The workbook is bounded as sent, unpacked and in rows
+// (MaxXLSXBytes, MaxXLSXUnzipped, MaxXLSXRows). DetectDonationFormat tells
+// a workbook from a CSV.
 package exchange

@@ -67,9 +67,11 @@ type DonationRow struct {
 // a record over MaxCSVRecordBytes ends it with a fatal error.
 //
 // donor, amount_vnd and received_on are required columns, and camera_id
-// or commune (or both); note and ref (DonationRefColumn) are optional. amount_vnd is a whole number of
-// đồng without separators ("1.500.000", "1,5" and "1.5" are refused, not
-// guessed), more than 0 and at most camera.MaxVND.
+// or commune (or both); note and ref (DonationRefColumn) are optional.
+// amount_vnd is a whole number of đồng, with or without thousands
+// separators and a currency mark ("4.500.000 ₫"; parseVND), more than 0
+// and at most camera.MaxVND; "4.5" and "4.500,50" are refused, not
+// rounded.
 //
 // Unlike a camera, a donation has no natural key — its ref, when the
 // bank gave one, comes closest — and the decoder passes equal rows and
@@ -77,11 +79,39 @@ type DonationRow struct {
 // the caller's to decide (registry.Store.FindDuplicates; the API leaves
 // out the rows that repeat stored gifts unless asked not to).
 type DonationCSVDecoder struct {
-	recs  csvRecords
+	donationDecoder
+	csv csvRecords
+}
+
+// DonationDecoder reads a donation import one row at a time: the CSV of
+// NewDonationCSVDecoder or the sheet of NewDonationXLSXDecoder. Next
+// returns the next row, io.EOF after the last one, or a fatal error.
+type DonationDecoder interface {
+	Next() (DonationRow, error)
+}
+
+var (
+	_ DonationDecoder = (*DonationCSVDecoder)(nil)
+	_ DonationDecoder = (*DonationXLSXDecoder)(nil)
+)
+
+// donationDecoder is the row path the CSV and the XLSX decoders share:
+// the header's names mapped to columns, and each record — text, whatever
+// the file held — turned into a donation or a rejection.
+type donationDecoder struct {
+	recs  records
 	index [numDonationCols]int
 
 	places camera.Places
 	now    time.Time
+}
+
+// records is what donationDecoder needs of a record loop: the header's
+// columns and the wording of rejections (csvRecords, xlsxRecords).
+type records interface {
+	matchHeader(rec []string, line int, index []int, lookup func(name string) (int, bool)) error
+	badRow(rec []string, line int, field, reason string) *Rejection
+	setIDCol(i int)
 }
 
 // NewDonationCSVDecoder returns a decoder reading r. places, when not
@@ -89,14 +119,15 @@ type DonationCSVDecoder struct {
 // an unknown camera or commune rejects the row. now decides which dates
 // are in the future (camera.Donation.Validate).
 func NewDonationCSVDecoder(r io.Reader, places camera.Places, now time.Time) *DonationCSVDecoder {
-	d := &DonationCSVDecoder{places: places, now: now}
-	d.recs = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader, more: ", optionally with " + DonationRefColumn}, d.setHeader)
+	d := &DonationCSVDecoder{donationDecoder: donationDecoder{places: places, now: now}}
+	d.csv = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader, more: ", optionally with " + DonationRefColumn}, d.setHeader)
+	d.recs = &d.csv
 	return d
 }
 
 // Next returns the next row, io.EOF after the last one, or a fatal error.
 func (d *DonationCSVDecoder) Next() (DonationRow, error) {
-	rec, line, rej, err := d.recs.next()
+	rec, line, rej, err := d.csv.next()
 	switch {
 	case err != nil:
 		return DonationRow{}, err
@@ -109,7 +140,7 @@ func (d *DonationCSVDecoder) Next() (DonationRow, error) {
 // ReadAllDonations reads every row of d: the valid donations and the
 // rejections, each in file order. On a fatal error it returns what it had
 // read so far with the error.
-func ReadAllDonations(d *DonationCSVDecoder) (ds []*camera.Donation, rejects []Rejection, err error) {
+func ReadAllDonations(d DonationDecoder) (ds []*camera.Donation, rejects []Rejection, err error) {
 	for {
 		row, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -127,7 +158,7 @@ func ReadAllDonations(d *DonationCSVDecoder) (ds []*camera.Donation, rejects []R
 }
 
 // setHeader maps the header's names to columns.
-func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
+func (d *donationDecoder) setHeader(rec []string, line int) error {
 	err := d.recs.matchHeader(rec, line, d.index[:], func(name string) (int, bool) {
 		for c := range numDonationCols {
 			if c.String() == name {
@@ -149,12 +180,12 @@ func (d *DonationCSVDecoder) setHeader(rec []string, line int) error {
 	}
 	// A rejection quotes the row's camera: the closest a donation has
 	// to an id.
-	d.recs.idCol = d.index[dcCameraID]
+	d.recs.setIDCol(d.index[dcCameraID])
 	return nil
 }
 
 // row turns a well-formed record into a donation or a rejection.
-func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
+func (d *donationDecoder) row(rec []string, line int) DonationRow {
 	field := func(c donationCol) string {
 		if i := d.index[c]; i >= 0 {
 			return rec[i]
@@ -174,6 +205,9 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
 	}
 	dn.AmountVND = amount
+	if dn.ReceivedOn, err = parseReceivedOn(dn.ReceivedOn); err != nil {
+		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
+	}
 	if err := dn.Validate(d.now); err != nil {
 		e := asDomain(err)
 		return d.reject(d.recs.badRow(rec, line, e.Field, e.Message))
@@ -187,21 +221,15 @@ func (d *DonationCSVDecoder) row(rec []string, line int) DonationRow {
 	return DonationRow{Line: line, Donation: dn}
 }
 
-// parseAmount parses amount_vnd: a whole number of đồng. Money is never a
-// float (DESIGN.md), so "1.5" is refused rather than rounded, and
-// "1.500.000" (how amounts are displayed) rather than guessed.
+// parseAmount parses amount_vnd: a whole number of đồng, written as
+// parseVND reads it (4500000, 4.500.000, 4 500 000 ₫, ...). Money is never a
+// float (DESIGN.md), so "4.5" and "4.500,50" are refused rather than
+// rounded.
 func parseAmount(raw string) (int64, *camera.Error) {
-	s := strings.TrimSpace(raw)
 	name := dcAmount.String()
-	if s == "" {
-		return 0, camera.Errorf(camera.EINVALID, name, "is required")
-	}
-	n, ok := parseWhole(s)
-	if !ok {
-		if strings.ContainsAny(s, ".,") && strings.Trim(s, "+-0123456789.,") == "" {
-			return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng without separators or decimals, got %s", quoteShort(s))
-		}
-		return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng, got %s", quoteShort(s))
+	n, why := parseVND(raw)
+	if why != "" {
+		return 0, camera.Errorf(camera.EINVALID, name, "%s", why)
 	}
 	if err := camera.ValidateAmount(name, n); err != nil {
 		return 0, asDomain(err)
@@ -209,36 +237,7 @@ func parseAmount(raw string) (int64, *camera.Error) {
 	return n, nil
 }
 
-// parseWhole parses [+-]digits. A number too large for int64 is returned
-// as a value over the cap, so that the message says "at most".
-func parseWhole(s string) (int64, bool) {
-	neg := false
-	switch s[0] {
-	case '-':
-		neg, s = true, s[1:]
-	case '+':
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if n <= camera.MaxVND {
-			n = n*10 + int64(c-'0')
-		}
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
 // reject wraps a rejection in a row.
-func (d *DonationCSVDecoder) reject(r *Rejection) DonationRow {
+func (d *donationDecoder) reject(r *Rejection) DonationRow {
 	return DonationRow{Line: r.Line, Reject: r}
 }

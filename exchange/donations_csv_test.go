@@ -78,14 +78,14 @@ func TestDonationCSVDecoder(t *testing.T) {
 		}
 	}
 	checkRejections(t, rejects, []Rejection{
-		{Line: 7, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without separators or decimals, got "1.5"`},
+		{Line: 7, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng without decimals, got "1.5"`},
 		{Line: 8, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `must be a whole number of đồng, got "abc"`},
 		{Line: 9, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: "must be more than 0 đồng, got -500000"},
 		{Line: 10, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: "must be more than 0 đồng, got 0"},
 		{Line: 11, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: "must be at most 10.000.000.000.000 ₫, got 10000000000001"},
-		{Line: 12, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `without separators or decimals, got "1.500.000"`},
+		{Line: 12, Feature: -1, ID: "CG-0001", Field: "amount_vnd", Reason: `without decimals, got "1.500.000.50"`},
 		{Line: 13, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: "must not be in the future, got 2024-05-03 (today is 2024-05-02)"},
-		{Line: 14, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: `must be a date YYYY-MM-DD, got "05/01/2024"`},
+		{Line: 14, Feature: -1, ID: "CG-0001", Field: "received_on", Reason: `must be a date YYYY-MM-DD or DD/MM/YYYY (day first), got "05/13/2024"`},
 		{Line: 15, Feature: -1, ID: "CG-0404", Field: "camera_id", Reason: `no camera with id "CG-0404"`},
 		{Line: 16, Feature: -1, Field: "commune", Reason: `no camera is in a commune named "Mỹ Tho"`},
 		{Line: 17, Feature: -1, ID: "CG-0001", Field: "donor", Reason: "must not be empty"},

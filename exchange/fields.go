@@ -21,12 +21,22 @@ type value struct {
 
 // setField parses v into the field col of c. Text is trimmed and put in
 // NFC; the enumerations (road_class, site, status) are also lower-cased,
-// since "National" can only mean national. Empty means "not given": 0 for
-// numbers (ApplyDefaults then supplies the field of view and range) except
-// for lat and lon, which are required.
+// since "National" can only mean national.
+//
+// An empty field (a CSV cell, a GeoJSON property "" or null) is "not
+// given": c keeps what camera.New gave it — the default of a field that
+// has one, zero or empty otherwise — except lat and lon, which are
+// required. A value given is stored as given, a 0 field of view or range
+// included, and Validate then judges it.
 func setField(c *camera.Camera, col column, v value) *camera.Error {
 	if v.num && col != colID && !isNumeric(col) {
 		return camera.Errorf(camera.EINVALID, col.String(), "must be a string, got a number")
+	}
+	if !v.num && strings.TrimSpace(v.s) == "" {
+		if col == colLat || col == colLon {
+			return camera.Errorf(camera.EINVALID, col.String(), "is required")
+		}
+		return nil
 	}
 	switch col {
 	case colID:
@@ -64,43 +74,29 @@ func setField(c *camera.Camera, col column, v value) *camera.Error {
 		}
 		c.CostVND = n
 	case colLat, colLon, colDirection, colFOV, colRange:
-		f, ok, err := parseDecimal(col, v)
+		f, err := parseDecimal(col, v)
 		if err != nil {
 			return err
 		}
-		return setNumber(c, col, f, ok)
+		setNumber(c, col, f)
 	}
 	return nil
 }
 
-// setNumber stores a parsed number. An explicit 0 field of view or range is
-// refused here: ApplyDefaults would otherwise turn it silently into the
-// default for "unknown", which is not what the file said.
-func setNumber(c *camera.Camera, col column, f float64, given bool) *camera.Error {
+// setNumber stores a parsed number in its field.
+func setNumber(c *camera.Camera, col column, f float64) {
 	switch col {
-	case colLat, colLon:
-		if !given {
-			return camera.Errorf(camera.EINVALID, col.String(), "is required")
-		}
-		if col == colLat {
-			c.Lat = f
-		} else {
-			c.Lon = f
-		}
+	case colLat:
+		c.Lat = f
+	case colLon:
+		c.Lon = f
 	case colDirection:
 		c.DirectionDeg = f
 	case colFOV:
-		if given && f == 0 {
-			return camera.Errorf(camera.EINVALID, col.String(), "must be from 1 to 360, got 0 (leave it empty if unknown)")
-		}
 		c.FOVDeg = f
 	case colRange:
-		if given && f == 0 {
-			return camera.Errorf(camera.EINVALID, col.String(), "must be more than 0 metres, got 0 (leave it empty if unknown)")
-		}
 		c.RangeM = f
 	}
-	return nil
 }
 
 // isNumeric reports whether col holds a number.
@@ -116,23 +112,21 @@ func isNumeric(col column) bool {
 // '.' as separator (10.35, -0.5, 42): no exponent, hexadecimal, Inf, NaN or
 // thousands separators, which a spreadsheet never means and a typo often
 // does. A JSON number literal may use an exponent, since JSON encoders write
-// small values that way (1e-07). ok is false when the field is empty.
-func parseDecimal(col column, v value) (f float64, ok bool, err *camera.Error) {
+// small values that way (1e-07). The field is not empty: setField has
+// dealt with that.
+func parseDecimal(col column, v value) (float64, *camera.Error) {
 	s := strings.TrimSpace(v.s)
-	if s == "" {
-		return 0, false, nil
-	}
 	if !v.num && !isPlainDecimal(s) {
 		if strings.Count(s, ",") == 1 && isPlainDecimal(strings.Replace(s, ",", ".", 1)) {
-			return 0, false, camera.Errorf(camera.EINVALID, col.String(), "must use '.' as the decimal separator, got %s", quoteShort(s))
+			return 0, camera.Errorf(camera.EINVALID, col.String(), "must use '.' as the decimal separator, got %s", quoteShort(s))
 		}
-		return 0, false, camera.Errorf(camera.EINVALID, col.String(), "must be a decimal number such as 10.35, got %s", quoteShort(s))
+		return 0, camera.Errorf(camera.EINVALID, col.String(), "must be a decimal number such as 10.35, got %s", quoteShort(s))
 	}
-	f, perr := strconv.ParseFloat(s, 64)
-	if perr != nil {
-		return 0, false, camera.Errorf(camera.EINVALID, col.String(), "is out of range, got %s", quoteShort(s))
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, camera.Errorf(camera.EINVALID, col.String(), "is out of range, got %s", quoteShort(s))
 	}
-	return f, true, nil
+	return f, nil
 }
 
 // isPlainDecimal reports whether s is [+-]digits[.digits], allowing either
@@ -155,29 +149,38 @@ func isPlainDecimal(s string) bool {
 	return digits > 0
 }
 
-// parseCost parses cost_vnd: a whole number of đồng, empty meaning 0. Money
-// is never a float (DESIGN.md), so "1.5" is refused rather than rounded, and
-// "1.300.000" (how the amount is displayed) is refused rather than guessed.
+// parseCost parses cost_vnd: a whole number of đồng, at most
+// camera.MaxVND. Text is read as parseVND reads amounts ("4.500.000 ₫"); a
+// JSON number must be a plain integer, since 4.500 there is four and a
+// half. Money is never a float (DESIGN.md), so a fraction is refused rather
+// than rounded.
 func parseCost(v value) (int64, *camera.Error) {
+	name := colCostVND.String()
 	s := strings.TrimSpace(v.s)
 	if s == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if errors.Is(err, strconv.ErrRange) {
-		if s[0] == '-' {
-			return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %s", quoteShort(s))
+	var n int64
+	if v.num {
+		var err error
+		n, err = strconv.ParseInt(s, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, camera.Errorf(camera.EINVALID, name, "is too large, got %s", quoteShort(s))
 		}
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be at most %s, got %s", camera.FormatVND(camera.MaxVND), quoteShort(s))
-	}
-	if err != nil {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be a whole number of đồng without separators, got %s", quoteShort(s))
+		if err != nil {
+			return 0, camera.Errorf(camera.EINVALID, name, "must be a whole number of đồng, got %s", quoteShort(s))
+		}
+	} else {
+		var why string
+		if n, why = parseVND(v.s); why != "" {
+			return 0, camera.Errorf(camera.EINVALID, name, "%s", why)
+		}
 	}
 	if n < 0 {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be 0 or more đồng, got %d", n)
+		return 0, camera.Errorf(camera.EINVALID, name, "must be 0 or more đồng, got %d", n)
 	}
 	if n > camera.MaxVND {
-		return 0, camera.Errorf(camera.EINVALID, colCostVND.String(), "must be at most %s, got %d", camera.FormatVND(camera.MaxVND), n)
+		return 0, camera.Errorf(camera.EINVALID, name, "must be at most %s, got %d", camera.FormatVND(camera.MaxVND), n)
 	}
 	return n, nil
 }
@@ -200,8 +203,8 @@ func cleanNotes(s string) string {
 	return cleanText(s)
 }
 
-// finish turns a camera whose fields are set into a stored one: splits
-// credentials off the RTSP URL, applies defaults and validates.
+// finish turns a camera whose fields are set (on camera.New) into a stored
+// one: splits credentials off the RTSP URL and validates.
 //
 // SplitRTSPURL is only needed when the URL has an '@' or a credential
 // query parameter (camera.MayHoldCredentials): without them it carries no
@@ -216,7 +219,6 @@ func finish(c *camera.Camera) *camera.Error {
 		}
 		c.RTSPURL, c.Credentials = clean, creds
 	}
-	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
 		e := asDomain(err)
 		// The credentials came from rtsp_url: say so, since the file has no

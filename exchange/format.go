@@ -9,28 +9,37 @@ import (
 )
 
 // Format is an exchange format. Its values are the words of the export
-// endpoint's format parameter (DESIGN.md: ?format=csv|geojson).
+// endpoint's format parameter (DESIGN.md: ?format=csv|geojson, and xlsx
+// for a spreadsheet).
 type Format string
 
-// Formats.
+// Formats. XLSX is written for every export, and read for donations.
 const (
 	FormatCSV     Format = "csv"
 	FormatGeoJSON Format = "geojson"
+	FormatXLSX    Format = "xlsx"
 )
 
-// ParseFormat returns the format named s ("csv" or "geojson", any case).
+// XLSXContentType is the media type of an .xlsx workbook.
+const XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// ParseFormat returns the format named s ("csv", "geojson" or "xlsx", any
+// case).
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case FormatCSV, FormatGeoJSON:
+	case FormatCSV, FormatGeoJSON, FormatXLSX:
 		return f, nil
 	}
-	return "", camera.Errorf(camera.EINVALID, "format", "must be csv or geojson, got %q", s)
+	return "", camera.Errorf(camera.EINVALID, "format", "must be csv, geojson or xlsx, got %q", s)
 }
 
 // ContentType returns the media type to send an export of format f with.
 func (f Format) ContentType() string {
-	if f == FormatGeoJSON {
+	switch f {
+	case FormatGeoJSON:
 		return "application/geo+json"
+	case FormatXLSX:
+		return XLSXContentType
 	}
 	return "text/csv; charset=utf-8"
 }
@@ -77,3 +86,9 @@ func DetectFormat(contentType string, firstBytes []byte) (Format, error) {
 // utf8BOM is the byte order mark that spreadsheet programs (Excel in
 // particular) put at the start of a "CSV UTF-8" file.
 const utf8BOM = "\xEF\xBB\xBF"
+
+// BOM is the UTF-8 byte order mark. Written before a CSV it makes a
+// spreadsheet program read the file as UTF-8 when it is opened with the
+// program's defaults: without it Excel reads Vietnamese as mojibake. The
+// decoders skip it.
+const BOM = utf8BOM

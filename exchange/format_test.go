@@ -49,7 +49,7 @@ func TestDetectFormat(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"csv": FormatCSV, "GeoJSON": FormatGeoJSON, " geojson ": FormatGeoJSON} {
+	for in, want := range map[string]Format{"csv": FormatCSV, "GeoJSON": FormatGeoJSON, " geojson ": FormatGeoJSON, "XLSX": FormatXLSX} {
 		if got, err := ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v, want %q", in, got, err, want)
 		}
@@ -65,5 +65,11 @@ func TestParseFormat(t *testing.T) {
 	}
 	if got, want := FormatCSV.ContentType(), "text/csv; charset=utf-8"; got != want {
 		t.Errorf("ContentType = %q, want %q", got, want)
+	}
+	if got, want := FormatXLSX.ContentType(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; got != want {
+		t.Errorf("ContentType = %q, want %q", got, want)
+	}
+	if _, err := NewDecoder(FormatXLSX, nil); camera.ErrorField(err) != "format" {
+		t.Errorf("NewDecoder(xlsx) error = %v, want one for format: cameras do not import from a workbook", err)
 	}
 }

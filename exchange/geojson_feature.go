@@ -139,7 +139,8 @@ func (d *GeoJSONDecoder) toCamera(i int, typeErr *json.UnmarshalTypeError) (*cam
 	if !bytes.Equal(f.Type, []byte(`"Feature"`)) {
 		return nil, reject(camera.Errorf(camera.EINVALID, "type", "must be Feature"))
 	}
-	c := &camera.Camera{ID: id}
+	c := camera.New()
+	c.ID = id
 	if err := position(c, &f.Geometry, typeErr); err != nil {
 		return nil, reject(err)
 	}
@@ -191,6 +192,20 @@ func position(c *camera.Camera, g *geometryJSON, typeErr *json.UnmarshalTypeErro
 // same, as an empty CSV field is.
 func present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
+}
+
+// given reports whether a property gives a value: present, and not a
+// string of spaces, which is "not given" as an empty CSV field is. A
+// string that cannot be read counts as given, so that its error is told.
+func given(raw json.RawMessage) bool {
+	if !present(raw) {
+		return false
+	}
+	if raw[0] != '"' {
+		return true
+	}
+	s, _, err := jsonText("", raw)
+	return err != nil || strings.TrimSpace(s) != ""
 }
 
 // jsonValue reads a property that is a string or a number.

@@ -96,7 +96,7 @@ func applyOSM(c *camera.Camera, p *propertiesJSON, ref string) *camera.Error {
 	} else if ok && cleanWord(s) != "camera" && cleanWord(s) != "alpr" {
 		return camera.Errorf(camera.EINVALID, "surveillance:type", "must be camera or ALPR, got %s", quoteShort(s))
 	}
-	haveDir := present(p.Direction)
+	haveDir := given(p.Direction)
 	if !haveDir {
 		for _, t := range []struct {
 			name string
@@ -121,11 +121,11 @@ func applyOSM(c *camera.Camera, p *propertiesJSON, ref string) *camera.Error {
 	case "":
 	case "dome", "panning":
 		// A dome or a panning camera can look anywhere.
-		if !present(p.FOV) {
+		if !given(p.FOV) {
 			c.FOVDeg = 360
 		}
 	case "fixed":
-		if !present(p.FOV) && haveDir {
+		if !given(p.FOV) && haveDir {
 			c.FOVDeg = osmFixedFOVDeg
 		}
 	default:

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"strings"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -64,6 +66,9 @@ func FOVGeoJSON(hits []Hit, segments int) *geojson.FeatureCollection {
 }
 
 // intersectionProps returns the properties of an intersection feature.
+// Every value is a scalar, which every GIS format can hold: the names of
+// the roads meeting there are one text, separated by "; ", since a list
+// (GDAL's StringList) cannot go into a Shapefile column.
 func intersectionProps(s *IntersectionStatus) geojson.Properties {
 	p := geojson.Properties{
 		"id":           s.ID,
@@ -79,7 +84,7 @@ func intersectionProps(s *IntersectionStatus) geojson.Properties {
 		p["legs"] = s.Legs
 	}
 	if len(s.Roads) > 0 {
-		p["roads"] = s.Roads
+		p["roads"] = strings.Join(s.Roads, "; ")
 	}
 	return p
 }

@@ -138,15 +138,27 @@ func propInt(f *rawFeature, i int, key string) (int, error) {
 	return n, nil
 }
 
-// propStrings reads an optional array of strings.
+// propStrings reads a property that lists names: an array of strings, or
+// one text with the names separated by ";" — how GapsGeoJSON writes roads,
+// so that every GIS format can hold them, and how a spreadsheet would.
 func propStrings(f *rawFeature, i int, key string) ([]string, error) {
 	v, ok := f.Properties[key]
 	if !ok || string(v) == "null" {
 		return nil, nil
 	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		var ss []string
+		for _, name := range strings.Split(s, ";") {
+			if name = strings.TrimSpace(name); name != "" {
+				ss = append(ss, name)
+			}
+		}
+		return ss, nil
+	}
 	var ss []string
 	if err := json.Unmarshal(v, &ss); err != nil {
-		return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].properties.%s", i, key), "must be an array of strings")
+		return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].properties.%s", i, key), "must be an array of strings or a text of names separated by ';'")
 	}
 	return ss, nil
 }

@@ -12,7 +12,8 @@ func TestParseIntersections(t *testing.T) {
 	good := `{"type":"FeatureCollection","features":[
 		{"type":"Feature","properties":{"id":"INT-1","name":"Ngã tư Chợ Gạo","road_class":"national","commune":"Thị trấn Chợ Gạo","legs":4,"roads":["Quốc lộ 50","Đường tỉnh 879"]},"geometry":{"type":"Point","coordinates":[106.46,10.35]}},
 		{"type":"Feature","id":"node/123","properties":{"name":"Ngã ba"},"geometry":{"type":"Point","coordinates":[106.47,10.36]}},
-		{"type":"Feature","id":4567,"properties":{"road_class":null},"geometry":{"type":"Point","coordinates":[106.48,10.37]}}]}`
+		{"type":"Feature","id":4567,"properties":{"road_class":null},"geometry":{"type":"Point","coordinates":[106.48,10.37]}},
+		{"type":"Feature","properties":{"id":"INT-5","roads":"Quốc lộ 50; Đường tỉnh 879 ;"},"geometry":{"type":"Point","coordinates":[106.49,10.38]}}]}`
 	items, err := ParseIntersections([]byte(good))
 	if err != nil {
 		t.Fatal(err)
@@ -21,6 +22,8 @@ func TestParseIntersections(t *testing.T) {
 		{ID: "INT-1", Name: "Ngã tư Chợ Gạo", Lat: 10.35, Lon: 106.46, RoadClass: camera.RoadNational, Commune: "Thị trấn Chợ Gạo", Legs: 4, Roads: []string{"Quốc lộ 50", "Đường tỉnh 879"}},
 		{ID: "osm-node-123", Name: "Ngã ba", Lat: 10.36, Lon: 106.47, RoadClass: camera.RoadOther},
 		{ID: "4567", Lat: 10.37, Lon: 106.48, RoadClass: camera.RoadOther},
+		// roads as one text, as a gap's GeoJSON writes them.
+		{ID: "INT-5", Lat: 10.38, Lon: 106.49, RoadClass: camera.RoadOther, Roads: []string{"Quốc lộ 50", "Đường tỉnh 879"}},
 	}
 	for i := range want {
 		g, w := items[i], want[i]

@@ -23,8 +23,14 @@ const (
 // Tile defaults.
 const (
 	// DefaultFOVMinZoom is the first zoom with field-of-view polygons: at
-	// z 15 a 50 m range is 10 pixels, below it a sector is a dot.
-	DefaultFOVMinZoom = 15
+	// z 13 a district fits the screen and a 50 m range is a wedge of five
+	// pixels (of a tile drawn 512 wide), enough to see which way cameras
+	// look and where their views meet; below it a sector is a dot.
+	DefaultFOVMinZoom = 13
+	// FOVIDMinZoom is the first zoom whose fov features carry the camera
+	// id. Below it a sector is too small to pick, the camera point at its
+	// apex has the id, and the ids were a third of the layer's bytes.
+	FOVIDMinZoom = 15
 	// DefaultMaxTileFeatures bounds the features of each layer of a tile;
 	// a country-wide tile would otherwise carry a million points.
 	DefaultMaxTileFeatures = 20_000
@@ -51,14 +57,15 @@ type TileOptions struct {
 const tileBuffer = 1.0 / 16
 
 // Tile returns the Mapbox Vector Tile z/x/y (Web Mercator, extent 4096)
-// with three layers: fov (field-of-view polygons, from FOVMinZoom on),
-// intersections (points with id, name, road_class, commune, cameras,
-// cameras_live, covered — installed — and covered_live) and cameras
-// (points with id, commune, road_class, direction_deg, fov_deg, range_m,
-// state). Geometry is clipped to the tile and its buffer and simplified to
-// a pixel. Points beyond ±85.05° latitude are outside Web Mercator and
-// never in a tile. Errors are EINVALID naming z, x or y, or the state of a
-// filter.
+// with three layers: fov (field-of-view polygons from FOVMinZoom on, with
+// state, road_class and, from FOVIDMinZoom, id), intersections (points
+// with id, name, road_class, commune, cameras, cameras_live, covered —
+// installed — and covered_live) and cameras (points with id, commune,
+// road_class, direction_deg, fov_deg, range_m, state). Geometry is clipped
+// to the tile and its buffer; sectors are drawn with as few segments as
+// their size at the zoom needs and simplified to fovTolerance. Points
+// beyond ±85.05° latitude are outside Web Mercator and never in a tile.
+// Errors are EINVALID naming z, x or y, or the state of a filter.
 func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	if err := ValidateTile(z, tx, ty); err != nil {
 		return nil, err
@@ -105,20 +112,24 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	x.mu.RUnlock()
 
 	fov := geojson.NewFeatureCollection()
+	tol := fovTolerance(z)
 	for i := range fovs {
 		h := &fovs[i]
-		sec := Sector(h.Lat, h.Lon, h.DirectionDeg, h.FOVDeg, h.RangeM, DefaultSectorSegments)
+		sec := Sector(h.Lat, h.Lon, h.DirectionDeg, h.FOVDeg, h.RangeM, tileSectorSegments(h.Lat, h.FOVDeg, h.RangeM, z, tol/2))
 		if !sec.Bound().Intersects(b) {
 			continue
 		}
 		f := geojson.NewFeature(sec)
-		f.Properties = geojson.Properties{"id": h.ID, "state": string(h.State), "road_class": string(h.RoadClass)}
+		f.Properties = geojson.Properties{"state": string(h.State), "road_class": string(h.RoadClass)}
+		if z >= FOVIDMinZoom {
+			f.Properties["id"] = h.ID
+		}
 		fov.Append(f)
 	}
 	ifc := geojson.NewFeatureCollection()
 	for i := range isects {
 		p := intersectionProps(&isects[i])
-		delete(p, "roads") // an array; the name says it
+		delete(p, "roads") // the name says it
 		f := geojson.NewFeature(orb.Point{isects[i].Lon, isects[i].Lat})
 		f.Properties = p
 		ifc.Append(f)
@@ -131,7 +142,8 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	layers.ProjectToTile(t)
 	pad := tileBuffer * mvt.DefaultExtent
 	layers.Clip(orb.Bound{Min: orb.Point{-pad, -pad}, Max: orb.Point{mvt.DefaultExtent + pad, mvt.DefaultExtent + pad}})
-	layers.Simplify(simplify.DouglasPeucker(1.0))
+	// Only the fov layer has lines to simplify.
+	layers[0].Simplify(simplify.DouglasPeucker(fovTolerance(z)))
 	layers.RemoveEmpty(1.0, 1.0)
 	if opt.Gzip {
 		return mvt.MarshalGzipped(layers)
@@ -218,4 +230,35 @@ func thinPoints[T any](items []T, t maptile.Tile, maxN int, at func(T) (lat, lon
 		items, pos = keep, kpos
 	}
 	return items[:min(len(items), maxN)]
+}
+
+// fovTolerance is the Douglas-Peucker tolerance of the fov layer of a tile
+// of zoom z, in tile units (1/4096 of a tile side, an eighth of a pixel of
+// a tile drawn 512 pixels wide): one unit from zoom 15, doubling at each
+// zoom below, to half a pixel at zoom 13, where a 50 m sector is a wedge
+// of five pixels.
+func fovTolerance(z int) float64 {
+	if z >= 15 {
+		return 1
+	}
+	return math.Exp2(float64(15 - z))
+}
+
+// tileSectorSegments returns how many straight pieces draw the arc of a
+// field of view of fovDeg and rangeM at latitude lat in a tile of zoom z:
+// as few as keep every chord within tol tile units of the arc, and at
+// most DefaultSectorSegments.
+func tileSectorSegments(lat, fovDeg, rangeM float64, z int, tol float64) int {
+	unitM := 2 * math.Pi * EarthRadius * math.Cos(lat*deg2rad) / (math.Exp2(float64(z)) * mvt.DefaultExtent)
+	least := 1
+	if fovDeg >= 360 {
+		least = 3
+	}
+	r := rangeM / unitM
+	if r <= tol {
+		return least
+	}
+	step := 2 * math.Acos(1-tol/r)
+	n := int(math.Ceil(math.Min(fovDeg, 360) * deg2rad / step))
+	return min(max(n, least), DefaultSectorSegments)
 }

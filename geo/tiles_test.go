@@ -2,6 +2,7 @@ package geo
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -246,4 +247,84 @@ func TestResultJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The fov layer starts at DefaultFOVMinZoom (13); its features carry the
+// camera id from FOVIDMinZoom (15), state and road_class at every zoom.
+func TestTileFOVZooms(t *testing.T) {
+	x := coverageFixture(t)
+	a, _ := x.Get("cam-A")
+	for z := 12; z <= 17; z++ {
+		tile := maptile.At(orb.Point{a.Lon, a.Lat}, maptile.Zoom(z))
+		data, err := x.Tile(z, int(tile.X), int(tile.Y), TileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, err := mvt.Unmarshal(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fov := layerByName(t, ls, LayerFOV).Features
+		if got, want := len(fov) > 0, z >= DefaultFOVMinZoom; got != want {
+			t.Errorf("z%d: %d fields of view, want some: %v", z, len(fov), want)
+		}
+		for _, f := range fov {
+			_, hasID := f.Properties["id"]
+			if hasID != (z >= FOVIDMinZoom) || f.Properties["state"] == nil || f.Properties["road_class"] == nil {
+				t.Errorf("z%d: fov properties %v", z, f.Properties)
+			}
+		}
+	}
+}
+
+// A sector drawn in a tile with tileSectorSegments pieces strays from the
+// true arc (drawn with 1,024) by at most the tolerance asked, in tile
+// units, whatever its size, latitude and zoom — or uses the most pieces.
+func TestTileSectorSegments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 300 {
+		lat, lon := -70+rng.Float64()*140, rng.Float64()*360-180
+		fov := []float64{1, 30, 60, 90, 110, 200, 360}[rng.IntN(7)]
+		rangeM := 5 + rng.Float64()*500
+		dir := float64(rng.IntN(360))
+		z := 10 + rng.IntN(10)
+		tol := []float64{0.5, 1, 2}[rng.IntN(3)]
+		n := tileSectorSegments(lat, fov, rangeM, z, tol)
+		tile := maptile.At(orb.Point{lon, lat}, maptile.Zoom(z))
+		// Into tile units, unrounded (ProjectToTile rounds to whole ones).
+		project := func(p orb.Polygon) orb.Ring {
+			out := make(orb.Ring, len(p[0]))
+			for i, q := range p[0] {
+				f := maptile.Fraction(q, tile.Z)
+				out[i] = orb.Point{(f[0] - float64(tile.X)) * mvt.DefaultExtent, (f[1] - float64(tile.Y)) * mvt.DefaultExtent}
+			}
+			return out
+		}
+		coarse := project(Sector(lat, lon, dir, fov, rangeM, n))
+		fine := project(Sector(lat, lon, dir, fov, rangeM, 1024))
+		worst := 0.0
+		for _, p := range fine {
+			d := math.Inf(1)
+			for i := 1; i < len(coarse); i++ {
+				d = math.Min(d, segmentDistance(p, coarse[i-1], coarse[i]))
+			}
+			worst = math.Max(worst, d)
+		}
+		// Mercator stretches a sector a little from north to south; allow
+		// a tenth of a unit.
+		if worst > tol+0.1 && n < DefaultSectorSegments {
+			t.Errorf("lat %.2f z%d fov %v range %.0f m: %d pieces stray %.2f units, tolerance %v", lat, z, fov, rangeM, n, worst, tol)
+		}
+	}
+}
+
+// segmentDistance is the planar distance from p to the segment ab.
+func segmentDistance(p, a, b orb.Point) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	u := 0.0
+	if l2 > 0 {
+		u = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
+	}
+	return math.Hypot(p[0]-a[0]-u*dx, p[1]-a[1]-u*dy)
 }

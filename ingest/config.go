@@ -47,6 +47,9 @@ const (
 	// DefaultWebhookBackoff is the pause after the first failed attempt;
 	// it doubles after each further one (1 s, 2 s, 4 s, 8 s).
 	DefaultWebhookBackoff = time.Second
+	// MinWebhookSecret is the shortest webhook secret accepted: 16
+	// random characters are beyond guessing.
+	MinWebhookSecret = 16
 )
 
 // Config tunes the poller. The zero value means every default; New
@@ -101,8 +104,11 @@ type Config struct {
 	// camera, for small networks whose operators want per-camera alerts.
 	PerCameraMetric bool
 
-	// Webhooks receive a JSON POST for every confirmed state change.
+	// Webhooks receive a JSON POST for every confirmed state change,
+	// signed with WebhookSecret (see SignatureHeader), which is required
+	// when there are webhooks: at least MinWebhookSecret bytes.
 	Webhooks        []string
+	WebhookSecret   string
 	WebhookQueue    int
 	WebhookTimeout  time.Duration
 	WebhookAttempts int
@@ -191,6 +197,10 @@ func (c Config) withDefaults() (Config, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return c, fmt.Errorf("webhooks[%d] must be an http:// or https:// URL with a host", i)
 		}
+	}
+	// The secret is never quoted back.
+	if len(c.Webhooks) > 0 && len(c.WebhookSecret) < MinWebhookSecret {
+		return c, fmt.Errorf("webhook_secret must be at least %d characters when there are webhooks (every event is signed), got %d", MinWebhookSecret, len(c.WebhookSecret))
 	}
 	return c, nil
 }

@@ -98,6 +98,9 @@
 // bounded retries and exponential backoff. The poller never waits for a
 // receiver; when a queue is full its oldest event is dropped and counted.
 // Events carry the camera id and commune, never its URL or credentials.
+// Every attempt is signed (SignatureHeader: HMAC-SHA256 of the time and
+// the body under Config.WebhookSecret, which webhooks require), and a
+// redirect is a failed delivery, never followed.
 //
 // # Metrics
 //

@@ -51,6 +51,7 @@ func TestEndToEndWithFakeRTSPCamera(t *testing.T) {
 			Jitter:        time.Millisecond,
 			FlushInterval: 10 * time.Millisecond,
 			Webhooks:      []string{hook.URL},
+			WebhookSecret: testSecret,
 		},
 		Prober: &rtsp.Prober{},
 		Store:  store,

@@ -133,7 +133,7 @@ var knownReasons = map[string]bool{
 	camera.ReasonUnreachable: true, camera.ReasonReset: true, camera.ReasonNotRTSP: true, camera.ReasonBadResponse: true,
 	camera.ReasonRedirect: true, camera.ReasonAuthFailed: true, camera.ReasonNoVideoTrack: true, camera.ReasonNoFrames: true,
 	camera.ReasonBadSDP: true, camera.ReasonTLS: true, camera.ReasonCanceled: true, camera.ReasonNoURL: true,
-	camera.ReasonError: true, camera.ReasonBadURL: true, camera.ReasonRetired: true,
+	camera.ReasonError: true, camera.ReasonBadURL: true, camera.ReasonRetired: true, camera.ReasonDenied: true,
 }
 
 // reasonLabel keeps the label bounded: known reasons and status_NNN (at

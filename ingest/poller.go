@@ -53,7 +53,8 @@ type Options struct {
 	// nil.
 	Registerer prometheus.Registerer
 	// HTTPClient delivers webhooks; nil means a client with
-	// Config.WebhookTimeout that does not follow redirects.
+	// Config.WebhookTimeout. Either way redirects are not followed: the
+	// poller uses a copy of the client with its own CheckRedirect.
 	HTTPClient *http.Client
 	// OnTransition, when set, is called with every confirmed state change,
 	// in order, so that in-memory views (the spatial index's live

@@ -3,6 +3,9 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,6 +33,33 @@ type Event struct {
 	At       time.Time          `json:"at"`
 }
 
+// SignatureHeader carries a webhook's signature:
+//
+//	X-Matthan-Signature: t=1732804800,v1=5f0c…
+//
+// t is the Unix time of the attempt, v1 the lowercase hex HMAC-SHA256,
+// under the webhook secret, of t, a full stop and the body exactly as
+// sent ("1732804800.{"camera_id":…}"). A receiver recomputes it, compares
+// in constant time, and refuses a t too far from its clock (five minutes)
+// so that a recorded request cannot be replayed later. Each attempt is
+// signed afresh.
+const SignatureHeader = "X-Matthan-Signature"
+
+// Sign returns the value of SignatureHeader for body sent at t.
+func Sign(secret []byte, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(ts))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// noRedirects is every webhook client's CheckRedirect: a redirect is an
+// answer (a failed delivery), never followed — following it would send
+// the event, signed, somewhere nobody configured.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // webhooks delivers events to every configured URL. Each URL has its own
 // bounded queue and goroutine, so that one endpoint that hangs delays
 // nobody else, and the poller only ever appends to a queue: it never
@@ -44,6 +75,7 @@ type webhooks struct {
 type sender struct {
 	url      string // may carry a token: never logged
 	host     string // what the log says instead
+	secret   []byte // signs every attempt: never logged
 	client   *http.Client
 	clock    Clock
 	log      *slog.Logger
@@ -71,21 +103,19 @@ func newWebhooks(cfg Config, client *http.Client, clock Clock, log *slog.Logger,
 			MaxIdleConnsPerHost:   2,
 			IdleConnTimeout:       90 * time.Second,
 		}
-		client = &http.Client{
-			Transport: w.transport,
-			Timeout:   cfg.WebhookTimeout,
-			// A redirect is an answer (a failed one): following it
-			// would send the event somewhere nobody configured.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		client = &http.Client{Transport: w.transport, Timeout: cfg.WebhookTimeout}
+	} else {
+		c := *client
+		client = &c
 	}
+	client.CheckRedirect = noRedirects
 	for _, raw := range cfg.Webhooks {
 		host := "webhook"
 		if u, err := url.Parse(raw); err == nil {
 			host = u.Host
 		}
 		w.senders = append(w.senders, &sender{
-			url: raw, host: host, client: client, clock: clock, log: log, m: m,
+			url: raw, host: host, secret: []byte(cfg.WebhookSecret), client: client, clock: clock, log: log, m: m,
 			capacity: cfg.WebhookQueue, attempts: cfg.WebhookAttempts, backoff: cfg.WebhookBackoff,
 			signal: make(chan struct{}, 1),
 		})
@@ -202,6 +232,7 @@ func (s *sender) post(ctx context.Context, body []byte) (retry bool, err error) 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "matthan-webhook/1")
+	req.Header.Set(SignatureHeader, Sign(s.secret, s.clock.Now(), body))
 	res, err := s.client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -217,6 +248,8 @@ func (s *sender) post(ctx context.Context, body []byte) (retry bool, err error) 
 		return false, nil
 	case c >= 500, c == http.StatusRequestTimeout, c == http.StatusTooManyRequests:
 		return true, fmt.Errorf("status %d", c)
+	case c >= 300 && c < 400:
+		return false, fmt.Errorf("status %d, a redirect, not followed: configure the URL it points to", c)
 	default:
 		return false, fmt.Errorf("status %d", c)
 	}

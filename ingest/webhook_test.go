@@ -28,8 +28,20 @@ type hookRig struct {
 	wg     sync.WaitGroup
 }
 
+// testSecret signs the webhooks of the tests.
+const testSecret = "wh-s3cret-0123456789abcdef"
+
 func newHookRig(t *testing.T, cfg Config) *hookRig {
 	t.Helper()
+	return newHookRigClient(t, cfg, nil)
+}
+
+// newHookRigClient is newHookRig with the caller's HTTP client.
+func newHookRigClient(t *testing.T, cfg Config, client *http.Client) *hookRig {
+	t.Helper()
+	if cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = testSecret
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +51,7 @@ func newHookRig(t *testing.T, cfg Config) *hookRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.w = newWebhooks(cfg, nil, RealClock{}, h.logs.logger(), m)
+	h.w = newWebhooks(cfg, client, RealClock{}, h.logs.logger(), m)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.w.start(ctx, &h.wg)
@@ -188,7 +200,9 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Confirm: -2}, "confirm must be at least 1, got -2"},
 		{Config{Jitter: -1}, "jitter must not be negative, got -1ns"},
 		{Config{Intervals: map[string]time.Duration{"CG-1": 0}}, `intervals["CG-1"] must be more than 0, got 0s`},
-		{Config{Webhooks: []string{"ftp://user:pw@example.org/"}}, "webhooks[0] must be an http:// or https:// URL with a host"},
+		{Config{Webhooks: []string{"ftp://user:pw@example.org/"}, WebhookSecret: testSecret}, "webhooks[0] must be an http:// or https:// URL with a host"},
+		{Config{Webhooks: []string{"https://alerts.example.vn/hook"}}, "webhook_secret must be at least 16 characters when there are webhooks (every event is signed), got 0"},
+		{Config{Webhooks: []string{"https://alerts.example.vn/hook"}, WebhookSecret: "short-secret"}, "webhook_secret must be at least 16 characters when there are webhooks (every event is signed), got 12"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -9,26 +9,42 @@ import (
 )
 
 // The fields of a funding row depend on its grouping; one table of
-// columns gives both the JSON members and the CSV columns, so the two
-// cannot disagree.
+// columns gives the JSON members, the CSV columns and the typed cells of
+// a spreadsheet, so that they cannot disagree.
 
 // fundingColumn is one field of a funding row. appendCSV appends its CSV
-// field (nothing for JSON null); appendJSON its JSON value.
+// field (nothing for JSON null); appendJSON its JSON value; cell returns
+// its value for a spreadsheet (FundingReport.AppendCells), of kind.
 type fundingColumn struct {
 	name       string
+	kind       FieldKind
 	appendCSV  func(b []byte, r *FundingRow) []byte
 	appendJSON func(b []byte, r *FundingRow) []byte
+	cell       func(r *FundingRow) any
 }
+
+// FieldKind is what a field of a funding row holds, for a writer that
+// types its cells.
+type FieldKind int
+
+// Field kinds.
+const (
+	FieldText  FieldKind = iota // a string
+	FieldCount                  // a whole number, an int64
+	FieldVND                    // whole đồng, an int64 (nil: none)
+	FieldHours                  // hours, a float64
+)
 
 func textColumn(name string, get func(r *FundingRow) string) fundingColumn {
-	return fundingColumn{name,
+	return fundingColumn{name, FieldText,
 		func(b []byte, r *FundingRow) []byte { return appendCSVField(b, get(r)) },
-		func(b []byte, r *FundingRow) []byte { return appendJSONString(b, get(r)) }}
+		func(b []byte, r *FundingRow) []byte { return appendJSONString(b, get(r)) },
+		func(r *FundingRow) any { return get(r) }}
 }
 
-func intColumn(name string, get func(r *FundingRow) int64) fundingColumn {
+func intColumn(name string, kind FieldKind, get func(r *FundingRow) int64) fundingColumn {
 	appendInt := func(b []byte, r *FundingRow) []byte { return strconv.AppendInt(b, get(r), 10) }
-	return fundingColumn{name, appendInt, appendInt}
+	return fundingColumn{name, kind, appendInt, appendInt, func(r *FundingRow) any { return get(r) }}
 }
 
 var (
@@ -36,18 +52,19 @@ var (
 	fcName     = textColumn("name", func(r *FundingRow) string { return r.Name })
 	fcCommune  = textColumn("commune", func(r *FundingRow) string { return r.Commune })
 	fcStatus   = textColumn("status", func(r *FundingRow) string { return string(r.Status) })
-	fcCameras  = intColumn("cameras", func(r *FundingRow) int64 { return int64(r.Cameras) })
-	fcCommunes = intColumn("communes", func(r *FundingRow) int64 { return int64(r.Communes) })
-	fcCost     = intColumn("cost_vnd", func(r *FundingRow) int64 { return r.CostVND })
-	fcDonated  = intColumn("donated_vnd", func(r *FundingRow) int64 { return r.DonatedVND })
-	fcPool     = intColumn("pool_vnd", func(r *FundingRow) int64 { return r.PoolVND })
-	fcBalance  = intColumn("balance_vnd", func(r *FundingRow) int64 { return r.BalanceVND })
-	fcDonors   = intColumn("donors", func(r *FundingRow) int64 { return int64(r.Donors) })
-	fcCount    = intColumn("donations", func(r *FundingRow) int64 { return int64(r.Donations) })
-	fcUpHours  = fundingColumn{"up_hours",
+	fcCameras  = intColumn("cameras", FieldCount, func(r *FundingRow) int64 { return int64(r.Cameras) })
+	fcCommunes = intColumn("communes", FieldCount, func(r *FundingRow) int64 { return int64(r.Communes) })
+	fcCost     = intColumn("cost_vnd", FieldVND, func(r *FundingRow) int64 { return r.CostVND })
+	fcDonated  = intColumn("donated_vnd", FieldVND, func(r *FundingRow) int64 { return r.DonatedVND })
+	fcPool     = intColumn("pool_vnd", FieldVND, func(r *FundingRow) int64 { return r.PoolVND })
+	fcBalance  = intColumn("balance_vnd", FieldVND, func(r *FundingRow) int64 { return r.BalanceVND })
+	fcDonors   = intColumn("donors", FieldCount, func(r *FundingRow) int64 { return int64(r.Donors) })
+	fcCount    = intColumn("donations", FieldCount, func(r *FundingRow) int64 { return int64(r.Donations) })
+	fcUpHours  = fundingColumn{"up_hours", FieldHours,
 		func(b []byte, r *FundingRow) []byte { return strconv.AppendFloat(b, r.UpHours(), 'f', -1, 64) },
-		func(b []byte, r *FundingRow) []byte { return strconv.AppendFloat(b, r.UpHours(), 'f', -1, 64) }}
-	fcPerHour = fundingColumn{"cost_per_up_hour_vnd",
+		func(b []byte, r *FundingRow) []byte { return strconv.AppendFloat(b, r.UpHours(), 'f', -1, 64) },
+		func(r *FundingRow) any { return r.UpHours() }}
+	fcPerHour = fundingColumn{"cost_per_up_hour_vnd", FieldVND,
 		func(b []byte, r *FundingRow) []byte {
 			if r.CostPerUpHourVND == nil {
 				return b
@@ -59,6 +76,12 @@ var (
 				return append(b, "null"...)
 			}
 			return strconv.AppendInt(b, *r.CostPerUpHourVND, 10)
+		},
+		func(r *FundingRow) any {
+			if r.CostPerUpHourVND == nil {
+				return nil
+			}
+			return *r.CostPerUpHourVND
 		}}
 )
 
@@ -84,6 +107,35 @@ func FundingColumns(g GroupBy) []string {
 		names[i] = c.name
 	}
 	return names
+}
+
+// FundingField is one field of the rows of a funding view: its name (the
+// CSV column, the JSON member) and what it holds.
+type FundingField struct {
+	Name string
+	Kind FieldKind
+}
+
+// FundingFields returns the fields of the rows of grouping g, in the order
+// of FundingColumns.
+func FundingFields(g GroupBy) []FundingField {
+	cols := fundingColumns(g)
+	fields := make([]FundingField, len(cols))
+	for i, c := range cols {
+		fields[i] = FundingField{c.name, c.kind}
+	}
+	return fields
+}
+
+// AppendCells appends to dst the values of row r in the fields of the
+// view (FundingFields(rep.GroupBy)) — a string, an int64, a float64, or
+// nil where the JSON has null — and returns it. r may be rep.Totals,
+// which then has the view's fields, as in WriteFundingCSV.
+func (rep *FundingReport) AppendCells(dst []any, r *FundingRow) []any {
+	for _, c := range fundingColumns(rep.GroupBy) {
+		dst = append(dst, c.cell(r))
+	}
+	return dst
 }
 
 // WriteFundingCSV writes a funding view as CSV: the header of

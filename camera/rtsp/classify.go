@@ -39,6 +39,7 @@ func (r *run) classify(err error) *outcome {
 		authErr liberrors.ErrClientAuthSetup
 		sdpErr  liberrors.ErrClientSDPInvalid
 		dnsErr  *net.DNSError
+		denied  *camera.DeniedError
 	)
 	switch {
 	case redir != nil:
@@ -49,6 +50,12 @@ func (r *run) classify(err error) *outcome {
 		}
 		o.detail += " that the probe does not follow"
 		o.latency = r.latency()
+
+	case errors.As(err, &denied):
+		// Before any packet left: the probe learned nothing of what
+		// listens there, and says nothing of it.
+		o.reason = camera.ReasonDenied
+		o.detail = fmt.Sprintf("the network policy forbids connecting to %s: %v", where, denied)
 
 	case errors.As(err, &status):
 		o.state, o.reason = statusReason(status.Code)

@@ -119,6 +119,14 @@ func (r *run) dial(ctx context.Context, network, addr string) (net.Conn, error) 
 	r.dialed = true
 	r.mu.Unlock()
 
+	// An address in the URL is judged before anything is dialled, by
+	// whichever dialer; a name is judged by the default dialer once
+	// resolved (Prober.Networks).
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if err := r.p.Networks.CheckHost(host); err != nil {
+			return nil, err
+		}
+	}
 	nc, err := r.p.dialContext()(ctx, network, addr)
 	if err != nil {
 		return nil, err

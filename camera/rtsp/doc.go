@@ -26,6 +26,12 @@
 //   - Redirects are reported (reason redirect), never followed: the
 //     registered URL is what must work, and a camera must not be able to
 //     send the prober to another host.
+//   - Prober.Networks (a camera.NetPolicy) bounds where the prober may
+//     connect: an IP address in the URL is checked before anything is
+//     dialled, a host name on each address it resolves to, just before
+//     connect(2) (net.Dialer.Control), so that a name pointed at a denied
+//     network later (DNS rebinding) is not followed either. A camera the
+//     policy forbids is down, reason denied, and is sent no packet.
 //   - Credentials in the URL are given to gortsplib (Basic or Digest) and
 //     nowhere else; results name the camera by host:port and are scrubbed
 //     of the user information before they are returned. Credential query

@@ -37,8 +37,19 @@ type Prober struct {
 	Timeout time.Duration
 
 	// DialContext opens the TCP connection to the camera; nil means a
-	// net.Dialer. Tests and the demo use it to route or count connections.
+	// net.Dialer (one that enforces Networks). Tests use it to count
+	// connections. A DialContext of the caller's sees only addresses
+	// that Networks allows when the URL names an IP address; it must
+	// check what a host name resolves to itself.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// Networks are the addresses the prober may connect to; nil allows
+	// every address. An IP address in the URL is checked before any
+	// dial; a host name after it is resolved, on the very address about
+	// to be connected to, so that no name can lead the prober into a
+	// denied network. A forbidden camera is down, reason denied
+	// (camera.ReasonDenied), and no packet is sent to it.
+	Networks *camera.NetPolicy
 
 	// TLSConfig is used for rtsps:// URLs; nil means the system defaults
 	// (certificate verified against the host name). Cameras often carry
@@ -114,8 +125,12 @@ func (p *Prober) userAgent() string {
 var defaultDialer = &net.Dialer{}
 
 func (p *Prober) dialContext() func(ctx context.Context, network, addr string) (net.Conn, error) {
-	if p.DialContext != nil {
+	switch {
+	case p.DialContext != nil:
 		return p.DialContext
+	case p.Networks != nil:
+		// Control sees the resolved address before connect(2).
+		return (&net.Dialer{Control: p.Networks.Control}).DialContext
 	}
 	return defaultDialer.DialContext
 }

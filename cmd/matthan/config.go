@@ -32,6 +32,7 @@ type config struct {
 	HTTP     httpConfig    `yaml:"http"`
 	Metrics  metricsConfig `yaml:"metrics"`
 	Poller   pollerConfig  `yaml:"poller"`
+	Probe    probeConfig   `yaml:"probe"`
 
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
@@ -103,6 +104,7 @@ func defaultConfig() *config {
 		},
 		Metrics: metricsConfig{Runtime: true},
 		Poller:  defaultPollerConfig(),
+		Probe:   defaultProbeConfig(),
 
 		Clips:     defaultClipsConfig(),
 		Incidents: defaultIncidentsConfig(),
@@ -156,6 +158,14 @@ var settings = []setting{
 		return nil
 	}},
 	{"poller.interval", "MATTHAN_POLL_INTERVAL", "poll-interval", func(c *config, v string) error { return c.Poller.Interval.parse(v) }},
+	{"probe.allow_networks", "MATTHAN_PROBE_ALLOW_NETWORKS", "", func(c *config, v string) error {
+		c.Probe.AllowNetworks = splitList(v)
+		return nil
+	}},
+	{"probe.deny_networks", "MATTHAN_PROBE_DENY_NETWORKS", "", func(c *config, v string) error {
+		c.Probe.DenyNetworks = splitList(v)
+		return nil
+	}},
 
 	{"clips.dir", "MATTHAN_CLIPS_DIR", "clips-dir", func(c *config, v string) error { c.Clips.Dir = v; return nil }},
 	{"clips.max_bytes", "MATTHAN_CLIPS_MAX_BYTES", "", func(c *config, v string) error { return c.Clips.MaxBytes.parse(v) }},
@@ -173,6 +183,9 @@ const (
 	envServer     = "MATTHAN_SERVER"      // the daemon client commands talk to
 	envTimezone   = "MATTHAN_TIMEZONE"    // the timezone key, also for the client commands that print times
 	envCAFile     = "MATTHAN_CA_FILE"     // the certificate an https:// daemon must present, for client commands
+	// envWebhookSecret signs the webhooks (poller.webhooks); a secret, so
+	// from the environment only.
+	envWebhookSecret = "MATTHAN_WEBHOOK_SECRET"
 )
 
 // configSource is where loadConfig reads the layers above the defaults.
@@ -210,6 +223,7 @@ func loadConfig(src configSource) (*config, error) {
 			}
 		}
 		c.AdminToken = src.Getenv(envAdminToken)
+		c.Poller.WebhookSecret = src.Getenv(envWebhookSecret)
 	}
 	for _, s := range settings {
 		if s.flag == "" {
@@ -362,7 +376,8 @@ func splitLine(msg string) (int, string) {
 // unknownKeyHints say where a key that people look for in the file lives
 // instead.
 var unknownKeyHints = map[string]string{
-	"admin_token": "secrets are not read from the config file: set " + envAdminToken + " in the environment",
+	"admin_token":           "secrets are not read from the config file: set " + envAdminToken + " in the environment",
+	"poller.webhook_secret": "secrets are not read from the config file: set " + envWebhookSecret + " in the environment",
 }
 
 // unmarshalMessage turns yaml's "!!str `abc` into bool" into "must be true
@@ -451,6 +466,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validatePoller(bad); err != nil {
+		return err
+	}
+	if err := c.validateProbe(bad); err != nil {
 		return err
 	}
 	if err := c.validateIncidents(bad); err != nil {

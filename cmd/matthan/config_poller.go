@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,11 @@ type pollerConfig struct {
 	WebhookTimeout  duration            `yaml:"webhook_timeout"`
 	WebhookAttempts int                 `yaml:"webhook_attempts"`
 	WebhookBackoff  duration            `yaml:"webhook_backoff"`
+
+	// WebhookSecret signs every webhook (ingest.SignatureHeader). It
+	// comes from MATTHAN_WEBHOOK_SECRET only: the YAML key does not exist
+	// (and is refused with a hint), and the value is never printed.
+	WebhookSecret string `yaml:"-"`
 }
 
 // defaultPollerConfig is ingest's defaults, spelled out so that the
@@ -85,6 +91,7 @@ func (p pollerConfig) ingestConfig() ingest.Config {
 		WebhookTimeout:  time.Duration(p.WebhookTimeout),
 		WebhookAttempts: p.WebhookAttempts,
 		WebhookBackoff:  time.Duration(p.WebhookBackoff),
+		WebhookSecret:   p.WebhookSecret,
 	}
 	if len(p.Intervals) > 0 {
 		c.Intervals = make(map[string]time.Duration, len(p.Intervals))
@@ -139,12 +146,22 @@ func (c *config) validatePoller(bad func(key, format string, args ...any) error)
 			return bad("poller.intervals", "a camera id must not be empty")
 		}
 	}
+
 	// ingest.New checks the rest and builds nothing that runs: no
 	// goroutine starts before Start, and Stop releases the webhook
 	// transport.
 	poller, err := ingest.New(ingest.Options{Config: p.ingestConfig(), Prober: nopProber{}, Store: nopStore{}})
 	if err != nil {
 		key, msg, _ := strings.Cut(err.Error(), " ")
+		if key == "webhook_secret" {
+			// Not a key of the file: every webhook is signed, with
+			// the secret from the environment. Its value is never
+			// quoted.
+			if p.WebhookSecret == "" {
+				return bad("poller.webhooks", "every webhook is signed: set %s (at least %d random characters) in the environment", envWebhookSecret, ingest.MinWebhookSecret)
+			}
+			return fmt.Errorf("config: %s: must be at least %d characters, got %d", envWebhookSecret, ingest.MinWebhookSecret, len(p.WebhookSecret))
+		}
 		return bad("poller."+key, "%s", msg)
 	}
 	poller.Stop()

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"net/netip"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/ingest"
 )
 
@@ -15,6 +17,13 @@ import (
 func env(kv map[string]string) func(string) string {
 	return func(k string) string { return kv[k] }
 }
+
+// webhookSecret is the MATTHAN_WEBHOOK_SECRET of the tests: good.yml has
+// webhooks, and every webhook is signed.
+const webhookSecret = "wh-s3cret-for-the-tests"
+
+// goodEnv is the environment good.yml needs.
+var goodEnv = env(map[string]string{envWebhookSecret: webhookSecret})
 
 func TestConfigDefaults(t *testing.T) {
 	got, err := loadConfig(configSource{})
@@ -68,7 +77,7 @@ func withoutOrigins(c *config) config {
 }
 
 func TestConfigFile(t *testing.T) {
-	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: goodEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +112,9 @@ func TestConfigFile(t *testing.T) {
 		WebhookTimeout:  duration(2 * time.Second),
 		WebhookAttempts: 3,
 		WebhookBackoff:  duration(250 * time.Millisecond),
+		WebhookSecret:   webhookSecret,
 	}
+	want.Probe = probeConfig{AllowNetworks: []string{"10.20.0.0/16", "192.168.1.64"}, DenyNetworks: []string{"169.254.0.0/16", "10.20.99.0/24"}}
 	want.Clips = clipsConfig{Dir: "/srv/evidence/clips", MaxBytes: 500 << 20}
 	want.Incidents = incidentsConfig{Retention: 0, RetentionInterval: duration(15 * time.Minute)}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
@@ -133,7 +144,7 @@ func TestPollerConfig(t *testing.T) {
 	if !reflect.DeepEqual(def, want) {
 		t.Errorf("default poller config = %+v\nwant ingest's defaults %+v", def, want)
 	}
-	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: goodEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +203,7 @@ func TestConfigLayers(t *testing.T) {
 		"MATTHAN_DB":               "", // empty = unset: the file's value stands
 		"MATTHAN_POLL_INTERVAL":    "20s",
 		"MATTHAN_POLLER_ENABLED":   "true",
+		"MATTHAN_WEBHOOK_SECRET":   webhookSecret,
 	}
 	flags := map[string]string{"listen": "127.0.0.1:6060", "poll-interval": "300ms"}
 	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: env(environment), Flags: flags})
@@ -249,7 +261,7 @@ func TestConfigClipsDir(t *testing.T) {
 		})
 	}
 	// good.yml sets both: its clips.dir stands.
-	got, err := loadConfig(configSource{File: "testdata/good.yml"})
+	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: goodEnv})
 	if err != nil || got.Clips.Dir != "/srv/evidence/clips" {
 		t.Errorf("good.yml: clips.dir %q, %v", got.Clips.Dir, err)
 	}
@@ -317,6 +329,11 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-http-body-timeout.yml", `config: http.body_timeout: must be more than 0, got 0s (from testdata/invalid-http-body-timeout.yml line 2)`},
 		{"invalid-http-min-upload-rate.yml", `config: http.min_upload_rate: must be more than 0 bytes a second, got 0 (from testdata/invalid-http-min-upload-rate.yml line 2)`},
 		{"invalid-http-upload-grace.yml", `config: http.upload_grace: must be a duration with its unit such as 15s or 2m, got "10" (from testdata/invalid-http-upload-grace.yml line 2)`},
+		{"invalid-probe-deny-network.yml", `config: probe.deny_networks[1]: must be a CIDR range or an IP address such as 10.20.0.0/16 or 10.20.0.5, got "metadata.google.internal" (from testdata/invalid-probe-deny-network.yml line 4)`},
+		{"invalid-probe-allow-network.yml", `config: probe.allow_networks[1]: must be a CIDR range or an IP address such as 10.20.0.0/16 or 10.20.0.5, got "10.30.0.0/33" (from testdata/invalid-probe-allow-network.yml line 5)`},
+		{"invalid-probe-networks-type.yml", `config: probe.allow_networks: must be a list (one "- " line per item), got a single value (from testdata/invalid-probe-networks-type.yml line 2)`},
+		{"invalid-poller-webhook-secret-key.yml", `config: unknown key "poller.webhook_secret" (from testdata/invalid-poller-webhook-secret-key.yml line 4): secrets are not read from the config file: set MATTHAN_WEBHOOK_SECRET in the environment`},
+		{"invalid-poller-webhooks-unsigned.yml", `config: poller.webhooks: every webhook is signed: set MATTHAN_WEBHOOK_SECRET (at least 16 random characters) in the environment (from testdata/invalid-poller-webhooks-unsigned.yml line 2)`},
 		{"invalid-http-trusted-proxy.yml", `config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "proxy.lan" (from testdata/invalid-http-trusted-proxy.yml line 4)`},
 		{"invalid-http-trusted-proxies-type.yml", `config: http.trusted_proxies: must be a list (one "- " line per item), got a single value (from testdata/invalid-http-trusted-proxies-type.yml line 2)`},
 		{"invalid-tls-cert-only.yml", `config: tls.cert_file: is set but tls.key_file is not: HTTPS needs both (from testdata/invalid-tls-cert-only.yml line 2)`},
@@ -391,6 +408,10 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: http.min_upload_rate: must be a number of bytes such as 1048576 or 1MiB, got "fast" (from MATTHAN_MIN_UPLOAD_RATE)`},
 		{"trusted proxies env", map[string]string{"MATTHAN_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.0/33"}, nil,
 			`config: http.trusted_proxies[1]: must be an IP address or a CIDR range such as 10.0.0.1 or 10.0.0.0/8, got "10.0.0.0/33" (from MATTHAN_TRUSTED_PROXIES)`},
+		{"probe deny networks env", map[string]string{"MATTHAN_PROBE_DENY_NETWORKS": "169.254.0.0/16, fe80::/10, metadata"}, nil,
+			`config: probe.deny_networks[2]: must be a CIDR range or an IP address such as 10.20.0.0/16 or 10.20.0.5, got "metadata" (from MATTHAN_PROBE_DENY_NETWORKS)`},
+		{"probe allow networks env", map[string]string{"MATTHAN_PROBE_ALLOW_NETWORKS": "10.20.0.0/16,cameras.lan"}, nil,
+			`config: probe.allow_networks[1]: must be a CIDR range or an IP address such as 10.20.0.0/16 or 10.20.0.5, got "cameras.lan" (from MATTHAN_PROBE_ALLOW_NETWORKS)`},
 		{"tls key env without cert", map[string]string{"MATTHAN_TLS_KEY_FILE": "/etc/matthan/key.pem"}, nil,
 			`config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from MATTHAN_TLS_KEY_FILE)`},
 	}
@@ -411,6 +432,52 @@ func TestConfigErrorsHideAdminToken(t *testing.T) {
 		_, err := loadConfig(configSource{Getenv: env(map[string]string{"MATTHAN_ADMIN_TOKEN": tok})})
 		if err == nil || strings.Contains(err.Error(), tok) {
 			t.Errorf("error %v for a bad admin token must exist and not repeat it", err)
+		}
+	}
+}
+
+// TestConfigWebhookSecret: webhooks need MATTHAN_WEBHOOK_SECRET, long
+// enough, and no message repeats it.
+func TestConfigWebhookSecret(t *testing.T) {
+	const file = "testdata/invalid-poller-webhooks-unsigned.yml"
+	_, err := loadConfig(configSource{File: file, Getenv: env(map[string]string{envWebhookSecret: "short-s3cret"})})
+	if want := "config: MATTHAN_WEBHOOK_SECRET: must be at least 16 characters, got 12"; err == nil || err.Error() != want {
+		t.Errorf("short secret: %v, want %s", err, want)
+	}
+	got, err := loadConfig(configSource{File: file, Getenv: goodEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ic := got.Poller.ingestConfig(); ic.WebhookSecret != webhookSecret {
+		t.Errorf("ingest config's secret = %q, want the environment's", ic.WebhookSecret)
+	}
+	// Without webhooks, no secret is needed.
+	if _, err := loadConfig(configSource{}); err != nil {
+		t.Errorf("no webhooks, no secret: %v", err)
+	}
+}
+
+// TestConfigProbeNetworks: the probe: section's lists, from the
+// environment too, become the daemon's network policy.
+func TestConfigProbeNetworks(t *testing.T) {
+	def, err := loadConfig(configSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := def.netPolicy(); len(p.Allow) != 0 || !reflect.DeepEqual(p.Deny, camera.DefaultDenyNetworks()) {
+		t.Errorf("default policy %+v, want no allow list and the default deny list", p)
+	}
+	got, err := loadConfig(configSource{Getenv: env(map[string]string{
+		"MATTHAN_PROBE_ALLOW_NETWORKS": "10.20.0.0/16, 192.168.1.64",
+		"MATTHAN_PROBE_DENY_NETWORKS":  "169.254.0.0/16,10.20.99.0/24",
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.netPolicy()
+	for addr, allowed := range map[string]bool{"10.20.1.1": true, "192.168.1.64": true, "192.168.1.65": false, "10.20.99.1": false, "127.0.0.1": false} {
+		if err := p.Check(netip.MustParseAddr(addr)); (err == nil) != allowed {
+			t.Errorf("%s: %v, want allowed %v", addr, err, allowed)
 		}
 	}
 }

@@ -146,6 +146,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		BodyTimeout:    time.Duration(cfg.HTTP.BodyTimeout),
 		MinUploadRate:  int64(cfg.HTTP.MinUploadRate),
 		UploadGrace:    time.Duration(cfg.HTTP.UploadGrace),
+		CameraNetworks: cfg.netPolicy(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

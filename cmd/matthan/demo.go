@@ -250,7 +250,7 @@ Map questions:
   curl %s '%s/api/v1/cameras/seeing?lat=10.3541&lon=106.4612'
   curl %s '%s/api/v1/coverage?mode=live'
   curl %s '%s/api/v1/coverage/gaps?road_class=national&limit=5'
-  curl %s -o cameras.geojson '%s/api/v1/cameras.geojson?fov=true'   # open in QGIS
+  curl %s -o fov.geojson '%s/api/v1/fov.geojson'   # fields of view for QGIS; cameras.geojson: the points
   vector tiles for MapLibre or QGIS: %s/tiles/{z}/{x}/{y}.mvt (same bearer token)
 
 Money and the district report:

@@ -16,7 +16,7 @@
 //	matthan token revoke ID [--db PATH]
 //	matthan verify [--db PATH] [--clips-dir DIR] [--config FILE]
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
-//	matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]
+//	matthan export cameras [--format csv|geojson|xlsx] [--bom] [--output FILE] [--server URL] [--token T]
 //	matthan backup FILE [--server URL] [--token T]
 //	matthan version
 //	matthan help [COMMAND]
@@ -36,6 +36,7 @@
 //
 //	MATTHAN_CONFIG       the config file, when --config is not given
 //	MATTHAN_ADMIN_TOKEN  an admin token that needs no database entry (never read from the file)
+//	MATTHAN_WEBHOOK_SECRET  the secret that signs the webhooks (never read from the file)
 //	MATTHAN_SERVER       the daemon the client commands talk to (default http://127.0.0.1:8080)
 //	MATTHAN_TOKEN        the token the client commands send
 //	MATTHAN_CA_FILE      the certificate an https:// daemon must present, for the client commands
@@ -43,7 +44,10 @@
 // The daemon runs the health poller (package ingest, configured by the
 // poller: section) with the RTSP prober of camera/rtsp: it starts once the
 // database is open and before /readyz answers ready, and follows camera
-// writes through the API without a restart (poller.go, daemon.go).
+// writes through the API without a restart (poller.go, daemon.go). The
+// prober, clip capture and the API's camera writes share the network
+// policy of the probe: section (config_probe.go): the addresses the
+// daemon may connect to on a camera's behalf.
 //
 // It keeps the evidence clips of incidents in clips.dir (by default the
 // directory "clips" next to the database) and runs the retention job

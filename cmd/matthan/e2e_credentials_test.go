@@ -78,7 +78,8 @@ func TestEndToEndQueryCredentials(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"MATTHAN_ADMIN_TOKEN=" + e2eAdminToken}
+	const hookSecret = "qc-webhook-secret-5521"
+	env := []string{"MATTHAN_ADMIN_TOKEN=" + e2eAdminToken, "MATTHAN_WEBHOOK_SECRET=" + hookSecret}
 	serve := func() *proc {
 		return startDaemon(t, env, "serve", "--config", cfgFile, "--db", db, "--listen", "127.0.0.1:0",
 			"--log-level", "debug", "--poll-interval", e2ePollInterval.String())
@@ -96,7 +97,7 @@ func TestEndToEndQueryCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := []string{qcPass, qcUser, e2eAdminToken}
+	secrets := []string{qcPass, qcUser, e2eAdminToken, hookSecret}
 	created := mustCall(t, http.StatusCreated, http.MethodPost, d.URL+"/api/v1/cameras", e2eAdminToken, "application/json", body)
 	noSecrets(t, "POST answer", created, secrets...)
 
@@ -151,7 +152,7 @@ func TestEndToEndQueryCredentials(t *testing.T) {
 		checkView(string(role)+" GET", mustCall(t, http.StatusOK, http.MethodGet, d.URL+"/api/v1/cameras/"+id, tok, "", nil))
 		for _, path := range []string{
 			"/api/v1/cameras", "/api/v1/cameras?q=binh+phan", "/api/v1/cameras/export?format=csv", "/api/v1/cameras/export?format=geojson",
-			"/api/v1/cameras.geojson?fov=true", fmt.Sprintf("/tiles/%d/%d/%d.mvt", z, x, y),
+			"/api/v1/cameras.geojson", "/api/v1/fov.geojson", fmt.Sprintf("/tiles/%d/%d/%d.mvt", z, x, y),
 			"/api/v1/cameras/near?lat=10.3541&lon=106.4632&radius_m=500", "/api/v1/health/summary",
 		} {
 			b := mustCall(t, http.StatusOK, http.MethodGet, d.URL+path, tok, "", nil)

@@ -6,9 +6,22 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/matthan/matthan/exchange"
 )
 
-const exportSynopsis = "matthan export cameras [--format csv|geojson] [--output FILE] [--server URL] [--token T]"
+const exportSynopsis = "matthan export cameras [--format csv|geojson|xlsx] [--bom] [--output FILE] [--server URL] [--token T]"
+
+// exportFormats are the formats of a camera export and their media
+// types: those of an import, and a spreadsheet.
+var exportFormats = map[string]string{
+	"csv":     formats["csv"],
+	"geojson": formats["geojson"],
+	"xlsx":    exchange.XLSXContentType,
+}
 
 // export dispatches "export KIND".
 func (c *cli) export(ctx context.Context, args []string) error {
@@ -25,7 +38,8 @@ func (c *cli) export(ctx context.Context, args []string) error {
 func (c *cli) exportCameras(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("export cameras", exportSynopsis)
 	server, token := c.clientFlags(fs)
-	format := fs.String("format", "csv", "`FORMAT`: csv or geojson")
+	format := fs.String("format", "csv", "`FORMAT`: csv, geojson or xlsx")
+	bom := fs.Bool("bom", false, "start a CSV with a UTF-8 byte order mark, so that a spreadsheet program opens it as UTF-8")
 	output := fs.String("output", "", "write to `FILE` instead of stdout")
 	fs.alias("o", "output")
 	pos, err := parseFlags(fs, args)
@@ -35,17 +49,27 @@ func (c *cli) exportCameras(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos); err != nil {
 		return err
 	}
-	ctype, ok := formats[*format]
+	ctype, ok := exportFormats[*format]
 	if !ok {
-		return &usageError{msg: fmt.Sprintf("--format must be csv or geojson, got %q", *format), usage: fs.Usage}
+		return &usageError{msg: fmt.Sprintf("--format must be csv, geojson or xlsx, got %q", *format), usage: fs.Usage}
+	}
+	if *bom && *format != "csv" {
+		return &usageError{msg: "--bom applies to --format csv only", usage: fs.Usage}
+	}
+	if *format == "xlsx" && *output == "" && c.stdoutIsTerminal() {
+		return &usageError{msg: "--format xlsx writes a workbook, not text: give --output FILE", usage: fs.Usage}
 	}
 	cl, err := c.newClient(fs, *server, *token)
 	if err != nil {
 		return err
 	}
+	query := url.Values{"format": {*format}}
+	if *bom {
+		query.Set("bom", "true")
+	}
 	resp, err := cl.do(ctx, request{
 		method: http.MethodGet, path: "/api/v1/cameras/export",
-		query: url.Values{"format": {*format}}, accept: ctype,
+		query: query, accept: ctype,
 	})
 	if err != nil {
 		return err
@@ -63,4 +87,10 @@ func (c *cli) exportCameras(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stderr, "exported %d bytes to %s\n", n, *output)
 	return nil
+}
+
+// stdoutIsTerminal reports whether the CLI writes to a terminal.
+func (c *cli) stdoutIsTerminal() bool {
+	f, ok := c.stdout.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/matthan/matthan/camera/rtsp"
 	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
@@ -37,7 +36,7 @@ func openEvidence(ctx context.Context, cfg *config, store *registry.Store, reg p
 	if err != nil {
 		return nil, err
 	}
-	clips := &ingest.Clips{Store: store, Files: files, Source: &rtsp.Prober{}, Metrics: m, Logger: log}
+	clips := &ingest.Clips{Store: store, Files: files, Source: newProber(cfg), Metrics: m, Logger: log}
 	clips.RefreshMetrics(ctx)
 	return &evidence{files: files, clips: clips, metrics: m}, nil
 }

@@ -25,11 +25,18 @@ func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, lo
 	}
 	return ingest.New(ingest.Options{
 		Config:     cfg.Poller.ingestConfig(),
-		Prober:     &rtsp.Prober{},
+		Prober:     newProber(cfg),
 		Store:      store,
 		Logger:     log,
 		Registerer: reg,
 
 		OnTransition: onTransition,
 	})
+}
+
+// newProber is the RTSP prober of the daemon, for the poller and for clip
+// capture alike: it connects to no address that the probe: section's
+// network policy forbids.
+func newProber(cfg *config) *rtsp.Prober {
+	return &rtsp.Prober{Networks: cfg.netPolicy()}
 }

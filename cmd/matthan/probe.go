@@ -14,7 +14,7 @@ import (
 	"github.com/matthan/matthan/camera/rtsp"
 )
 
-const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json] [--timezone ZONE]"
+const probeSynopsis = "matthan probe URL [--deep] [--timeout D] [--json] [--timezone ZONE] [--config FILE]"
 
 // probe checks one camera now, the way the poller does, and prints what
 // it found: for the installer on a ladder, or as JSON for a script. The
@@ -29,11 +29,16 @@ way to see a frozen picture). Credentials go in the URL, as
 rtsp://USER:PASSWORD@HOST:PORT/PATH, or in its query for cameras that take
 them there (?user=USER&password=PASSWORD); the password and the values of
 such parameters are never printed.
+It connects wherever the URL says, with the rights of whoever runs it;
+with --config (or $`+envConfig+`) it applies that configuration's network
+policy (probe.allow_networks, probe.deny_networks) as the daemon would,
+and answers "denied" without connecting where the daemon may not.
 Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 	deep := fs.Bool("deep", false, "also play the video and wait for the first frame")
 	timeout := fs.Duration("timeout", rtsp.DefaultTimeout, "give up after `D` (a duration such as 5s)")
 	asJSON := fs.Bool("json", false, "print the probe result as JSON")
 	tz := timezoneFlag(fs)
+	file := fs.String("config", "", "apply the network policy of this YAML configuration `FILE`, as the daemon would (default $"+envConfig+"; none: connect anywhere)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -53,9 +58,14 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 		return &usageError{msg: err.Error(), usage: fs.Usage}
 	}
 
+	prober, err := c.probeProber(*file)
+	if err != nil {
+		return err
+	}
+
 	pctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	res := (&rtsp.Prober{}).Probe(pctx, raw, *deep)
+	res := prober.Probe(pctx, raw, *deep)
 	res.At = res.At.In(loc)
 
 	if *asJSON {
@@ -71,6 +81,27 @@ Exit status: 0 when the camera is up, 1 when it is not, 2 on a usage error.`)
 		return errReported
 	}
 	return nil
+}
+
+// probeProber is the prober of "matthan probe": the daemon's, network
+// policy included, when a configuration is named (file, else
+// MATTHAN_CONFIG, with the MATTHAN_* variables over it); otherwise one
+// that connects anywhere. The command is the operator's own, run on a
+// machine where they may connect anywhere anyway — an installer on a
+// ladder may even reach a camera on its link-local fallback address,
+// which the daemon's default policy denies; no token can make it run.
+func (c *cli) probeProber(file string) (*rtsp.Prober, error) {
+	if file == "" {
+		file = c.getenv(envConfig)
+	}
+	if file == "" {
+		return &rtsp.Prober{}, nil
+	}
+	cfg, err := loadConfig(configSource{File: file, Getenv: c.getenv})
+	if err != nil {
+		return nil, err
+	}
+	return &rtsp.Prober{Networks: cfg.netPolicy()}, nil
 }
 
 // checkProbeURL refuses what is not an RTSP URL, without repeating a
@@ -210,6 +241,7 @@ var reasonHelp = map[string]string{
 	camera.ReasonCanceled:     "the probe was cancelled before it finished: nothing is known",
 	camera.ReasonNoURL:        "there is no URL to probe",
 	camera.ReasonBadURL:       "the URL is not a valid RTSP URL",
+	camera.ReasonDenied:       "the daemon's network policy (probe.allow_networks, probe.deny_networks) forbids connecting to that address: nothing was sent to it",
 	"status_404":              "the camera has no stream at that path: check the path for this brand and channel",
 	"status_403":              "the camera forbids this stream to this user: check the user's rights",
 	"status_454":              "the camera lost the session: it may be overloaded",

@@ -51,7 +51,7 @@ func commands() []command {
 		{"demo", "run the daemon on a fresh sample district, for a first look", (*cli).demo},
 		{"token", "create, list or revoke API tokens in a stopped daemon's database", (*cli).token},
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
-		{"export", "fetch every camera (CSV or GeoJSON) from a running daemon", (*cli).export},
+		{"export", "fetch every camera (CSV, GeoJSON or XLSX) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},
 		{"report", "print the district summary of a running daemon", (*cli).report},
 		{"probe", "check one camera's RTSP stream now and say what was found", (*cli).probe},
