@@ -11,9 +11,10 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-// MaxPolygonPositions bounds the positions of one polygon or multipolygon
-// given as input, so that the validation (and the point-in-polygon tests
-// after it) stay quick. A detailed commune boundary has a few thousand.
+// MaxPolygonPositions bounds the positions of the polygon of a "cameras
+// within" request, so that its validation and the point-in-polygon tests
+// of the cameras in its box stay quick. (Commune boundaries have their
+// own limit, Limits.PolygonPositions.)
 const MaxPolygonPositions = 250_000
 
 // ParsePolygonGeoJSON reads the polygon of a "cameras within" request: a
@@ -29,12 +30,12 @@ func ParsePolygonGeoJSON(raw []byte) (orb.Geometry, error) {
 	}
 	switch d.Type {
 	case "Polygon", "MultiPolygon":
-		return decodePolygonal(&rawGeometry{Type: d.Type, Coordinates: d.Coordinates}, "")
+		return decodePolygonal(&rawGeometry{Type: d.Type, Coordinates: d.Coordinates}, "", MaxPolygonPositions)
 	case "Feature":
 		if d.Geometry == nil {
 			return nil, camera.Errorf(camera.EINVALID, "geometry", "must be a Polygon or a MultiPolygon, got null")
 		}
-		return decodePolygonal(d.Geometry, "geometry")
+		return decodePolygonal(d.Geometry, "geometry", MaxPolygonPositions)
 	case "FeatureCollection":
 		switch len(d.Features) {
 		case 0:
@@ -50,7 +51,7 @@ func ParsePolygonGeoJSON(raw []byte) (orb.Geometry, error) {
 		if f.Geometry == nil {
 			return nil, camera.Errorf(camera.EINVALID, "features[0].geometry", "must be a Polygon or a MultiPolygon, got null")
 		}
-		return decodePolygonal(f.Geometry, "features[0].geometry")
+		return decodePolygonal(f.Geometry, "features[0].geometry", MaxPolygonPositions)
 	case "":
 		return nil, camera.Errorf(camera.EINVALID, "type", "is missing: send a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection")
 	}
@@ -63,13 +64,8 @@ func polygon(rings [][][]num, path string) (orb.Polygon, error) {
 		return nil, camera.Errorf(camera.EINVALID, path, "a polygon needs an outer ring")
 	}
 	p := make(orb.Polygon, len(rings))
-	total := 0
 	for i, r := range rings {
 		rpath := fmt.Sprintf("%s[%d]", path, i)
-		total += len(r)
-		if total > MaxPolygonPositions {
-			return nil, camera.Errorf(camera.EINVALID, path, "has more than %d positions", MaxPolygonPositions)
-		}
 		ls, err := line(r, rpath)
 		if err != nil {
 			return nil, err
