@@ -102,6 +102,7 @@ func TestConfigFile(t *testing.T) {
 	}
 	want.Clips = clipsConfig{Dir: "/srv/evidence/clips", MaxBytes: 500 << 20}
 	want.Incidents = incidentsConfig{Retention: 0, RetentionInterval: duration(15 * time.Minute)}
+	want.Layers = layersConfig{MaxFeatures: 1000, MaxPositions: 50_000, MaxPolygonPositions: 20_000, MaxJunctions: 500}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
@@ -179,15 +180,16 @@ func TestConfigMissingFile(t *testing.T) {
 // TestConfigLayers checks the order: defaults < file < environment < flags.
 func TestConfigLayers(t *testing.T) {
 	environment := map[string]string{
-		"MATTHAN_LISTEN":           "127.0.0.1:7070",
-		"MATTHAN_LOG_LEVEL":        "warn",
-		"MATTHAN_IMPORT_LIMIT":     "2MiB",
-		"MATTHAN_SHUTDOWN_TIMEOUT": "3s",
-		"MATTHAN_METRICS_RUNTIME":  "true",
-		"MATTHAN_ADMIN_TOKEN":      "an-admin-token-for-tests",
-		"MATTHAN_DB":               "", // empty = unset: the file's value stands
-		"MATTHAN_POLL_INTERVAL":    "20s",
-		"MATTHAN_POLLER_ENABLED":   "true",
+		"MATTHAN_LISTEN":               "127.0.0.1:7070",
+		"MATTHAN_LOG_LEVEL":            "warn",
+		"MATTHAN_IMPORT_LIMIT":         "2MiB",
+		"MATTHAN_SHUTDOWN_TIMEOUT":     "3s",
+		"MATTHAN_METRICS_RUNTIME":      "true",
+		"MATTHAN_ADMIN_TOKEN":          "an-admin-token-for-tests",
+		"MATTHAN_DB":                   "", // empty = unset: the file's value stands
+		"MATTHAN_POLL_INTERVAL":        "20s",
+		"MATTHAN_POLLER_ENABLED":       "true",
+		"MATTHAN_LAYERS_MAX_JUNCTIONS": "300_000",
 	}
 	flags := map[string]string{"listen": "127.0.0.1:6060", "poll-interval": "300ms"}
 	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: env(environment), Flags: flags})
@@ -210,6 +212,8 @@ func TestConfigLayers(t *testing.T) {
 		{"poller.interval (flag over env over file)", got.Poller.Interval, duration(300 * time.Millisecond)},
 		{"poller.enabled (env over file)", got.Poller.Enabled, true},
 		{"poller.timeout (file)", got.Poller.Timeout, duration(4 * time.Second)},
+		{"layers.max_junctions (env over file)", got.Layers.MaxJunctions, 300_000},
+		{"layers.max_features (file)", got.Layers.MaxFeatures, 1000},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -309,6 +313,10 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-incidents-retention-negative.yml", `config: incidents.retention: must be 0s (keep forever) or at least 24h0m0s, got -1h0m0s (from testdata/invalid-incidents-retention-negative.yml line 2)`},
 		{"invalid-incidents-retention-unit.yml", `config: incidents.retention: must be a duration with its unit such as 15s or 2m, got "730" (from testdata/invalid-incidents-retention-unit.yml line 2)`},
 		{"invalid-incidents-retention-interval.yml", `config: incidents.retention_interval: must be more than 0, got 0s (from testdata/invalid-incidents-retention-interval.yml line 2)`},
+		{"invalid-layers-zero.yml", `config: layers.max_junctions: must be at least 1, got 0 (from testdata/invalid-layers-zero.yml line 2)`},
+		{"invalid-layers-type.yml", `config: layers.max_features: must be a whole number, got "many" (from testdata/invalid-layers-type.yml line 2)`},
+		{"invalid-layers-polygon-positions.yml", `config: layers.max_polygon_positions: must be at most layers.max_positions (1000), got 5000 (from testdata/invalid-layers-polygon-positions.yml line 3)`},
+		{"invalid-layers-unknown-key.yml", `config: unknown key "layers.max_junction" (from testdata/invalid-layers-unknown-key.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
