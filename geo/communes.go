@@ -158,8 +158,9 @@ func (cs *Communes) index(lat, lon float64) int {
 	// is the first commune's.
 	var cands [communeLevels][]int32
 	for l := range cs.levels {
-		lv := &cs.levels[l]
-		cands[l] = lv.cells[lv.g.key(lat, lon)]
+		if lv := &cs.levels[l]; len(lv.cells) > 0 {
+			cands[l] = lv.cells[lv.g.key(lat, lon)]
+		}
 	}
 	for {
 		best := -1

@@ -184,20 +184,47 @@ func (jf *junctionFinder) segBox(s jseg, pad float64) (minLat, maxLat, minLon, m
 	return math.Min(a[1], b[1]) - dLat, math.Max(a[1], b[1]) + dLat, math.Min(a[0], b[0]) - dLon, math.Max(a[0], b[0]) + dLon
 }
 
-// findEvents buckets the segments in a grid and tests every pair of
+// findEvents buckets the segments in grids and tests every pair of
 // segments of different roads sharing a cell, once. It stops early when
 // ctx is done (with its error) or when the candidates pass maxEvents.
+//
+// A segment is filed in the finest of a few grids (cells of 0.01°, then
+// 16, 256 and 4096 times that) where its box spans at most
+// maxSegmentCells cells: a street is in a cell or two of the finest, and
+// a line drawn across the country — one segment of two positions — in a
+// few cells of a coarse grid rather than in millions of fine ones. A
+// segment meets the segments of its own grid through the cells they
+// share, and those of the coarser grids through the cells its box spans
+// there (few, the cells being larger).
 func (jf *junctionFinder) findEvents(ctx context.Context) error {
-	g := newGrid(defaultCellDeg)
-	cells := map[uint64][]int32{}
+	var grids [junctionLevels]*grid
+	var cells [junctionLevels]map[uint64][]int32
+	deg := defaultCellDeg
+	for l := range grids {
+		grids[l], cells[l] = newGrid(deg), map[uint64][]int32{}
+		deg *= junctionLevelStep
+	}
 	// Boxes padded by the snap distance: two segments whose boxes do not
 	// overlap cannot meet, and most pairs sharing a cell are rejected so.
 	boxes := make([][4]float64, len(jf.segs))
+	level := make([]uint8, len(jf.segs))
 	for si, s := range jf.segs {
+		if si%checkEvery == 0 {
+			if err := canceled(ctx); err != nil {
+				return err
+			}
+		}
 		minLat, maxLat, minLon, maxLon := jf.segBox(s, junctionSnapM)
 		boxes[si] = [4]float64{minLat, maxLat, minLon, maxLon}
-		sp := g.boxSpan(minLat, maxLat, minLon, maxLon)
-		g.eachCell(&sp, func(k uint64) { cells[k] = append(cells[k], int32(si)) })
+		for l, g := range grids {
+			sp := g.boxSpan(minLat, maxLat, minLon, maxLon)
+			if l < junctionLevels-1 && (sp.all || sp.row1-sp.row0 >= maxSegmentCells || g.cellCount(&sp) > maxSegmentCells) {
+				continue
+			}
+			level[si] = uint8(l)
+			g.eachCell(&sp, func(k uint64) { cells[l][k] = append(cells[l][k], int32(si)) })
+			break
+		}
 	}
 	seen := make([]int32, len(jf.segs)) // stamp: last segment that tested this one
 	for i := range seen {
@@ -213,27 +240,45 @@ func (jf *junctionFinder) findEvents(ctx context.Context) error {
 			return nil
 		}
 		b := &boxes[si]
-		sp := g.boxSpan(b[0], b[1], b[2], b[3])
 		road := jf.parts[s.part].road
-		g.eachCell(&sp, func(k uint64) {
-			for _, ti := range cells[k] {
-				if int(ti) <= si || seen[ti] == int32(si) {
-					continue
-				}
-				seen[ti] = int32(si)
-				o := &boxes[ti]
-				if o[0] > b[1] || o[1] < b[0] || (math.Abs(b[2]-b[3]) < 180 && (o[2] > b[3] || o[3] < b[2])) {
-					continue
-				}
-				if jf.parts[jf.segs[ti].part].road == road {
-					continue
-				}
-				jf.testPair(s, jf.segs[ti])
+		for l := int(level[si]); l < junctionLevels; l++ {
+			if len(cells[l]) == 0 {
+				continue
 			}
-		})
+			own := l == int(level[si]) // a pair in one grid is tested from its first segment
+			sp := grids[l].boxSpan(b[0], b[1], b[2], b[3])
+			grids[l].eachCell(&sp, func(k uint64) {
+				for _, ti := range cells[l][k] {
+					if own && int(ti) <= si || seen[ti] == int32(si) {
+						continue
+					}
+					seen[ti] = int32(si)
+					o := &boxes[ti]
+					if o[0] > b[1] || o[1] < b[0] || (math.Abs(b[2]-b[3]) < 180 && (o[2] > b[3] || o[3] < b[2])) {
+						continue
+					}
+					if jf.parts[jf.segs[ti].part].road == road {
+						continue
+					}
+					// Events name the earlier segment first.
+					if int(ti) < si {
+						jf.testPair(jf.segs[ti], s)
+					} else {
+						jf.testPair(s, jf.segs[ti])
+					}
+				}
+			})
+		}
 	}
 	return nil
 }
+
+// The segment grids of findEvents.
+const (
+	junctionLevels    = 4
+	junctionLevelStep = 16
+	maxSegmentCells   = 64
+)
 
 // testPair records where segments s and t meet, if they do.
 func (jf *junctionFinder) testPair(s, t jseg) {

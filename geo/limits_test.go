@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,5 +96,39 @@ func TestPlannerGrid(t *testing.T) {
 	const most = 48 << 20
 	if got := after.TotalAlloc - before.TotalAlloc; got > most {
 		t.Errorf("refusing a %d KB grid allocated %d MB, want at most %d MB", len(body)>>10, got>>20, most>>20)
+	}
+}
+
+// TestLongLines: a line drawn across a continent is one segment of two
+// positions. Filed in the finest grid it took millions of cells (the
+// fuzzer found a line of 96° that took 20 s and a gigabyte); now it costs
+// little, and still meets the roads it crosses. (Segments are measured
+// in the frame of one of them, the short way round in longitude: these
+// stay within 180° of each other.)
+func TestLongLines(t *testing.T) {
+	body := []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"Xuyên lục địa"},"geometry":{"type":"LineString","coordinates":[[-20,-60],[80,60]]}},
+		{"type":"Feature","properties":{"name":"Xuyên Việt"},"geometry":{"type":"LineString","coordinates":[[10.4,0.35],[106.46,10.35]]}},
+		{"type":"Feature","properties":{"name":"Bắc Nam"},"geometry":{"type":"LineString","coordinates":[[50,-60],[60,60]]}},
+		{"type":"Feature","properties":{"name":"Ngắn"},"geometry":{"type":"LineString","coordinates":[[106.45,10.34],[106.45,10.36]]}},
+		{"type":"Feature","properties":{"name":"Kinh tuyến"},"geometry":{"type":"LineString","coordinates":[[0,-60],[0,60]]}}]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	items, err := ReadIntersections(context.Background(), body, Limits{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it.Name)
+	}
+	slices.Sort(names)
+	want := []string{"Ngã tư Bắc Nam – Xuyên Việt", "Ngã tư Bắc Nam – Xuyên lục địa", "Ngã tư Kinh tuyến – Xuyên lục địa", "Ngã tư Ngắn – Xuyên Việt", "Ngã tư Xuyên Việt – Xuyên lục địa"}
+	if !slices.Equal(names, want) {
+		t.Errorf("junctions %q, want %q", names, want)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Errorf("five lines allocated %d KB", got>>10)
 	}
 }
