@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -35,8 +36,8 @@ type ipoint struct {
 
 // SetIntersections replaces the intersection layer (from
 // ReadIntersections, or Junctions) and computes its coverage from scratch,
-// on every core, as a LayerUpdate does (it fails with ECONFLICT while one
-// is under way). Intersections without a commune take the one whose
+// as a LayerUpdate does but on every core (it is for the start, before
+// queries come; it fails with ECONFLICT while an update is under way). Intersections without a commune take the one whose
 // boundary holds them, when a commune layer is set. Ids must be unique,
 // positions valid, road classes known (empty = other).
 func (x *Index) SetIntersections(items []Intersection) error {
@@ -45,6 +46,7 @@ func (x *Index) SetIntersections(items []Intersection) error {
 		return err
 	}
 	defer u.Close()
+	u.workers = runtime.GOMAXPROCS(0)
 	if _, err := u.Intersections(context.Background(), items); err != nil {
 		return err
 	}
@@ -53,14 +55,15 @@ func (x *Index) SetIntersections(items []Intersection) error {
 }
 
 // SetCommunes sets the commune layer (nil removes it), as a LayerUpdate
-// does. Intersections whose input named no commune take the one holding
-// them.
+// does but on every core. Intersections whose input named no commune take
+// the one holding them.
 func (x *Index) SetCommunes(cs *Communes) error {
 	u, err := x.BeginLayerUpdate()
 	if err != nil {
 		return err
 	}
 	defer u.Close()
+	u.workers = runtime.GOMAXPROCS(0)
 	if err := u.Communes(context.Background(), cs); err != nil {
 		return err
 	}
@@ -114,10 +117,10 @@ func newCoverage(ctx context.Context, items []Intersection) (*coverage, error) {
 
 // locate returns, for each intersection of cv whose input named no
 // commune, the position in cs of the commune holding it (-1: none, or a
-// named one), on every core.
-func (cv *coverage) locate(ctx context.Context, cs *Communes) ([]int32, error) {
+// named one), on at most workers goroutines.
+func (cv *coverage) locate(ctx context.Context, cs *Communes, workers int) ([]int32, error) {
 	at := make([]int32, len(cv.items))
-	err := parallelCtx(ctx, len(cv.items), 20_000, func(i int) {
+	err := parallelCtx(ctx, len(cv.items), 20_000, workers, func(i int) {
 		at[i] = -1
 		if !cv.given[i] {
 			at[i] = int32(cs.index(cv.pts[i].lat, cv.pts[i].lon))
@@ -127,15 +130,15 @@ func (cv *coverage) locate(ctx context.Context, cs *Communes) ([]int32, error) {
 }
 
 // count computes every intersection's counts from scratch from cameras
-// ents: the cameras are shared out among the cores, each marking the
-// intersections its cameras cover in counts of its own, summed at the
-// end.
-func (cv *coverage) count(ctx context.Context, ents []entry) error {
+// ents: the cameras are shared out among at most workers goroutines, each
+// marking the intersections its cameras cover in counts of its own,
+// summed at the end.
+func (cv *coverage) count(ctx context.Context, ents []entry, workers int) error {
 	n := len(cv.items)
 	type counts struct{ inst, live []int32 }
 	var mu sync.Mutex
 	var parts []counts
-	err := parallelChunks(ctx, len(ents), 50_000, func(from, to int, stop func() bool) {
+	err := parallelChunks(ctx, len(ents), 50_000, workers, func(from, to int, stop func() bool) {
 		c := counts{make([]int32, n), make([]int32, n)}
 		for k := from; k < to; k++ {
 			if k%checkEvery == 0 && stop() {

@@ -42,7 +42,7 @@ func communeBench() ([]Commune, []Intersection) {
 // BenchmarkCommuneAt1M finds the commune of a million junctions among
 // 10,000 communes, one of 240,000 positions (communeBench): the index
 // build, the lookups one after another, and the lookups of an import (on
-// every core). Target: ≤ 5 s. BenchmarkCommuneAtLinear is orb's linear
+// all cores but one). Target: ≤ 5 s. BenchmarkCommuneAtLinear is orb's linear
 // test on the same data.
 func BenchmarkCommuneAt1M(b *testing.B) {
 	list, items := communeBench()
@@ -67,7 +67,7 @@ func BenchmarkCommuneAt1M(b *testing.B) {
 		seq = time.Since(start).Seconds()
 
 		start = time.Now()
-		if _, err := cv.locate(context.Background(), cs); err != nil {
+		if _, err := cv.locate(context.Background(), cs, buildWorkers()); err != nil {
 			b.Fatal(err)
 		}
 		par = time.Since(start).Seconds()

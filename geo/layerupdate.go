@@ -25,8 +25,9 @@ import (
 // still the one in place when it is swapped in. Close ends an update,
 // discarding it unless it was committed; call it always (defer).
 type LayerUpdate struct {
-	x    *Index
-	done bool
+	x       *Index
+	done    bool
+	workers int // goroutines of the build
 
 	// An intersection layer built aside: its communes are positions in
 	// names until Commit interns them.
@@ -62,13 +63,13 @@ func (x *Index) BeginLayerUpdate() (*LayerUpdate, error) {
 	if !x.updating.CompareAndSwap(false, true) {
 		return nil, camera.Errorf(camera.ECONFLICT, "", "another layer import is under way; send this one when it has ended")
 	}
-	return &LayerUpdate{x: x}, nil
+	return &LayerUpdate{x: x, workers: buildWorkers()}, nil
 }
 
 // Intersections builds the intersection layer items aside (see
 // Index.SetIntersections for the checks): the communes of the
 // intersections without one, from the commune layer in place, and the
-// coverage of every intersection. It returns the intersections as the
+// coverage of every intersection, on all cores but one. It returns the intersections as the
 // index will hold them once committed (communes filled in); the slice is
 // shared with the update: do not modify it. ctx is looked at as the work
 // goes on; once ctx is done the build stops with its error. An update
@@ -83,7 +84,7 @@ func (u *LayerUpdate) Intersections(ctx context.Context, items []Intersection) (
 	x.mu.RLock()
 	cs := x.communes
 	x.mu.RUnlock()
-	at, err := cv.locate(ctx, cs)
+	at, err := cv.locate(ctx, cs, u.workers)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (u *LayerUpdate) Intersections(ctx context.Context, items []Intersection) (
 	x.journal.Store(j)
 	x.mu.RUnlock()
 	u.j = j
-	if err := cv.count(ctx, ents); err != nil {
+	if err := cv.count(ctx, ents, u.workers); err != nil {
 		return nil, err
 	}
 	u.cov = cv
@@ -127,8 +128,8 @@ func (u *LayerUpdate) Intersections(ctx context.Context, items []Intersection) (
 
 // Communes builds the commune layer cs aside (nil removes the layer): the
 // commune of every intersection in place whose input named none, found in
-// cs on every core. ctx is looked at as the work goes on; once ctx is
-// done the build stops with its error. An update builds one layer, once.
+// cs on all cores but one. ctx is looked at as the work goes on; once ctx
+// is done the build stops with its error. An update builds one layer, once.
 func (u *LayerUpdate) Communes(ctx context.Context, cs *Communes) error {
 	u.mustBuild()
 	x := u.x
@@ -139,7 +140,7 @@ func (u *LayerUpdate) Communes(ctx context.Context, cs *Communes) error {
 		// The layer in place is not changed until Commit, and only
 		// Commit changes its communes: its positions and given flags
 		// are read here without the lock.
-		at, err := base.locate(ctx, cs)
+		at, err := base.locate(ctx, cs, u.workers)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/matthan/matthan/camera"
@@ -108,9 +107,4 @@ func canceled(ctx context.Context) error {
 		return fmt.Errorf("layer build stopped: %w", err)
 	}
 	return nil
-}
-
-// IsCanceled reports whether err is a layer build stopped by its context.
-func IsCanceled(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
