@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -104,4 +105,28 @@ func BenchmarkCommuneAtLinear(b *testing.B) {
 	}
 	b.ReportMetric(per*1e6, "µs/lookup")
 	b.ReportMetric(per*1e6, "s/1M-lookups")
+}
+
+// BenchmarkPlannerGrid reads the red team's import: a street grid of
+// 1,000 × 1,000 lines (379 KB here, 294 KB theirs), which crosses itself a
+// million times and once became 999,999 junctions in 23 s, taking the
+// daemon from 272 MB to 1.08 GB. With the default limits it is refused:
+// the time to refuse it and the memory allocated meanwhile.
+func BenchmarkPlannerGrid(b *testing.B) {
+	body := roadsJSON(gridRoads(1000, 20))
+	var before, after runtime.MemStats
+	var secs float64
+	for b.Loop() {
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		_, err := ReadIntersections(context.Background(), body, Limits{})
+		secs = time.Since(start).Seconds()
+		runtime.ReadMemStats(&after)
+		if camera.ErrorCode(err) != camera.ETOOLARGE {
+			b.Fatalf("the grid was not refused: %v", err)
+		}
+	}
+	b.ReportMetric(secs, "s/refusal")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), "MB-allocated")
+	b.ReportMetric(float64(len(body))/1000, "KB-body")
 }

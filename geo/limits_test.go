@@ -80,7 +80,7 @@ func TestLayerLimits(t *testing.T) {
 }
 
 // TestPlannerGrid is the red team's import: a 1,000 × 1,000 street grid
-// of 2,000 straight lines (254 KB of GeoJSON here, 294 KB theirs) crosses
+// of 2,000 straight lines (379 KB of GeoJSON here, 294 KB theirs) crosses
 // itself a million times. It became 999,999 junctions in 23 s and took
 // the daemon from 272 MB to 1.08 GB; with the default limits it is
 // refused while the junctions are searched, having allocated a bounded
