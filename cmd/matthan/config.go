@@ -37,6 +37,7 @@ type config struct {
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
 	TLS       tlsConfig       `yaml:"tls"`
+	Layers    layersConfig    `yaml:"layers"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -108,6 +109,7 @@ func defaultConfig() *config {
 
 		Clips:     defaultClipsConfig(),
 		Incidents: defaultIncidentsConfig(),
+		Layers:    defaultLayersConfig(),
 
 		origins: map[string]string{},
 	}
@@ -173,6 +175,13 @@ var settings = []setting{
 	{"incidents.retention_interval", "MATTHAN_INCIDENTS_RETENTION_INTERVAL", "", func(c *config, v string) error {
 		return c.Incidents.RetentionInterval.parse(v)
 	}},
+
+	{"layers.max_features", "MATTHAN_LAYERS_MAX_FEATURES", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxFeatures) }},
+	{"layers.max_positions", "MATTHAN_LAYERS_MAX_POSITIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxPositions) }},
+	{"layers.max_polygon_positions", "MATTHAN_LAYERS_MAX_POLYGON_POSITIONS", "", func(c *config, v string) error {
+		return parseCount(v, &c.Layers.MaxPolygonPositions)
+	}},
+	{"layers.max_junctions", "MATTHAN_LAYERS_MAX_JUNCTIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxJunctions) }},
 }
 
 // Environment variables that are not config keys.
@@ -472,6 +481,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateIncidents(bad); err != nil {
+		return err
+	}
+	if err := c.validateLayers(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.
