@@ -84,6 +84,10 @@ bench: deps web
 	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Funding.*1M|UptimeAll1M|Places1M' -benchtime 5x -timeout 30m ./registry && \
 	MATTHAN_COUNTRY_DB="$$dir/country.db" $(BENCH) -bench 'Reports1M' -benchtime 5x -timeout 30m ./cmd/matthan
+	# Layer imports: near, coverage and camera PATCHes while a 193,600-junction
+	# road layer is imported (p99 of each); the commune lookups and the
+	# refused street grid are in the ./geo line above.
+	$(BENCH) -bench 'LayerImportReaders' -benchtime 3x -timeout 20m ./api
 
 ## lint: gofmt, go vet and staticcheck; fails on any finding
 lint: fmt vet staticcheck

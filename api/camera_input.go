@@ -19,7 +19,8 @@ import (
 // camera. Pointers tell "absent" from "zero": PATCH changes only the
 // fields present, POST insists on lat and lon, and only an absent field
 // (or null) takes its default — "fov_deg": 0 or "site": "" is validated
-// as given and refused. Credentials come in rtsp_url's userinfo or in
+// as given and refused. Credentials come in rtsp_url — its userinfo and
+// its credential query parameters (camera.SplitRTSPURL) — or in
 // rtsp_username / rtsp_password; they are never sent back.
 type cameraInput struct {
 	ID           *string  `json:"id"`

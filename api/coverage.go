@@ -1,9 +1,6 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -14,127 +11,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/geo"
-	"github.com/matthan/matthan/internal/vntext"
-	"github.com/matthan/matthan/registry"
 )
-
-// LayerStore keeps the reference layers coverage is computed against.
-type LayerStore interface {
-	PutLayer(ctx context.Context, name string, raw []byte, summary string, actor camera.Actor) error
-}
-
-var _ LayerStore = (*registry.Store)(nil)
-
-// importIntersections replaces the intersection layer: Point features
-// (intersections) or LineString features (roads, whose junctions are
-// computed). Coverage is recomputed from scratch once, then kept current.
-func (s *Server) importIntersections(c *gin.Context) {
-	if _, err := checkQuery(c); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body, err := s.readBody(c, s.importLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	items, err := geo.ReadIntersections([]byte(vntext.NFC(string(body))))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if err := s.geo.SetIntersections(items); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	// Store what the index holds (communes filled in), so a restart
-	// rebuilds the same layer without recomputing junctions.
-	all, err := s.geo.Intersections(geo.AreaFilter{})
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	stored := make([]geo.Intersection, len(all))
-	byClass := map[camera.RoadClass]int{}
-	for i, it := range all {
-		stored[i] = it.Intersection
-		byClass[it.RoadClass]++
-	}
-	raw, err := json.Marshal(stored)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	summary := fmt.Sprintf("%d intersections", len(stored))
-	if err := s.layers.PutLayer(c, registry.LayerIntersections, raw, summary, actor(c)); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	ok(c, http.StatusOK, map[string]any{"intersections": len(stored), "by_road_class": byClass})
-}
-
-// importCommunes replaces the commune boundaries, then gives every camera
-// without a commune the one whose boundary holds it.
-func (s *Server) importCommunes(c *gin.Context) {
-	if _, err := checkQuery(c); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body, err := s.readBody(c, s.importLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body = []byte(vntext.NFC(string(body)))
-	cs, err := geo.ParseCommunes(body)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if err := s.layers.PutLayer(c, registry.LayerCommunes, body, fmt.Sprintf("%d communes", cs.Len()), actor(c)); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	s.geo.SetCommunes(cs)
-	filled, err := s.fillMissingCommunes(c, actor(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	names := make([]string, 0, cs.Len())
-	for _, cm := range cs.List() {
-		names = append(names, cm.Name)
-	}
-	ok(c, http.StatusOK, map[string]any{"communes": cs.Len(), "names": names, "cameras_assigned": filled})
-}
-
-// fillMissingCommunes assigns a commune to every stored camera that has
-// none and lies inside a commune boundary.
-func (s *Server) fillMissingCommunes(ctx context.Context, who camera.Actor) (int, error) {
-	var ids []string
-	err := s.store.ForEachCamera(ctx, func(cam *camera.Camera) error {
-		if cam.Commune == "" {
-			if _, found := s.geo.CommuneAt(cam.Lat, cam.Lon); found {
-				ids = append(ids, cam.ID)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		cam, err := s.store.UpdateCamera(ctx, id, "camera.commune", who, func(c *camera.Camera) error {
-			s.fillCommune(c)
-			return nil
-		})
-		if err != nil {
-			return 0, err
-		}
-		s.notifyCameras(cam)
-	}
-	return len(ids), nil
-}
 
 // coverage answers intersection coverage per commune × road class and in
 // total, in installed or live mode.

@@ -97,7 +97,7 @@ func (s *Server) importDonations(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.writeError(c, err)
+		s.writeError(c, atLine(err, lines))
 		return
 	}
 	if len(res.Repeats) > 0 {
@@ -110,6 +110,23 @@ func (s *Server) importDonations(c *gin.Context) {
 		rep.Rejections = []exchange.Rejection{}
 	}
 	ok(c, http.StatusOK, rep)
+}
+
+// atLine turns the store's error about its donations[i] (a gift that
+// would take its commune's total past what a total can hold, a camera
+// deleted during the import) into one naming the field and the line of
+// the CSV: the store knows the index, the person the line.
+func atLine(err error, lines []int) error {
+	var e *camera.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	var i int
+	var field string
+	if n, _ := fmt.Sscanf(e.Field, "donations[%d].%s", &i, &field); n != 2 || i < 0 || i >= len(lines) {
+		return err
+	}
+	return camera.Errorf(e.Code, field, "line %d: %s", lines[i], e.Message)
 }
 
 // readDonationRows reads every row of d: the valid donations with the

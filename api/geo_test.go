@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -245,7 +246,7 @@ func TestCoverageAndGaps(t *testing.T) {
 
 func mustIntersections(t *testing.T) []byte {
 	t.Helper()
-	items, err := geo.ReadIntersections(sample.Intersections())
+	items, err := geo.ReadIntersections(context.Background(), sample.Intersections(), geo.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

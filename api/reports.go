@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"sort"
 	"sync"
@@ -205,11 +206,17 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 	for commune, up := range parts.upTime {
 		row(commune).UpHours += up.Hours()
 	}
+	// Money sums are checked: a total that cannot be held is an error,
+	// never a wrapped negative number.
 	for commune, v := range parts.given {
-		row(commune).FundingVND += v
+		if !addVND(&row(commune).FundingVND, v) {
+			return nil, moneyTooLarge("amount_vnd", "the donations in commune "+commune)
+		}
 	}
 	for commune, v := range parts.cost {
-		row(commune).CostVND += v
+		if !addVND(&row(commune).CostVND, v) {
+			return nil, moneyTooLarge("cost_vnd", "the cameras of commune "+commune)
+		}
 	}
 	if parts.incidents != nil {
 		for _, h := range parts.incidents.ByHandling {
@@ -233,8 +240,12 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 		total.Cameras += r.Cameras
 		total.UpNow += r.UpNow
 		total.UpHours += r.UpHours
-		total.FundingVND += r.FundingVND
-		total.CostVND += r.CostVND
+		if !addVND(&total.FundingVND, r.FundingVND) {
+			return nil, moneyTooLarge("amount_vnd", "the donations of all communes")
+		}
+		if !addVND(&total.CostVND, r.CostVND) {
+			return nil, moneyTooLarge("cost_vnd", "the cameras of all communes")
+		}
 		for k, v := range r.Coverage {
 			t := total.Coverage[k]
 			t.Intersections += v.Intersections
@@ -259,6 +270,18 @@ func (s *Server) buildSummary(ctx context.Context, from, to time.Time) (*Summary
 		out.Communes = []SummaryRow{}
 	}
 	return out, nil
+}
+
+// addVND adds v to *sum and reports whether the sum fits in an int64.
+func addVND(sum *int64, v int64) bool {
+	s, ok := camera.AddVND(*sum, v)
+	*sum = s
+	return ok
+}
+
+// moneyTooLarge is the error of a summary whose money cannot be summed.
+func moneyTooLarge(field, what string) error {
+	return camera.Errorf(camera.EINTERNAL, field, "%s sum to more than %s, more than a total can hold", what, camera.FormatVND(math.MaxInt64))
 }
 
 // summaryCoverage adds each commune's coverage per road class, and its

@@ -72,6 +72,9 @@ type Options struct {
 	// IncidentCounter, when set, returns a function counting incidents
 	// near a point, used to rank coverage gaps.
 	IncidentCounter func() func(lat, lon float64) int
+	// LayerLimits bound each layer import (see geo.Limits; zero fields
+	// take the defaults).
+	LayerLimits geo.Limits
 
 	// Incidents and evidence clips (incidents.go, clips.go). The incident
 	// routes exist when Store is also an IncidentStore (a
@@ -132,6 +135,11 @@ type Server struct {
 	geo         *geo.Index
 
 	incidentCounter func() func(lat, lon float64) int
+	layerLimits     geo.Limits
+	layerImports    *prometheus.CounterVec
+	// layerHook is called at the stages of a layer import ("read",
+	// "built", "end"); tests use it to hold an import at a stage.
+	layerHook func(ctx context.Context, layer, stage string)
 
 	incidents       IncidentStore
 	donations       DonationStore
@@ -198,6 +206,8 @@ func New(o Options) *Server {
 		geo:         o.Geo,
 
 		incidentCounter: o.IncidentCounter,
+		layerLimits:     o.LayerLimits,
+		layerHook:       func(context.Context, string, string) {},
 
 		clips:           o.Clips,
 		clipLimit:       o.ClipLimit,
@@ -234,6 +244,7 @@ func New(o Options) *Server {
 	if s.geo != nil {
 		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
 		s.reg.MustRegister(newCoverageCollector(s.geo))
+		s.layerImports = newLayerImports(s.reg)
 	}
 	if s.health == nil {
 		if hs, isHS := o.Store.(HealthStore); isHS {

@@ -80,8 +80,9 @@ const DateLayout = "2006-01-02"
 // its stream and what it cost. Field names in JSON, CSV and query
 // parameters are the public contract of DESIGN.md.
 //
-// RTSPURL never carries credentials: they live in Credentials, which has no
-// JSON tag so that no response can ever include it by accident.
+// RTSPURL never carries credentials, neither user information nor query
+// parameters that carry them: they live in Credentials, which has no JSON
+// tag so that no response can ever include it by accident.
 type Camera struct {
 	ID           string    `json:"id"`
 	Name         string    `json:"name"`
@@ -107,14 +108,22 @@ type Camera struct {
 	Credentials Credentials `json:"-"`
 }
 
-// Credentials are the RTSP user name and password of a camera.
+// Credentials are what a camera's stream needs besides its public URL:
+// the user name and password of the URL's user information, and the
+// query parameters that carry credentials (see rtspurl.go).
 type Credentials struct {
 	Username string
 	Password string
+	// Query holds the credential parameters of the URL's query at their
+	// places: the query as given, with every other parameter emptied
+	// ("&user=admin&password=X&" for
+	// "channel=1&user=admin&password=X&subtype=0"). Empty when the query
+	// carried none.
+	Query string
 }
 
 // Empty reports whether no credentials are set.
-func (c Credentials) Empty() bool { return c.Username == "" && c.Password == "" }
+func (c Credentials) Empty() bool { return c.Username == "" && c.Password == "" && c.Query == "" }
 
 // HasCredentials reports whether the camera has RTSP credentials stored.
 func (c *Camera) HasCredentials() bool { return !c.Credentials.Empty() }

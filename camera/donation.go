@@ -8,12 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on donation fields. MaxDonationVND (ten thousand billion đồng) is
-// far above any gift a commune programme sees — the whole Chợ Gạo
-// programme was 1.3 billion — and far below what an int64 sum of millions
-// of donations could overflow at.
-const MaxDonationVND int64 = 10_000_000_000_000
-
 // Limits on the text of a donation, in characters.
 const (
 	MaxDonorLen        = 200
@@ -122,13 +116,13 @@ func validateRef(ref string) error {
 }
 
 // ValidateAmount checks an amount of đồng given: more than 0 and at most
-// MaxDonationVND.
+// MaxVND.
 func ValidateAmount(field string, v int64) error {
 	if v <= 0 {
 		return Errorf(EINVALID, field, "must be more than 0 đồng, got %d", v)
 	}
-	if v > MaxDonationVND {
-		return Errorf(EINVALID, field, "must be at most %s, got %d", FormatVND(MaxDonationVND), v)
+	if v > MaxVND {
+		return Errorf(EINVALID, field, "must be at most %s, got %d", FormatVND(MaxVND), v)
 	}
 	return nil
 }

@@ -49,11 +49,15 @@ func (c *Camera) Validate() error {
 		return Errorf(EINVALID, "range_m", "must be more than 0 and at most %d metres, got %v%s", MaxRangeM, c.RangeM, unknownHint(c.RangeM))
 	}
 	if c.RTSPURL != "" {
-		if _, _, err := SplitRTSPURL(c.RTSPURL); err != nil {
+		_, creds, err := SplitRTSPURL(c.RTSPURL)
+		if err != nil {
 			return err
 		}
+		// Credentials must have been split off before validation.
+		if creds.Query != "" {
+			return Errorf(EINVALID, "rtsp_url", "credentials must be split off the URL")
+		}
 		if strings.Contains(c.RTSPURL, "@") {
-			// Credentials must have been split off before validation.
 			if u, err := url.Parse(c.RTSPURL); err == nil && u.User != nil {
 				return Errorf(EINVALID, "rtsp_url", "credentials must be split off the URL")
 			}
@@ -65,6 +69,11 @@ func (c *Camera) Validate() error {
 	if err := checkText("rtsp_password", c.Credentials.Password, MaxTextLen); err != nil {
 		return err
 	}
+	// The query's credentials came in rtsp_url, within its length; the
+	// message must not repeat them.
+	if len(c.Credentials.Query) > MaxURLLen || checkText("rtsp_url", c.Credentials.Query, MaxURLLen) != nil {
+		return Errorf(EINVALID, "rtsp_url", "has credential parameters that are not valid UTF-8 text of at most %d bytes", MaxURLLen)
+	}
 	if c.InstalledOn != "" {
 		if err := ValidateDate("installed_on", c.InstalledOn); err != nil {
 			return err
@@ -72,6 +81,9 @@ func (c *Camera) Validate() error {
 	}
 	if c.CostVND < 0 {
 		return Errorf(EINVALID, "cost_vnd", "must be 0 or more đồng, got %d", c.CostVND)
+	}
+	if c.CostVND > MaxVND {
+		return Errorf(EINVALID, "cost_vnd", "must be at most %s, got %d", FormatVND(MaxVND), c.CostVND)
 	}
 	if !c.Status.Valid() {
 		return Errorf(EINVALID, "status", "must be active or retired, got %q", c.Status)

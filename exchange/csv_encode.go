@@ -7,7 +7,6 @@ import (
 	"iter"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/matthan/matthan/camera"
 )
@@ -111,11 +110,12 @@ func finite(c *camera.Camera) error {
 }
 
 // exportURL returns the RTSP URL to export. A stored URL never carries
-// credentials; this strips them anyway should a camera that was not
-// validated get here, and drops a URL with an '@' that cannot be parsed,
-// since a password might be hiding in it.
+// credentials; this strips them anyway (user information and credential
+// query parameters) should a camera that was not validated get here, and
+// drops a URL that may hold some and cannot be parsed, since a password
+// might be hiding in it.
 func exportURL(raw string) string {
-	if strings.IndexByte(raw, '@') < 0 {
+	if !camera.MayHoldCredentials(raw) {
 		return raw
 	}
 	clean, _, err := camera.SplitRTSPURL(raw)

@@ -24,16 +24,19 @@
 //     also lower-cased;
 //   - decimals use '.', without exponent or thousands separators (a JSON
 //     number may have an exponent); cost_vnd is a whole number of đồng,
-//     empty meaning 0, as text written like a donation's amount
-//     (4.500.000 ₫, below) and as a JSON number a plain integer;
+//     empty meaning 0, at most camera.MaxVND, as text written like a
+//     donation's amount (4.500.000 ₫, below) and as a JSON number a plain
+//     integer;
 //   - an empty field (a CSV cell, a GeoJSON property that is "", or null)
 //     means "not given": every camera starts from camera.New, so a field
 //     not given keeps its default (fov_deg 360, range_m 50, road_class and
 //     site other, status active); a value given is validated as given, so
 //     an explicit 0 field of view or range is refused; lat and lon are
 //     required;
-//   - credentials in rtsp_url (rtsp://user:pass@host/...) are split off into
-//     Camera.Credentials, and are never in an export nor in a rejection;
+//   - credentials in rtsp_url (rtsp://user:pass@host/..., and query
+//     parameters such as password=, see camera.IsCredentialParam) are split
+//     off into Camera.Credentials, and are never in an export nor in a
+//     rejection;
 //   - a field that is not valid UTF-8 rejects its row with that reason
 //     (save the file as UTF-8), rather than being stored garbled;
 //   - an id that repeats an earlier valid row's is rejected;
@@ -96,7 +99,7 @@
 // ref: the bank's transaction reference) with the same habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and
 // reason. Amounts are whole đồng, more than 0 and at most
-// camera.MaxDonationVND, written as people write them: 4500000,
+// camera.MaxVND, written as people write them: 4500000,
 // 4.500.000, 4 500 000 (no-break spaces too), 4,500,000, with or without a
 // currency mark (₫, đ, đồng, VND, VNĐ); anything that could hold decimals
 // (4.5, 4,50, 4.500,50) or has groups not of three digits is refused.

@@ -70,7 +70,7 @@ type DonationRow struct {
 // or commune (or both); note and ref (DonationRefColumn) are optional.
 // amount_vnd is a whole number of đồng, with or without thousands
 // separators and a currency mark ("4.500.000 ₫"; parseVND), more than 0
-// and at most camera.MaxDonationVND; "4.5" and "4.500,50" are refused, not
+// and at most camera.MaxVND; "4.5" and "4.500,50" are refused, not
 // rounded.
 //
 // Unlike a camera, a donation has no natural key — its ref, when the

@@ -122,7 +122,7 @@ func (d *DonationXLSXDecoder) Next() (DonationRow, error) {
 // wholeNumber returns the digits of a number as a sheet stores it
 // (4500000, 4.5E+6, 4500000.0), or false when it has a fractional part.
 // A sheet's numbers are float64, exact for whole đồng up to 2^53, far
-// above camera.MaxDonationVND.
+// above camera.MaxVND.
 func wholeNumber(s string) (string, bool) {
 	if isWholeLiteral(s) {
 		return s, true

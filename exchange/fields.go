@@ -149,10 +149,11 @@ func isPlainDecimal(s string) bool {
 	return digits > 0
 }
 
-// parseCost parses cost_vnd: a whole number of đồng. Text is read as
-// parseVND reads amounts ("4.500.000 ₫"); a JSON number must be a plain
-// integer, since 4.500 there is four and a half. Money is never a float
-// (DESIGN.md), so a fraction is refused rather than rounded.
+// parseCost parses cost_vnd: a whole number of đồng, at most
+// camera.MaxVND. Text is read as parseVND reads amounts ("4.500.000 ₫"); a
+// JSON number must be a plain integer, since 4.500 there is four and a
+// half. Money is never a float (DESIGN.md), so a fraction is refused rather
+// than rounded.
 func parseCost(v value) (int64, *camera.Error) {
 	name := colCostVND.String()
 	s := strings.TrimSpace(v.s)
@@ -178,6 +179,9 @@ func parseCost(v value) (int64, *camera.Error) {
 	if n < 0 {
 		return 0, camera.Errorf(camera.EINVALID, name, "must be 0 or more đồng, got %d", n)
 	}
+	if n > camera.MaxVND {
+		return 0, camera.Errorf(camera.EINVALID, name, "must be at most %s, got %d", camera.FormatVND(camera.MaxVND), n)
+	}
 	return n, nil
 }
 
@@ -202,12 +206,13 @@ func cleanNotes(s string) string {
 // finish turns a camera whose fields are set (on camera.New) into a stored
 // one: splits credentials off the RTSP URL and validates.
 //
-// SplitRTSPURL is only needed when the URL has an '@': without one it cannot
-// carry credentials, and Validate checks the URL anyway. Skipping it keeps
-// such URLs byte for byte as given (SplitRTSPURL re-serialises) and saves a
-// URL parse per row.
+// SplitRTSPURL is only needed when the URL has an '@' or a credential
+// query parameter (camera.MayHoldCredentials): without them it carries no
+// credentials, and Validate checks the URL anyway. Skipping it keeps such
+// URLs byte for byte as given (SplitRTSPURL re-serialises) and saves a URL
+// parse per row.
 func finish(c *camera.Camera) *camera.Error {
-	if strings.IndexByte(c.RTSPURL, '@') >= 0 {
+	if camera.MayHoldCredentials(c.RTSPURL) {
 		clean, creds, err := camera.SplitRTSPURL(c.RTSPURL)
 		if err != nil {
 			return asDomain(err)

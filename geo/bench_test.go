@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"math/rand/v2"
@@ -321,7 +322,11 @@ func BenchmarkJunctions50k(b *testing.B) {
 	}
 	var n int
 	for b.Loop() {
-		n = len(Junctions(roads))
+		js, err := Junctions(context.Background(), roads, -1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(js)
 	}
 	b.ReportMetric(float64(n), "junctions")
 	b.ReportMetric(float64(streets*2*segs), "segments")

@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -34,10 +36,44 @@ type ipoint struct {
 
 // SetIntersections replaces the intersection layer (from
 // ReadIntersections, or Junctions) and computes its coverage from scratch,
-// on every core. Intersections without a commune take the one whose
+// as a LayerUpdate does but on every core (it is for the start, before
+// queries come; it fails with ECONFLICT while an update is under way). Intersections without a commune take the one whose
 // boundary holds them, when a commune layer is set. Ids must be unique,
 // positions valid, road classes known (empty = other).
 func (x *Index) SetIntersections(items []Intersection) error {
+	u, err := x.BeginLayerUpdate()
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	u.workers = runtime.GOMAXPROCS(0)
+	if _, err := u.Intersections(context.Background(), items); err != nil {
+		return err
+	}
+	u.Commit()
+	return nil
+}
+
+// SetCommunes sets the commune layer (nil removes it), as a LayerUpdate
+// does but on every core. Intersections whose input named no commune take
+// the one holding them.
+func (x *Index) SetCommunes(cs *Communes) error {
+	u, err := x.BeginLayerUpdate()
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	u.workers = runtime.GOMAXPROCS(0)
+	if err := u.Communes(context.Background(), cs); err != nil {
+		return err
+	}
+	u.Commit()
+	return nil
+}
+
+// newCoverage checks items and files them in a grid: an intersection
+// layer without communes or counts yet.
+func newCoverage(ctx context.Context, items []Intersection) (*coverage, error) {
 	cv := &coverage{
 		items: slices.Clone(items),
 		given: make([]bool, len(items)),
@@ -47,60 +83,95 @@ func (x *Index) SetIntersections(items []Intersection) error {
 		cells: map[uint64][]int32{},
 	}
 	for i := range cv.items {
+		if i%checkEvery == 0 {
+			if err := canceled(ctx); err != nil {
+				return nil, err
+			}
+		}
 		it := &cv.items[i]
 		field := fmt.Sprintf("intersections[%d]", i)
 		if it.ID == "" {
-			return camera.Errorf(camera.EINVALID, field+".id", "must not be empty")
+			return nil, camera.Errorf(camera.EINVALID, field+".id", "must not be empty")
 		}
 		if _, dup := cv.byID[it.ID]; dup {
-			return camera.Errorf(camera.EINVALID, field+".id", "id %q is used twice", it.ID)
+			return nil, camera.Errorf(camera.EINVALID, field+".id", "id %q is used twice", it.ID)
 		}
 		if err := ValidateLatLon(it.Lat, it.Lon); err != nil {
-			return camera.Errorf(camera.EINVALID, field, "%s", camera.ErrorMessage(err))
+			return nil, camera.Errorf(camera.EINVALID, field, "%s", camera.ErrorMessage(err))
 		}
 		if it.RoadClass == "" {
 			it.RoadClass = camera.RoadOther
 		}
 		if !it.RoadClass.Valid() {
-			return camera.Errorf(camera.EINVALID, field+".road_class", "unknown road class %q", it.RoadClass)
+			return nil, camera.Errorf(camera.EINVALID, field+".road_class", "unknown road class %q", it.RoadClass)
 		}
 		it.Roads = slices.Clone(it.Roads)
 		cv.byID[it.ID] = int32(i)
 		cv.given[i] = it.Commune != ""
+		cv.pts[i] = ipoint{lat: it.Lat, lon: it.Lon, class: uint8(it.RoadClass.Rank())}
 		k := cv.g.key(it.Lat, it.Lon)
 		cv.cells[k] = append(cv.cells[k], int32(i))
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for i := range cv.items {
-		it := &cv.items[i]
-		if !cv.given[i] {
-			it.Commune, _ = x.communes.CommuneAt(it.Lat, it.Lon)
-		}
-		cv.pts[i] = ipoint{it.Lat, it.Lon, x.names.id(it.Commune), uint8(it.RoadClass.Rank())}
-	}
-	x.cov = cv
-	x.recount()
-	return nil
+	return cv, nil
 }
 
-// SetCommunes sets the commune layer (nil removes it). Intersections whose
-// input named no commune take the one holding them.
-func (x *Index) SetCommunes(cs *Communes) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.communes = cs
-	if x.cov == nil {
-		return
-	}
-	for i := range x.cov.items {
-		if x.cov.given[i] {
-			continue
+// locate returns, for each intersection of cv whose input named no
+// commune, the position in cs of the commune holding it (-1: none, or a
+// named one), on at most workers goroutines.
+func (cv *coverage) locate(ctx context.Context, cs *Communes, workers int) ([]int32, error) {
+	at := make([]int32, len(cv.items))
+	err := parallelCtx(ctx, len(cv.items), 20_000, workers, func(i int) {
+		at[i] = -1
+		if !cv.given[i] {
+			at[i] = int32(cs.index(cv.pts[i].lat, cv.pts[i].lon))
 		}
-		it := &x.cov.items[i]
-		it.Commune, _ = cs.CommuneAt(it.Lat, it.Lon)
-		x.cov.pts[i].commune = x.names.id(it.Commune)
+	})
+	return at, err
+}
+
+// count computes every intersection's counts from scratch from cameras
+// ents: the cameras are shared out among at most workers goroutines, each
+// marking the intersections its cameras cover in counts of its own,
+// summed at the end.
+func (cv *coverage) count(ctx context.Context, ents []entry, workers int) error {
+	n := len(cv.items)
+	type counts struct{ inst, live []int32 }
+	var mu sync.Mutex
+	var parts []counts
+	err := parallelChunks(ctx, len(ents), 50_000, workers, func(from, to int, stop func() bool) {
+		c := counts{make([]int32, n), make([]int32, n)}
+		for k := from; k < to; k++ {
+			if k%checkEvery == 0 && stop() {
+				return
+			}
+			e := &ents[k]
+			up := e.up()
+			cv.eachCovered(e, func(i int32) {
+				c.inst[i]++
+				if up {
+					c.live[i]++
+				}
+			})
+		}
+		mu.Lock()
+		parts = append(parts, c)
+		mu.Unlock()
+	})
+	if err != nil {
+		return err
 	}
+	if len(parts) == 0 {
+		cv.inst, cv.live = make([]int32, n), make([]int32, n)
+		return nil
+	}
+	cv.inst, cv.live = parts[0].inst, parts[0].live
+	for _, p := range parts[1:] {
+		for i := range n {
+			cv.inst[i] += p.inst[i]
+			cv.live[i] += p.live[i]
+		}
+	}
+	return nil
 }
 
 // Communes returns the commune layer, nil when none is set.
@@ -116,48 +187,6 @@ func (x *Index) CommuneAt(lat, lon float64) (string, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.communes.CommuneAt(lat, lon)
-}
-
-// recount computes every intersection's counts from scratch: the cameras
-// are shared out among the cores, each marking the intersections its
-// cameras cover in counts of its own, summed at the end. The caller holds
-// the write lock (the workers only read).
-func (x *Index) recount() {
-	cv := x.cov
-	n := len(cv.items)
-	type counts struct{ inst, live []int32 }
-	var mu sync.Mutex
-	var parts []counts
-	parallel(len(x.ents), 50_000, func(from, to int) {
-		c := counts{make([]int32, n), make([]int32, n)}
-		for slot := from; slot < to; slot++ {
-			if x.ids[slot] == "" {
-				continue
-			}
-			e := &x.ents[slot]
-			up := e.up()
-			cv.eachCovered(e, func(i int32) {
-				c.inst[i]++
-				if up {
-					c.live[i]++
-				}
-			})
-		}
-		mu.Lock()
-		parts = append(parts, c)
-		mu.Unlock()
-	})
-	if len(parts) == 0 {
-		cv.inst, cv.live = make([]int32, n), make([]int32, n)
-		return
-	}
-	cv.inst, cv.live = parts[0].inst, parts[0].live
-	for _, p := range parts[1:] {
-		for i := range n {
-			cv.inst[i] += p.inst[i]
-			cv.live[i] += p.live[i]
-		}
-	}
 }
 
 // eachCovered calls fn with every intersection the camera covers.
@@ -185,12 +214,20 @@ func (cv *coverage) eachCovered(e *entry, fn func(i int32)) {
 
 // cover adds sign (±1) to the counts of the intersections camera e
 // covers: to both counts (live only if e is up), or with liveOnly to the
-// live count alone (a change of state). The caller holds the write lock.
+// live count alone (a change of state). While a layer update is built
+// aside the change is also journaled, for the new layer. The caller holds
+// the write lock.
 func (x *Index) cover(e *entry, sign int32, liveOnly bool) {
-	if x.cov == nil {
-		return
+	if j := x.journal.Load(); j != nil {
+		j.changes = append(j.changes, coverChange{*e, sign, liveOnly})
 	}
-	cv := x.cov
+	if x.cov != nil {
+		x.cov.apply(e, sign, liveOnly)
+	}
+}
+
+// apply adds sign to the counts of the intersections e covers (see cover).
+func (cv *coverage) apply(e *entry, sign int32, liveOnly bool) {
 	up := e.up()
 	cv.eachCovered(e, func(i int32) {
 		if !liveOnly {

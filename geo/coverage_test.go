@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -422,12 +423,14 @@ func TestCommunesFillIntersections(t *testing.T) {
 	if err := x.SetIntersections(items); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := ParseCommunes([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Song Bình"},
-		"geometry":{"type":"Polygon","coordinates":[[[106.46,10.35],[106.47,10.35],[106.47,10.36],[106.46,10.36],[106.46,10.35]]]}}]}`))
+	cs, err := ParseCommunes(context.Background(), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Song Bình"},
+		"geometry":{"type":"Polygon","coordinates":[[[106.46,10.35],[106.47,10.35],[106.47,10.36],[106.46,10.36],[106.46,10.35]]]}}]}`), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x.SetCommunes(cs)
+	if err := x.SetCommunes(cs); err != nil {
+		t.Fatal(err)
+	}
 	got, _ := x.Intersections(AreaFilter{})
 	if got[0].Commune != "Song Bình" || got[1].Commune != "Given" || got[2].Commune != "" {
 		t.Errorf("communes %q %q %q", got[0].Commune, got[1].Commune, got[2].Commune)
@@ -437,7 +440,9 @@ func TestCommunesFillIntersections(t *testing.T) {
 	}
 	// Loaded before the intersections, the layer applies too.
 	y := NewIndex()
-	y.SetCommunes(cs)
+	if err := y.SetCommunes(cs); err != nil {
+		t.Fatal(err)
+	}
 	if err := y.SetIntersections(items); err != nil {
 		t.Fatal(err)
 	}

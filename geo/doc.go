@@ -38,12 +38,23 @@
 // intersections within its range (Index.Upsert, Index.SetState): coverage
 // answers (Coverage, Gaps, CoverageCounts) are then a pass over counts.
 //
+// A new reference layer is built aside by a LayerUpdate — junctions,
+// communes, coverage from a copy of the cameras — while queries and
+// camera updates go on, and swapped in under the write lock in
+// milliseconds; camera changes made meanwhile are journaled and replayed
+// on it. Commune lookups go through an index of each boundary's edges
+// (pip.go) whose answers are orb's linear test's.
+//
 // # Input
 //
 // GeoJSON is read by this package's own decoder (not orb/geojson) so that
 // 3-D positions and nulls are rejected rather than silently changed, and
 // every error is an EINVALID *camera.Error whose field is the JSON path
-// at fault ("features[3].properties.road_class"). Names are kept as given:
+// at fault ("features[3].properties.road_class"). Layers are read one
+// feature at a time within Limits (features, positions, junctions), and
+// one past a limit is an ETOOLARGE error naming the field and the limit;
+// the long loops of a layer build look at their context and stop when it
+// is done. Names are kept as given:
 // the caller normalises text to NFC (normalising the whole JSON body is
 // safe, as JSON syntax is ASCII).
 package geo

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/matthan/matthan/camera"
 )
@@ -15,11 +16,13 @@ import (
 // that are measured against them.
 //
 // Concurrency: many readers, one writer. Every method is safe for
-// concurrent use; queries take a read lock and run in parallel, updates
-// (Upsert, Remove, SetState, SetIntersections, SetCommunes) take the write
-// lock and wait for the queries in flight. Callback functions passed to a
-// query (Filter.CommuneMatch, incident counters) run under the read lock:
-// they must not call the Index's update methods.
+// concurrent use; queries take a read lock and run in parallel, camera
+// updates (Upsert, Remove, SetState) take the write lock and wait for the
+// queries in flight. A reference layer is replaced by a LayerUpdate
+// (SetIntersections and SetCommunes are one): built aside without the
+// lock, swapped in under it in milliseconds. Callback functions passed to
+// a query (Filter.CommuneMatch, incident counters) run under the read
+// lock: they must not call the Index's update methods.
 //
 // Memory: a camera costs a 48-byte entry, its id string (shared with the
 // caller's string, not copied), a slot in the id map and in a grid cell —
@@ -40,6 +43,11 @@ type Index struct {
 
 	cov      *coverage // nil until SetIntersections
 	communes *Communes // nil until SetCommunes
+
+	// Layer updates (LayerUpdate): one at a time, and while one builds an
+	// intersection layer aside, the journal of camera changes for it.
+	updating atomic.Bool
+	journal  atomic.Pointer[journal]
 
 	gzips sync.Pool // *gzip.Writer of tiles (tile_gzip.go)
 }

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -55,11 +56,36 @@ const (
 // number of segments. Segments are straight in lon/lat; each pair is
 // measured in a local flat frame, exact enough over a segment's length.
 // Junctions come ordered by class (national first), then north to south.
-func Junctions(roads []Road) []Intersection {
+//
+// At most max junctions are made (max < 0: no limit; 0: the default of
+// Limits): past it, or past twice as many places where two roads meet
+// (the candidates, before merging), the search stops with an ETOOLARGE
+// error, so that a small grid of long lines crossing a million times
+// costs milliseconds, not gigabytes. ctx is looked at as the search goes;
+// once it is done the search stops with its error.
+func Junctions(ctx context.Context, roads []Road, max int) ([]Intersection, error) {
+	max = Limits{Junctions: max}.resolve().Junctions
 	jf := newJunctionFinder(roads)
-	jf.findEvents()
-	return jf.junctions()
+	jf.maxEvents = max
+	if max <= int(^uint(0)>>2) {
+		jf.maxEvents = candidatesPerJunction * max
+	}
+	if err := jf.findEvents(ctx); err != nil {
+		return nil, err
+	}
+	if jf.events.len() > jf.maxEvents {
+		return nil, tooLarge("features", max, "max_junctions",
+			"the roads meet in more than %d places, %d times the junctions an import may hold", jf.maxEvents, candidatesPerJunction)
+	}
+	return jf.junctions(ctx, max)
 }
+
+// candidatesPerJunction bounds the candidates of the search against the
+// junctions allowed. Candidates at one input vertex are counted once,
+// however many segments meet there, so that real road data (ways split at
+// junctions, as OpenStreetMap has them) comes near one candidate per
+// junction: 298 for 296 junctions in the sample district.
+const candidatesPerJunction = 2
 
 // jpart is one line of one road.
 type jpart struct {
@@ -92,11 +118,24 @@ type junctionFinder struct {
 	segs   []jseg
 	names  []string // road identity → display name
 	ranks  []int    // road identity → class rank
-	events []jevent
+	events eventList
+
+	// The same junction at an input vertex is found by every pair of
+	// segments meeting there (four for two lines passing through it);
+	// atVertex keeps one candidate per vertex and pair of lines.
+	atVertex  map[vertexKey]struct{}
+	maxEvents int // the search stops past this many candidates
+}
+
+// vertexKey is a candidate at an input vertex: its position and the two
+// lines meeting there.
+type vertexKey struct {
+	lat, lon float64
+	a, b     int32
 }
 
 func newJunctionFinder(roads []Road) *junctionFinder {
-	jf := &junctionFinder{roads: roads}
+	jf := &junctionFinder{roads: roads, atVertex: map[vertexKey]struct{}{}, maxEvents: int(^uint(0) >> 1)}
 	ident := map[string]int{}
 	for fi, r := range roads {
 		key := "#" + fmt.Sprint(fi)
@@ -145,46 +184,101 @@ func (jf *junctionFinder) segBox(s jseg, pad float64) (minLat, maxLat, minLon, m
 	return math.Min(a[1], b[1]) - dLat, math.Max(a[1], b[1]) + dLat, math.Min(a[0], b[0]) - dLon, math.Max(a[0], b[0]) + dLon
 }
 
-// findEvents buckets the segments in a grid and tests every pair of
-// segments of different roads sharing a cell, once.
-func (jf *junctionFinder) findEvents() {
-	g := newGrid(defaultCellDeg)
-	cells := map[uint64][]int32{}
+// findEvents buckets the segments in grids and tests every pair of
+// segments of different roads sharing a cell, once. It stops early when
+// ctx is done (with its error) or when the candidates pass maxEvents.
+//
+// A segment is filed in the finest of a few grids (cells of 0.01°, then
+// 16, 256 and 4096 times that) where its box spans at most
+// maxSegmentCells cells: a street is in a cell or two of the finest, and
+// a line drawn across the country — one segment of two positions — in a
+// few cells of a coarse grid rather than in millions of fine ones. A
+// segment meets the segments of its own grid through the cells they
+// share, and those of the coarser grids through the cells its box spans
+// there (few, the cells being larger).
+func (jf *junctionFinder) findEvents(ctx context.Context) error {
+	var grids [junctionLevels]*grid
+	var cells [junctionLevels]map[uint64][]int32
+	deg := defaultCellDeg
+	for l := range grids {
+		grids[l], cells[l] = newGrid(deg), map[uint64][]int32{}
+		deg *= junctionLevelStep
+	}
 	// Boxes padded by the snap distance: two segments whose boxes do not
 	// overlap cannot meet, and most pairs sharing a cell are rejected so.
 	boxes := make([][4]float64, len(jf.segs))
+	level := make([]uint8, len(jf.segs))
 	for si, s := range jf.segs {
+		if si%checkEvery == 0 {
+			if err := canceled(ctx); err != nil {
+				return err
+			}
+		}
 		minLat, maxLat, minLon, maxLon := jf.segBox(s, junctionSnapM)
 		boxes[si] = [4]float64{minLat, maxLat, minLon, maxLon}
-		sp := g.boxSpan(minLat, maxLat, minLon, maxLon)
-		g.eachCell(&sp, func(k uint64) { cells[k] = append(cells[k], int32(si)) })
+		for l, g := range grids {
+			sp := g.boxSpan(minLat, maxLat, minLon, maxLon)
+			if l < junctionLevels-1 && (sp.all || sp.row1-sp.row0 >= maxSegmentCells || g.cellCount(&sp) > maxSegmentCells) {
+				continue
+			}
+			level[si] = uint8(l)
+			g.eachCell(&sp, func(k uint64) { cells[l][k] = append(cells[l][k], int32(si)) })
+			break
+		}
 	}
 	seen := make([]int32, len(jf.segs)) // stamp: last segment that tested this one
 	for i := range seen {
 		seen[i] = -1
 	}
 	for si, s := range jf.segs {
-		b := &boxes[si]
-		sp := g.boxSpan(b[0], b[1], b[2], b[3])
-		road := jf.parts[s.part].road
-		g.eachCell(&sp, func(k uint64) {
-			for _, ti := range cells[k] {
-				if int(ti) <= si || seen[ti] == int32(si) {
-					continue
-				}
-				seen[ti] = int32(si)
-				o := &boxes[ti]
-				if o[0] > b[1] || o[1] < b[0] || (math.Abs(b[2]-b[3]) < 180 && (o[2] > b[3] || o[3] < b[2])) {
-					continue
-				}
-				if jf.parts[jf.segs[ti].part].road == road {
-					continue
-				}
-				jf.testPair(s, jf.segs[ti])
+		if si%checkEvery == 0 {
+			if err := canceled(ctx); err != nil {
+				return err
 			}
-		})
+		}
+		if jf.events.len() > jf.maxEvents {
+			return nil
+		}
+		b := &boxes[si]
+		road := jf.parts[s.part].road
+		for l := int(level[si]); l < junctionLevels; l++ {
+			if len(cells[l]) == 0 {
+				continue
+			}
+			own := l == int(level[si]) // a pair in one grid is tested from its first segment
+			sp := grids[l].boxSpan(b[0], b[1], b[2], b[3])
+			grids[l].eachCell(&sp, func(k uint64) {
+				for _, ti := range cells[l][k] {
+					if own && int(ti) <= si || seen[ti] == int32(si) {
+						continue
+					}
+					seen[ti] = int32(si)
+					o := &boxes[ti]
+					if o[0] > b[1] || o[1] < b[0] || (math.Abs(b[2]-b[3]) < 180 && (o[2] > b[3] || o[3] < b[2])) {
+						continue
+					}
+					if jf.parts[jf.segs[ti].part].road == road {
+						continue
+					}
+					// Events name the earlier segment first.
+					if int(ti) < si {
+						jf.testPair(jf.segs[ti], s)
+					} else {
+						jf.testPair(s, jf.segs[ti])
+					}
+				}
+			})
+		}
 	}
+	return nil
 }
+
+// The segment grids of findEvents.
+const (
+	junctionLevels    = 4
+	junctionLevelStep = 16
+	maxSegmentCells   = 64
+)
 
 // testPair records where segments s and t meet, if they do.
 func (jf *junctionFinder) testPair(s, t jseg) {
@@ -217,7 +311,14 @@ func (jf *junctionFinder) testPair(s, t jseg) {
 				ev.lon = normLon(A[0] + u*f.xy(B).x/f.kx)
 			}
 		}
-		jf.events = append(jf.events, ev)
+		if ev.vertex {
+			k := vertexKey{ev.lat, ev.lon, ev.hits[0].part, ev.hits[1].part}
+			if _, dup := jf.atVertex[k]; dup {
+				return
+			}
+			jf.atVertex[k] = struct{}{}
+		}
+		jf.events.add(ev)
 	}
 	denom := r.cross(q)
 	if math.Abs(denom) > 1e-9*lr*lq {
@@ -298,15 +399,26 @@ func countDirections(dirs []float64, sameDeg float64) int {
 }
 
 // junctions merges the events within JunctionMergeM and turns each group
-// into an intersection.
-func (jf *junctionFinder) junctions() []Intersection {
-	groups := clusterEvents(jf.events, JunctionMergeM)
-	out := make([]Intersection, 0, len(groups))
+// into an intersection, stopping past max of them.
+func (jf *junctionFinder) junctions(ctx context.Context, max int) ([]Intersection, error) {
+	groups, err := clusterEvents(ctx, &jf.events, JunctionMergeM)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Intersection, 0, min(len(groups), max))
 	ids := map[string]bool{}
-	for _, grp := range groups {
+	for gi, grp := range groups {
+		if gi%checkEvery == 0 {
+			if err := canceled(ctx); err != nil {
+				return nil, err
+			}
+		}
 		it, ok := jf.junction(grp)
 		if !ok {
 			continue
+		}
+		if len(out) == max {
+			return nil, tooLarge("features", max, "max_junctions", "the roads make more than %d junctions", max)
 		}
 		base := it.ID
 		for n := 2; ids[it.ID]; n++ {
@@ -327,7 +439,7 @@ func (jf *junctionFinder) junctions() []Intersection {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out
+	return out, nil
 }
 
 // legWords names a junction by its number of arms.
@@ -335,11 +447,11 @@ var legWords = []string{3: "Ngã ba", 4: "Ngã tư", 5: "Ngã năm", 6: "Ngã s�
 
 // junction builds the intersection of a group of events.
 func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
-	evs := jf.events
-	lat, lon := evs[grp[0]].lat, evs[grp[0]].lon
+	evs := &jf.events
+	lat, lon := evs.at(grp[0]).lat, evs.at(grp[0]).lon
 	for _, i := range grp {
-		if evs[i].vertex {
-			lat, lon = evs[i].lat, evs[i].lon
+		if e := evs.at(i); e.vertex {
+			lat, lon = e.lat, e.lon
 			break
 		}
 	}
@@ -347,7 +459,7 @@ func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
 	chain := map[int32]float64{}
 	var order []int32
 	for _, i := range grp {
-		for _, h := range evs[i].hits {
+		for _, h := range evs.at(i).hits {
 			if _, ok := chain[h.part]; !ok {
 				chain[h.part] = h.s
 				order = append(order, h.part)

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,16 @@ import (
 // junction test roads are drawn in metres east and north of a point of
 // Chợ Gạo.
 const jLat, jLon = 10.35, 106.46
+
+// mustJunctions is Junctions without a limit.
+func mustJunctions(t testing.TB, roads []Road) []Intersection {
+	t.Helper()
+	js, err := Junctions(context.Background(), roads, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
 
 func road(name string, class camera.RoadClass, pts ...[2]float64) Road {
 	l := make(orb.LineString, len(pts))
@@ -124,7 +135,7 @@ func TestJunctions(t *testing.T) {
 		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Junctions(tc.roads)
+			got := mustJunctions(t, tc.roads)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d junctions, want %d: %+v", len(got), len(tc.want), got)
 			}
@@ -148,7 +159,7 @@ func TestJunctions(t *testing.T) {
 				}
 			}
 			// Stable: the same roads give the same ids.
-			again := Junctions(tc.roads)
+			again := mustJunctions(t, tc.roads)
 			for i := range again {
 				if !slices.ContainsFunc(got, func(g Intersection) bool { return g.ID == again[i].ID }) {
 					t.Errorf("id %s not stable", again[i].ID)
@@ -168,7 +179,7 @@ func TestJunctionsGrid(t *testing.T) {
 		x := float64(i) * 131
 		roads = append(roads, road("Dọc "+string(rune('A'+i)), camera.RoadCommune, [2]float64{x, -60}, [2]float64{x + 30, 3000}))
 	}
-	got := Junctions(roads)
+	got := mustJunctions(t, roads)
 	if len(got) != 400 {
 		t.Fatalf("got %d junctions, want 400", len(got))
 	}
@@ -218,11 +229,11 @@ func TestJunctionsSampleDistrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := ParseCommunes(readTestdata(t, "chogao-communes.geojson"))
+	cs, err := ParseCommunes(context.Background(), readTestdata(t, "chogao-communes.geojson"), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Junctions(roads)
+	got := mustJunctions(t, roads)
 	if len(got) != len(want) {
 		t.Errorf("got %d junctions, want %d", len(got), len(want))
 	}

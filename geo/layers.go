@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -25,27 +26,38 @@ type Intersection struct {
 // Point features (intersections, see ParseIntersections) or LineString /
 // MultiLineString features (roads, see ParseRoads), whose junctions become
 // the intersections (see Junctions). A collection mixing the two is an
-// error.
-func ReadIntersections(raw []byte) ([]Intersection, error) {
-	fs, err := readCollection(raw)
-	if err != nil {
-		return nil, err
-	}
-	points := fs[0].Geometry.Type == "Point"
-	for i := range fs {
-		if (fs[i].Geometry.Type == "Point") != points {
-			return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry.type", i),
-				"is %s after a %s: send intersections (Points) or roads (LineStrings), not both", fs[i].Geometry.Type, fs[0].Geometry.Type)
+// error. The layer is read within lim (see Limits): more than
+// lim.Junctions Point features, or roads making more junctions, are
+// refused as soon as that is known. ctx is looked at as the work goes on.
+func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersection, error) {
+	lim = lim.resolve()
+	var (
+		first string // geometry type of the first feature
+		pts   pointReader
+		roads []Road
+	)
+	err := eachFeature(ctx, raw, lim, func(i int, f *rawFeature) error {
+		if i == 0 {
+			first = f.Geometry.Type
 		}
-	}
-	if points {
-		return intersections(fs)
-	}
-	roads, err := roadsOf(fs)
+		if (f.Geometry.Type == "Point") != (first == "Point") {
+			return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry.type", i),
+				"is %s after a %s: send intersections (Points) or roads (LineStrings), not both", f.Geometry.Type, first)
+		}
+		if first == "Point" {
+			return pts.add(i, f, lim.Junctions)
+		}
+		r, err := roadOf(i, f)
+		roads = append(roads, r)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return Junctions(roads), nil
+	if first == "Point" {
+		return pts.out, nil
+	}
+	return Junctions(ctx, roads, lim.Junctions)
 }
 
 // ParseIntersections reads a FeatureCollection of Point features with
@@ -53,60 +65,73 @@ func ReadIntersections(raw []byte) ([]Intersection, error) {
 // "node/123" becomes "osm-node-123"), name, road_class (missing = other),
 // and optionally commune, legs and roads. Ids must be unique. Errors name
 // the feature and the property, e.g. "features[3].properties.road_class".
+// The default Limits apply.
 func ParseIntersections(raw []byte) ([]Intersection, error) {
-	fs, err := readCollection(raw)
+	lim := DefaultLimits()
+	var pts pointReader
+	err := eachFeature(context.Background(), raw, lim, func(i int, f *rawFeature) error {
+		return pts.add(i, f, lim.Junctions)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return intersections(fs)
+	return pts.out, nil
 }
 
-func intersections(fs []rawFeature) ([]Intersection, error) {
-	out := make([]Intersection, 0, len(fs))
-	seen := make(map[string]int, len(fs))
-	for i := range fs {
-		f := &fs[i]
-		pt, err := decodePoint(f.Geometry, fmt.Sprintf("features[%d].geometry", i))
-		if err != nil {
-			return nil, err
-		}
-		it := Intersection{Lat: pt[1], Lon: pt[0]}
-		if it.ID, err = propString(f, i, "id"); err != nil {
-			return nil, err
-		}
-		idField := fmt.Sprintf("features[%d].properties.id", i)
-		if it.ID == "" && len(f.ID) > 0 && string(f.ID) != "null" {
-			idField = fmt.Sprintf("features[%d].id", i)
-			if it.ID, err = jsonString(f.ID, idField); err != nil {
-				return nil, err
-			}
-		}
-		it.ID = osmID(it.ID)
-		if err := camera.ValidateID(it.ID); err != nil {
-			return nil, camera.Errorf(camera.EINVALID, idField, "%s", camera.ErrorMessage(err))
-		}
-		if j, dup := seen[it.ID]; dup {
-			return nil, camera.Errorf(camera.EINVALID, idField, "id %q is already used by feature %d", it.ID, j)
-		}
-		seen[it.ID] = i
-		if it.Name, err = propString(f, i, "name"); err != nil {
-			return nil, err
-		}
-		if it.RoadClass, err = propRoadClass(f, i); err != nil {
-			return nil, err
-		}
-		if it.Commune, err = propString(f, i, "commune"); err != nil {
-			return nil, err
-		}
-		if it.Legs, err = propInt(f, i, "legs"); err != nil {
-			return nil, err
-		}
-		if it.Roads, err = propStrings(f, i, "roads"); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
+// pointReader builds intersections from Point features, one at a time.
+type pointReader struct {
+	out  []Intersection
+	seen map[string]int // id → feature
+}
+
+// add reads feature i, the len(out)+1-th intersection, of at most max.
+func (r *pointReader) add(i int, f *rawFeature, max int) error {
+	if len(r.out) == max {
+		return tooLarge("features", max, "max_junctions", "the layer has more than %d intersections", max)
 	}
-	return out, nil
+	if r.seen == nil {
+		r.seen = map[string]int{}
+	}
+	pt, err := decodePoint(f.Geometry, fmt.Sprintf("features[%d].geometry", i))
+	if err != nil {
+		return err
+	}
+	it := Intersection{Lat: pt[1], Lon: pt[0]}
+	if it.ID, err = propString(f, i, "id"); err != nil {
+		return err
+	}
+	idField := fmt.Sprintf("features[%d].properties.id", i)
+	if it.ID == "" && len(f.ID) > 0 && string(f.ID) != "null" {
+		idField = fmt.Sprintf("features[%d].id", i)
+		if it.ID, err = jsonString(f.ID, idField); err != nil {
+			return err
+		}
+	}
+	it.ID = osmID(it.ID)
+	if err := camera.ValidateID(it.ID); err != nil {
+		return camera.Errorf(camera.EINVALID, idField, "%s", camera.ErrorMessage(err))
+	}
+	if j, dup := r.seen[it.ID]; dup {
+		return camera.Errorf(camera.EINVALID, idField, "id %q is already used by feature %d", it.ID, j)
+	}
+	r.seen[it.ID] = i
+	if it.Name, err = propString(f, i, "name"); err != nil {
+		return err
+	}
+	if it.RoadClass, err = propRoadClass(f, i); err != nil {
+		return err
+	}
+	if it.Commune, err = propString(f, i, "commune"); err != nil {
+		return err
+	}
+	if it.Legs, err = propInt(f, i, "legs"); err != nil {
+		return err
+	}
+	if it.Roads, err = propStrings(f, i, "roads"); err != nil {
+		return err
+	}
+	r.out = append(r.out, it)
+	return nil
 }
 
 // osmID maps an OpenStreetMap reference such as "node/123" to the id

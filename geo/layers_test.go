@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestReadIntersections(t *testing.T) {
 	roads := `{"type":"FeatureCollection","features":[
 		{"type":"Feature","properties":{"name":"Quốc lộ 50","road_class":"national"},"geometry":{"type":"LineString","coordinates":[[106.45,10.35],[106.47,10.35]]}},
 		{"type":"Feature","properties":{"name":"Đường tỉnh 879","road_class":"provincial"},"geometry":{"type":"MultiLineString","coordinates":[[[106.46,10.34],[106.46,10.36]]]}}]}`
-	items, err := ReadIntersections([]byte(roads))
+	items, err := ReadIntersections(context.Background(), []byte(roads), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +82,11 @@ func TestReadIntersections(t *testing.T) {
 	mixed := `{"type":"FeatureCollection","features":[
 		{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[106.45,10.35]}},
 		{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"LineString","coordinates":[[106.45,10.35],[106.47,10.35]]}}]}`
-	if _, err := ReadIntersections([]byte(mixed)); errField(t, err) != "features[1].geometry.type" {
+	if _, err := ReadIntersections(context.Background(), []byte(mixed), Limits{}); errField(t, err) != "features[1].geometry.type" {
 		t.Errorf("mixed: %v", err)
 	}
 	points := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[106.45,10.35]}}]}`
-	if items, err := ReadIntersections([]byte(points)); err != nil || len(items) != 1 || items[0].ID != "a" {
+	if items, err := ReadIntersections(context.Background(), []byte(points), Limits{}); err != nil || len(items) != 1 || items[0].ID != "a" {
 		t.Errorf("points: %+v, %v", items, err)
 	}
 }
@@ -119,7 +120,7 @@ func TestParseCommunes(t *testing.T) {
 	{"type":"Feature","properties":{"name":"Đảo"},"geometry":{"type":"MultiPolygon","coordinates":[
 		[[[106.445,10.345],[106.455,10.345],[106.455,10.355],[106.445,10.355],[106.445,10.345]]],
 		[[[107,11],[107.1,11],[107.1,11.1],[107,11]]]]}}]}`
-	cs, err := ParseCommunes([]byte(in))
+	cs, err := ParseCommunes(context.Background(), []byte(in), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestParseCommunes(t *testing.T) {
 		{"a feature", `{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}`, "type"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseCommunes([]byte(tc.in))
+			_, err := ParseCommunes(context.Background(), []byte(tc.in), Limits{})
 			if got := errField(t, err); got != tc.field {
 				t.Errorf("field %q, want %q (%v)", got, tc.field, err)
 			}

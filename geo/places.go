@@ -34,7 +34,7 @@ func (x *Index) Extent() (b BBox, ok bool) {
 	}
 	if x.communes != nil {
 		for i := range x.communes.list {
-			bd := x.communes.list[i].bound
+			bd := x.communes.bounds[i]
 			add(bd.Min[1], bd.Min[0])
 			add(bd.Max[1], bd.Max[0])
 		}
@@ -64,13 +64,14 @@ func (x *Index) Places(match func(name string) bool, limit int) []Place {
 	if x.communes != nil {
 		for i := range x.communes.list {
 			c := &x.communes.list[i]
+			bd := x.communes.bounds[i]
 			if !match(c.Name) {
 				continue
 			}
 			if _, seen := byName[c.Name]; !seen {
 				order = append(order, c.Name)
 				byName[c.Name] = &Place{Name: c.Name, District: c.District, Province: c.Province, Boundary: true,
-					BBox: [4]float64{c.bound.Min[0], c.bound.Min[1], c.bound.Max[0], c.bound.Max[1]}}
+					BBox: [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}}
 			}
 		}
 	}

@@ -2,9 +2,11 @@ package geo
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/paulmach/orb"
@@ -64,28 +66,127 @@ func jsonErr(err error) string {
 	return err.Error()
 }
 
-// readCollection decodes a layer: a FeatureCollection with at least one
-// feature. Anything else is an error of the whole input.
-func readCollection(raw []byte) ([]rawFeature, error) {
-	d, err := decodeDoc(raw)
-	if err != nil {
-		return nil, err
+// eachFeature reads a layer — a FeatureCollection of at least one
+// feature — one feature at a time, handing each to fn, so that the layer
+// is never held twice in memory and a limit stops the reading as soon as
+// it is passed: more than lim.Features features, or more than
+// lim.Positions positions (counted in the raw coordinates before they are
+// decoded). Anything but a FeatureCollection is an error of the whole
+// input. ctx is looked at between features.
+func eachFeature(ctx context.Context, raw []byte, lim Limits, fn func(i int, f *rawFeature) error) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	notGeoJSON := func(err error) error {
+		return camera.Errorf(camera.EINVALID, "body", "is not GeoJSON: %s", jsonErr(err))
 	}
-	if d.Type != "FeatureCollection" {
-		return nil, camera.Errorf(camera.EINVALID, "type", "must be FeatureCollection, got %q", d.Type)
+	if tok, err := dec.Token(); err != nil {
+		return notGeoJSON(err)
+	} else if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return camera.Errorf(camera.EINVALID, "body", "is not GeoJSON: a FeatureCollection object is required")
 	}
-	if len(d.Features) == 0 {
-		return nil, camera.Errorf(camera.EINVALID, "features", "must hold at least one feature")
-	}
-	for i, f := range d.Features {
-		if f.Type != "Feature" {
-			return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].type", i), "must be Feature, got %q", f.Type)
+	var (
+		typ       string
+		n         int  // features read
+		positions int  // positions of the features read
+		seen      bool // "features" was given
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return notGeoJSON(err)
 		}
-		if f.Geometry == nil {
-			return nil, camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry", i), "must not be null")
+		switch key, _ := tok.(string); key {
+		case "type":
+			if err := dec.Decode(&typ); err != nil {
+				return camera.Errorf(camera.EINVALID, "type", "must be FeatureCollection")
+			}
+		case "features":
+			if seen {
+				return camera.Errorf(camera.EINVALID, "features", "is given twice")
+			}
+			seen = true
+			tok, err := dec.Token()
+			if err != nil {
+				return notGeoJSON(err)
+			}
+			if tok == nil { // null: no features
+				continue
+			}
+			if d, ok := tok.(json.Delim); !ok || d != '[' {
+				return camera.Errorf(camera.EINVALID, "features", "must be an array of features")
+			}
+			for ; dec.More(); n++ {
+				if n%256 == 0 {
+					if err := canceled(ctx); err != nil {
+						return err
+					}
+				}
+				if n >= lim.Features {
+					return tooLarge("features", lim.Features, "max_features", "the layer has more than %d features", lim.Features)
+				}
+				var f rawFeature
+				if err := dec.Decode(&f); err != nil {
+					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d]", n), "is not a GeoJSON feature: %s", jsonErr(err))
+				}
+				if f.Type != "Feature" {
+					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].type", n), "must be Feature, got %q", f.Type)
+				}
+				if f.Geometry == nil {
+					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry", n), "must not be null")
+				}
+				positions += countPositions(f.Geometry.Coordinates)
+				if positions > lim.Positions {
+					return tooLarge(fmt.Sprintf("features[%d].geometry.coordinates", n), lim.Positions, "max_positions",
+						"the layer has more than %d positions by this feature", lim.Positions)
+				}
+				if err := fn(n, &f); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil { // the closing ]
+				return notGeoJSON(err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return notGeoJSON(err)
+			}
 		}
 	}
-	return d.Features, nil
+	if _, err := dec.Token(); err != nil { // the closing }
+		return notGeoJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return camera.Errorf(camera.EINVALID, "body", "is not GeoJSON: data after the FeatureCollection")
+	}
+	if typ != "FeatureCollection" {
+		return camera.Errorf(camera.EINVALID, "type", "must be FeatureCollection, got %q", typ)
+	}
+	if n == 0 {
+		return camera.Errorf(camera.EINVALID, "features", "must hold at least one feature")
+	}
+	return nil
+}
+
+// countPositions counts the positions in the raw coordinates of a
+// geometry without decoding them: the arrays that open on a number. For
+// valid coordinates that is exact; for anything else the decoding that
+// follows fails.
+func countPositions(c json.RawMessage) int {
+	n := 0
+	for i := 0; i < len(c); i++ {
+		if c[i] != '[' {
+			continue
+		}
+		j := i + 1
+		for j < len(c) && (c[j] == ' ' || c[j] == '\t' || c[j] == '\n' || c[j] == '\r') {
+			j++
+		}
+		if j < len(c) && (c[j] == '-' || c[j] >= '0' && c[j] <= '9') {
+			n++
+		}
+		i = j - 1
+	}
+	return n
 }
 
 // num is a coordinate: a JSON number, never null (encoding/json would
@@ -204,11 +305,17 @@ func decodeLines(g *rawGeometry, path string) ([]orb.LineString, error) {
 }
 
 // decodePolygonal decodes and validates a Polygon or MultiPolygon geometry
-// (see ValidatePolygon for the rules).
-func decodePolygonal(g *rawGeometry, path string) (orb.Geometry, error) {
+// (see ValidatePolygon for the rules) of at most maxPositions positions,
+// counted before anything is decoded.
+func decodePolygonal(g *rawGeometry, path string, maxPositions int) (orb.Geometry, error) {
 	cpath := path + ".coordinates"
 	if path == "" {
 		cpath = "coordinates"
+	}
+	if g.Type == "Polygon" || g.Type == "MultiPolygon" {
+		if n := countPositions(g.Coordinates); n > maxPositions {
+			return nil, tooLarge(cpath, maxPositions, "max_polygon_positions", "the boundary has %d positions", n)
+		}
 	}
 	switch g.Type {
 	case "Polygon":
@@ -226,17 +333,10 @@ func decodePolygonal(g *rawGeometry, path string) (orb.Geometry, error) {
 			return nil, camera.Errorf(camera.EINVALID, cpath, "a MultiPolygon needs at least one polygon")
 		}
 		mp := make(orb.MultiPolygon, len(polys))
-		total := 0
 		for i, rings := range polys {
 			p, err := polygon(rings, fmt.Sprintf("%s[%d]", cpath, i))
 			if err != nil {
 				return nil, err
-			}
-			for _, r := range p {
-				total += len(r)
-			}
-			if total > MaxPolygonPositions {
-				return nil, camera.Errorf(camera.EINVALID, cpath, "has more than %d positions", MaxPolygonPositions)
 			}
 			mp[i] = p
 		}

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/paulmach/orb"
@@ -17,31 +18,33 @@ type Road struct {
 
 // ParseRoads reads a road layer: a FeatureCollection of LineString or
 // MultiLineString features with properties name and road_class (missing =
-// other). Errors name the feature and the property.
+// other). Errors name the feature and the property. The default Limits
+// apply.
 func ParseRoads(raw []byte) ([]Road, error) {
-	fs, err := readCollection(raw)
+	var out []Road
+	err := eachFeature(context.Background(), raw, DefaultLimits(), func(i int, f *rawFeature) error {
+		r, err := roadOf(i, f)
+		out = append(out, r)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return roadsOf(fs)
+	return out, nil
 }
 
-func roadsOf(fs []rawFeature) ([]Road, error) {
-	out := make([]Road, 0, len(fs))
-	for i := range fs {
-		f := &fs[i]
-		lines, err := decodeLines(f.Geometry, fmt.Sprintf("features[%d].geometry", i))
-		if err != nil {
-			return nil, err
-		}
-		r := Road{Lines: lines}
-		if r.Name, err = propString(f, i, "name"); err != nil {
-			return nil, err
-		}
-		if r.RoadClass, err = propRoadClass(f, i); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+// roadOf reads feature i of a road layer.
+func roadOf(i int, f *rawFeature) (Road, error) {
+	lines, err := decodeLines(f.Geometry, fmt.Sprintf("features[%d].geometry", i))
+	if err != nil {
+		return Road{}, err
 	}
-	return out, nil
+	r := Road{Lines: lines}
+	if r.Name, err = propString(f, i, "name"); err != nil {
+		return Road{}, err
+	}
+	if r.RoadClass, err = propRoadClass(f, i); err != nil {
+		return Road{}, err
+	}
+	return r, nil
 }

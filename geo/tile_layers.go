@@ -112,7 +112,7 @@ func (x *Index) tileCommunes(bound orb.Bound) *geojson.FeatureCollection {
 	}
 	for i := range x.communes.list {
 		c := &x.communes.list[i]
-		if !c.bound.Intersects(bound) {
+		if !x.communes.bounds[i].Intersects(bound) {
 			continue
 		}
 		f := geojson.NewFeature(c.Geometry.Clone())

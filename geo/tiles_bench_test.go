@@ -27,7 +27,9 @@ func BenchmarkTiles100k(b *testing.B) {
 	if err := x.SetIntersections(benchIntersections(province, 10_000, 8)); err != nil {
 		b.Fatal(err)
 	}
-	x.SetCommunes(benchBoundaries(province, 200, 400))
+	if err := x.SetCommunes(benchBoundaries(province, 200, 400)); err != nil {
+		b.Fatal(err)
+	}
 	pts := benchPoints(province, 2000)
 	for z := 10; z <= 16; z++ {
 		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {

@@ -57,30 +57,38 @@ import (
 // cameraRecord is how a camera is stored: the public fields plus the
 // credentials, which camera.Camera keeps out of JSON on purpose. The
 // reference for the fast paths below.
+//
+// rtsp_query_credentials (Credentials.Query, the credential parameters of
+// the URL's query at their places) came with the query credentials of
+// issue 11; a record without it reads as before. A record written before
+// it may hold such parameters in rtsp_url itself: decodeCamera lifts them
+// out (camera.LiftURLCredentials), so that the camera reads as if it had
+// been written now, and its next write stores them apart.
 type cameraRecord struct {
 	*camera.Camera
 	Username string `json:"rtsp_username,omitempty"`
 	Password string `json:"rtsp_password,omitempty"`
+	Query    string `json:"rtsp_query_credentials,omitempty"`
 }
 
 func encodeCamera(c *camera.Camera) ([]byte, error) {
 	if b, ok := appendCamera(make([]byte, 0, cameraSizeHint(c)), c); ok {
 		return b, nil
 	}
-	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password})
+	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password, Query: c.Credentials.Query})
 }
 
 func decodeCamera(v []byte) (*camera.Camera, error) {
 	c := &camera.Camera{}
-	if fastDecodeCamera(v, c) {
-		return c, nil
+	if !fastDecodeCamera(v, c) {
+		*c = camera.Camera{} // what the fast path set before it gave up
+		rec := cameraRecord{Camera: c}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, fmt.Errorf("decode camera record: %w", err)
+		}
+		c.Credentials = camera.Credentials{Username: rec.Username, Password: rec.Password, Query: rec.Query}
 	}
-	*c = camera.Camera{} // what the fast path set before it gave up
-	rec := cameraRecord{Camera: c}
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return nil, fmt.Errorf("decode camera record: %w", err)
-	}
-	c.Credentials = camera.Credentials{Username: rec.Username, Password: rec.Password}
+	c.LiftURLCredentials()
 	return c, nil
 }
 
@@ -205,6 +213,8 @@ func (d cameraDecoder) member(key []byte, i int, c *camera.Camera) (int, bool) {
 		return d.str(i, &c.Credentials.Username)
 	case "rtsp_password":
 		return d.str(i, &c.Credentials.Password)
+	case "rtsp_query_credentials":
+		return d.str(i, &c.Credentials.Query)
 	}
 	return 0, false
 }
@@ -507,7 +517,7 @@ func (d cameraDecoder) time(i int, dst *time.Time) (int, bool) {
 func cameraSizeHint(c *camera.Camera) int {
 	n := 400
 	for _, s := range [...]string{c.ID, c.Name, c.Commune, c.District, c.Province, string(c.RoadClass), string(c.Site),
-		c.RTSPURL, c.InstalledOn, string(c.Status), c.Notes, c.Credentials.Username, c.Credentials.Password} {
+		c.RTSPURL, c.InstalledOn, string(c.Status), c.Notes, c.Credentials.Username, c.Credentials.Password, c.Credentials.Query} {
 		n += len(s) + len(s)/8
 	}
 	return n
@@ -542,6 +552,9 @@ func appendCamera(b []byte, c *camera.Camera) ([]byte, bool) {
 	}
 	if c.Credentials.Password != "" {
 		b = appendJSONString(append(b, `,"rtsp_password":`...), c.Credentials.Password)
+	}
+	if c.Credentials.Query != "" {
+		b = appendJSONString(append(b, `,"rtsp_query_credentials":`...), c.Credentials.Query)
 	}
 	return append(b, '}'), ok
 }

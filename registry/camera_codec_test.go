@@ -28,12 +28,13 @@ func referenceDecode(v []byte) (*camera.Camera, error) {
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, err
 	}
-	c.Credentials = camera.Credentials{Username: rec.Username, Password: rec.Password}
+	c.Credentials = camera.Credentials{Username: rec.Username, Password: rec.Password, Query: rec.Query}
+	c.LiftURLCredentials() // records written before query credentials
 	return c, nil
 }
 
 func referenceEncode(c *camera.Camera) ([]byte, error) {
-	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password})
+	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password, Query: c.Credentials.Query})
 }
 
 // sameCamera reports whether a and b are identical, floats to the bit
@@ -90,6 +91,7 @@ var (
 		"", "CG-0001", "Thị trấn Chợ Gạo", "Đăng Hưng Phước", "Ngã tư Quốc lộ 50 – Đường tỉnh 879", "Bình Phục Nhứt",
 		"CHỢ GẠO", "Chợ Gạo", // NFD: combining marks
 		`Cổng "trường" \ chợ`, `\`, `"`, `\"`, `\\u0041`, `\u00e9`, "/path/", "a<b>&c", "rtsp://10.0.0.1:554/cam/realmonitor?channel=1&subtype=0",
+		"rtsp://10.0.0.1:554/cam/realmonitor?channel=1&user=admin&password=S3cr3t&subtype=0", "&user=admin&password=S3cr3t&",
 		"tab\tnew\nline\rcr\bbs\fff", "\x00\x01\x1f\x7f", "line\u2028sep\u2029", "🎥 camera 🚓", "\U0010ffff", "\ufffd", "\ufeffbom",
 		"bad \xff utf-8 \xe1\xbb", "\xed\xa0\x80 surrogate in utf-8", "\xc0\xaf overlong",
 		`,"cost_vnd":1,"status":"retired"`, `x","cost_vnd":7,"status":"retired`, "{QL50} [mới]", "null", "true", "0",
@@ -182,6 +184,9 @@ func genCamera(r *rand.Rand) *camera.Camera {
 		c.Credentials.Password = genText(r)
 	case 3:
 		c.Credentials = camera.Credentials{Username: genText(r), Password: genText(r)}
+	}
+	if r.IntN(4) == 0 {
+		c.Credentials.Query = genText(r)
 	}
 	return c
 }
@@ -435,8 +440,8 @@ func TestCameraCodecFields(t *testing.T) {
 			f.SetInt(int64(i))
 		case f.Type() == reflect.TypeFor[time.Time]():
 			f.Set(reflect.ValueOf(time.Date(2024, 1, i, 0, 0, 0, i, time.UTC)))
-		case f.Type() == reflect.TypeFor[camera.Credentials]() && f.NumField() == 2:
-			f.Set(reflect.ValueOf(camera.Credentials{Username: "u", Password: "p"}))
+		case f.Type() == reflect.TypeFor[camera.Credentials]() && f.NumField() == 3:
+			f.Set(reflect.ValueOf(camera.Credentials{Username: "u", Password: "p", Query: "&password=q"}))
 		default:
 			t.Fatalf("camera.Camera.%s (%s): teach camera_codec.go and this test about it", sf.Name, f.Type())
 		}

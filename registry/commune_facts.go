@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,9 +46,11 @@ func decodeFact(v []byte) (communeFact, error) {
 	return communeFact{n, cost}, nil
 }
 
-// addFact adds a camera of the commune and cost (sign +1) or takes one
-// away (sign -1). Costs are never negative (camera.Validate).
-func addFact(b *bolt.Bucket, commune string, cost int64, sign int) error {
+// addFact adds camera id of the commune and cost (sign +1) or takes one
+// away (sign -1). Costs are never negative (camera.Validate). An addition
+// that would take the commune's cost past limit is refused, EINVALID
+// naming cost_vnd: a sum the int64 of a report cannot hold.
+func addFact(b *bolt.Bucket, id, commune string, cost int64, sign int, limit uint64) error {
 	k := factKey(commune)
 	var f communeFact
 	if v := b.Get(k); v != nil {
@@ -56,8 +60,13 @@ func addFact(b *bolt.Bucket, commune string, cost int64, sign int) error {
 		}
 	}
 	if sign > 0 {
+		sum, carry := bits.Add64(f.cost, uint64(cost), 0)
+		if carry != 0 || sum > limit || cost < 0 {
+			return camera.Errorf(camera.EINVALID, "cost_vnd", "the cost of camera %q, %s, would take the cost of the cameras of commune %q past %s, more than a total can hold",
+				id, camera.FormatVND(cost), commune, maxVNDText)
+		}
 		f.cameras++
-		f.cost += uint64(cost)
+		f.cost = sum
 	} else {
 		if f.cameras == 0 || f.cost < uint64(cost) {
 			return fmt.Errorf("commune facts of %q are behind the cameras (taking away a camera of %d đồng from %d cameras of %d)", commune, cost, f.cameras, f.cost)
@@ -72,19 +81,27 @@ func addFact(b *bolt.Bucket, commune string, cost int64, sign int) error {
 }
 
 // putCamera stores c, replacing prev (nil for a new camera), and keeps
-// the commune facts and its camera facts.
+// the commune facts and its camera facts. A write that would take its
+// commune's cost past the int64 range is refused (see money.go); one
+// that lowers the cost of a camera in its commune is always taken, so
+// that a sum already past it — a cost stored before cost_vnd was
+// bounded — can be corrected.
 func putCamera(tx *bolt.Tx, c, prev *camera.Camera) error {
 	v, err := encodeCamera(c)
 	if err != nil {
 		return err
 	}
 	facts := tx.Bucket(bucketCommuneFacts)
+	limit := uint64(math.MaxInt64)
 	if prev != nil {
-		if err := addFact(facts, prev.Commune, prev.CostVND, -1); err != nil {
+		if err := addFact(facts, prev.ID, prev.Commune, prev.CostVND, -1, 0); err != nil {
 			return err
 		}
+		if prev.Commune == c.Commune && c.CostVND <= prev.CostVND {
+			limit = math.MaxUint64 // no higher than it was
+		}
 	}
-	if err := addFact(facts, c.Commune, c.CostVND, +1); err != nil {
+	if err := addFact(facts, c.ID, c.Commune, c.CostVND, +1, limit); err != nil {
 		return err
 	}
 	f := cameraFacts{name: []byte(c.Name), commune: []byte(c.Commune), status: []byte(c.Status), cost: c.CostVND}
@@ -105,7 +122,7 @@ func deleteCamera(tx *bolt.Tx, id string) error {
 	if !found {
 		return fmt.Errorf("camera %q has no facts record", id)
 	}
-	if err := addFact(tx.Bucket(bucketCommuneFacts), string(f.commune), f.cost, -1); err != nil {
+	if err := addFact(tx.Bucket(bucketCommuneFacts), id, string(f.commune), f.cost, -1, 0); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketCameraFacts).Delete([]byte(id)); err != nil {
@@ -125,7 +142,10 @@ func sumCommuneFacts(tx *bolt.Tx) (map[string]communeFact, error) {
 		}
 		s := sums[string(f.commune)]
 		s.cameras++
-		s.cost += uint64(f.cost)
+		var carry uint64
+		if s.cost, carry = bits.Add64(s.cost, uint64(f.cost), 0); carry != 0 {
+			return nil, fmt.Errorf("the costs of the cameras of commune %q sum past 2^64 đồng: correct the cost_vnd of those stored over %s", f.commune, camera.FormatVND(camera.MaxVND))
+		}
 		sums[string(f.commune)] = s
 	}
 	return sums, nil
@@ -198,14 +218,14 @@ func (c *foldCache) fold(raw string) string {
 // readCommuneNames returns the spellings of the cameras' communes with
 // their counts, canonical spellings picked (see communeNames), and the
 // cost of the cameras by spelling — from the facts, without reading a
-// camera.
-func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelling]int64, error) {
+// camera. A cost may be past the int64 range (see money.go).
+func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelling]uint64, error) {
 	b, err := derivedBucket(tx, bucketCommuneFacts)
 	if err != nil {
 		return nil, nil, err
 	}
 	names := newCommuneNames()
-	cost := map[*spelling]int64{}
+	cost := map[*spelling]uint64{}
 	err = b.ForEach(func(k, v []byte) error {
 		if len(k) == 0 || k[0] != 'c' {
 			return fmt.Errorf("commune facts key %q is malformed", k)
@@ -217,7 +237,7 @@ func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelli
 		raw := string(k[1:])
 		sp := &spelling{raw: raw, fold: folds.fold(raw), n: int(f.cameras)}
 		names.spell[raw] = sp
-		cost[sp] = int64(f.cost)
+		cost[sp] = f.cost
 		return nil
 	})
 	if err != nil {
@@ -231,7 +251,8 @@ func readCommuneNames(tx *bolt.Tx, folds *foldCache) (*communeNames, map[*spelli
 // (canonical spelling, see Places; "" for cameras without one). Retired
 // cameras count: their money was spent. It reads the commune facts, one
 // record per commune spelling, so it costs the same with fifty cameras or
-// a million.
+// a million. A cost that cannot be held in an int64, a commune's or the
+// sum of all, is an error naming the cameras at fault (see money.go).
 func (s *Store) CostTotals(ctx context.Context) (map[string]int64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -243,8 +264,17 @@ func (s *Store) CostTotals(ctx context.Context) (map[string]int64, error) {
 			return err
 		}
 		out = make(map[string]int64, len(names.canon))
+		var all int64 // so that a sum of the totals fits too
 		for sp, v := range cost {
-			out[names.canon[sp.fold]] += v
+			canon := names.canon[sp.fold]
+			sum := out[canon]
+			if v > math.MaxInt64 || !addVND(&sum, int64(v)) {
+				return costTooLarge(tx, fmt.Sprintf("the cameras of commune %q", canon))
+			}
+			if !addVND(&all, int64(v)) {
+				return costTooLarge(tx, "the cameras of all communes")
+			}
+			out[canon] = sum
 		}
 		return nil
 	})

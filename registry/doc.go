@@ -24,7 +24,9 @@
 // number and cost of the cameras per commune spelling (commune_facts.go),
 // which gives the cost metric, the summary's cost column and the
 // communes' canonical spellings without reading a camera. Store.Check
-// recounts both from the records, and every test store runs it.
+// recounts both from the records, and every test store runs it. A write
+// that would take a commune's cost past the int64 range is refused, and
+// every sum of money the store computes is checked (money.go).
 //
 // Incidents (incidents*.go) are indexed in the transaction that writes
 // them: by camera, time, place cell (0.02°), case reference and category,

@@ -166,6 +166,9 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	if err != nil {
 		return res, err
 	}
+	if err := s.db.View(func(tx *bolt.Tx) error { return checkDonationSums(tx, keep, communes, index, bulk) }); err != nil {
+		return res, err
+	}
 	// Each batch is encoded and sorted (prepareBatch) while the one before
 	// it is written: on two cores that hides most of the encoding behind
 	// bbolt's own work.
@@ -277,9 +280,14 @@ func (s *Store) CountDonations(ctx context.Context) (count int, totalVND int64, 
 	err = s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(_, v []byte) error {
 			t, err := decodeCommuneTotal(v)
+			if err != nil {
+				return err
+			}
 			count += int(t.Count)
-			totalVND += t.Total
-			return err
+			if !addVND(&totalVND, t.Total) {
+				return donationsTooLarge("the donations of all communes")
+			}
+			return nil
 		})
 	})
 	return count, totalVND, err

@@ -17,18 +17,24 @@ import (
 // donation; "" for gifts to cameras that have no commune). It reads the
 // running totals kept in the donations' write transactions — one record
 // per commune — so it costs the same with five donations or five million.
+// A sum that cannot be held in an int64 is an error (see money.go).
 func (s *Store) DonationTotals(ctx context.Context) (map[string]int64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	out := map[string]int64{}
+	var all int64 // so that a sum of the totals fits too
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {
 			t, err := decodeCommuneTotal(v)
 			if err != nil {
 				return fmt.Errorf("commune %q: %w", k, err)
 			}
-			out[t.Spelling] += t.Total
+			sum := out[t.Spelling]
+			if !addVND(&sum, t.Total) || !addVND(&all, t.Total) {
+				return donationsTooLarge("the donations of all communes")
+			}
+			out[t.Spelling] = sum
 			return nil
 		})
 	})

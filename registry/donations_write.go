@@ -36,7 +36,8 @@ type preparedBatch struct {
 
 	records, dates, byCam, byCommune, byDonor, byGift, byRef []kv
 	totals                                                   map[string]*communeTotal
-	rows                                                     []giftRow // of batch[i]
+	over                                                     map[string]bool // the batch's own sum of a commune overflows
+	rows                                                     []giftRow       // of batch[i]
 	fold                                                     folder
 	// reject makes write refuse a donation that a gift stored since the
 	// call was checked would repeat (DonationOptions.RejectDuplicates):
@@ -83,10 +84,16 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, index
 			t = &communeTotal{}
 			p.totals[fold] = t
 		}
-		t.Total += d.AmountVND
+		ok := addVND(&t.Total, d.AmountVND)
 		t.Count++
 		if d.Pool() {
-			t.Pool += d.AmountVND
+			ok = addVND(&t.Pool, d.AmountVND) && ok
+		}
+		if !ok {
+			if p.over == nil {
+				p.over = map[string]bool{}
+			}
+			p.over[fold] = true
 		}
 		t.Spelling = d.Commune
 	}
@@ -159,7 +166,7 @@ func (p *preparedBatch) write(ctx context.Context, tx *bolt.Tx, bulk bool) error
 	if err := putDonors(tx.Bucket(bucketDonByDonor), p.byDonor); err != nil {
 		return err
 	}
-	if err := addTotals(tx.Bucket(bucketDonTotals), p.totals); err != nil {
+	if err := p.addTotals(tx.Bucket(bucketDonTotals), bulk); err != nil {
 		return err
 	}
 	if !bulk {
@@ -311,24 +318,4 @@ func putDonors(b *bolt.Bucket, entries []kv) error {
 		}
 	}
 	return b.SetSequence(b.Sequence() + added)
-}
-
-// addTotals adds a batch's sums to donation_totals.
-func addTotals(b *bolt.Bucket, totals map[string]*communeTotal) error {
-	for fold, t := range totals {
-		sum := *t
-		if v := b.Get(totalsKey(fold)); v != nil {
-			old, err := decodeCommuneTotal(v)
-			if err != nil {
-				return err
-			}
-			sum.Total += old.Total
-			sum.Count += old.Count
-			sum.Pool += old.Pool
-		}
-		if err := b.Put(totalsKey(fold), sum.encode()); err != nil {
-			return err
-		}
-	}
-	return nil
 }

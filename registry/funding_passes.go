@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,7 +67,9 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 			up = w.upFor(k).Milliseconds()
 		}
 		out.total.Cameras++
-		out.total.CostVND += f.cost
+		if !addVND(&out.total.CostVND, f.cost) {
+			return errCostOverflow
+		}
 		out.total.UpMillis += up
 		switch g {
 		case GroupByCamera:
@@ -80,11 +83,16 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 				out.communes[sp.fold] = r
 			}
 			r.Cameras++
-			r.CostVND += f.cost
+			if !addVND(&r.CostVND, f.cost) {
+				return errCostOverflow
+			}
 			r.UpMillis += up
 		}
 		return nil
 	})
+	if errors.Is(err, errCostOverflow) {
+		return nil, costTooLarge(tx, "the cameras")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +107,10 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 	out.total.Communes = len(out.names.canon)
 	return out, nil
 }
+
+// errCostOverflow stops the camera pass at a cost sum that overflows;
+// cameraPass answers costTooLarge for it.
+var errCostOverflow = errors.New("cost sum overflows")
 
 // cameraGifts sums the gifts to one camera.
 type cameraGifts struct {
@@ -138,9 +150,10 @@ func donationPass(ctx context.Context, tx *bolt.Tx, g GroupBy) (*donationSide, e
 		if err != nil {
 			return fmt.Errorf("commune %q: %w", k, err)
 		}
-		out.total.DonatedVND += ct.Total
+		if !addVND(&out.total.DonatedVND, ct.Total) || !addVND(&out.total.PoolVND, ct.Pool) {
+			return donationsTooLarge("the donations of all communes")
+		}
 		out.total.Donations += int(ct.Count)
-		out.total.PoolVND += ct.Pool
 		return nil
 	})
 	// The sequence of donations_by_donor counts the donors (putDonors).
@@ -170,15 +183,19 @@ func (p *donationPasser) cameras(tx *bolt.Tx) ([]cameraGifts, error) {
 		ids.add(id)
 		var cg cameraGifts
 		donors := p.s1[:0]
+		sums := true
 		err := g.each(&p.t, id, func(val []byte) bool {
 			amount, donor, ok := readByCamera(val)
-			cg.donated += amount
+			sums = addVND(&cg.donated, amount) && sums
 			cg.donations++
 			donors = append(donors, donor)
 			return ok
 		})
 		if err != nil {
 			return nil, err
+		}
+		if !sums {
+			return nil, donationsTooLarge(fmt.Sprintf("the donations to camera %q", id))
 		}
 		cg.donors = p.set.count(donors)
 		p.s1 = donors[:0]
@@ -233,11 +250,12 @@ func (p *donationPasser) communes(tx *bolt.Tx) (map[string]*FundingRow, error) {
 			r.Key = ct.Spelling
 		}
 		donors := p.s1[:0]
+		sums := true
 		err := g.each(&p.t, fold, func(val []byte) bool {
 			pool, amount, donor, ok := readByCommune(val)
-			r.DonatedVND += amount
+			sums = addVND(&r.DonatedVND, amount) && sums
 			if pool {
-				r.PoolVND += amount
+				sums = addVND(&r.PoolVND, amount) && sums
 			}
 			r.Donations++
 			donors = append(donors, donor)
@@ -245,6 +263,9 @@ func (p *donationPasser) communes(tx *bolt.Tx) (map[string]*FundingRow, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if !sums {
+			return nil, donationsTooLarge(fmt.Sprintf("the donations in commune %q", r.Key))
 		}
 		r.Donors = p.set.count(donors)
 		p.s1 = donors[:0]
@@ -261,12 +282,13 @@ func (p *donationPasser) donors(tx *bolt.Tx) ([]FundingRow, error) {
 	for donor := g.prefix(); donor != nil; donor = g.prefix() {
 		row := FundingRow{group: GroupByDonor, Key: string(donor)}
 		cams, communes := p.s1[:0], p.s2[:0]
+		sums := true
 		err := g.each(&p.t, donor, func(val []byte) bool {
 			amount, cam, fold, ok := readByDonor(val)
-			row.DonatedVND += amount
+			sums = addVND(&row.DonatedVND, amount) && sums
 			row.Donations++
 			if len(cam) == 0 {
-				row.PoolVND += amount
+				sums = addVND(&row.PoolVND, amount) && sums
 			} else {
 				cams = append(cams, cam)
 			}
@@ -275,6 +297,9 @@ func (p *donationPasser) donors(tx *bolt.Tx) ([]FundingRow, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if !sums {
+			return nil, donationsTooLarge(fmt.Sprintf("the donations of donor %q", row.Key))
 		}
 		row.Cameras, row.Communes = p.set.count(cams), p.set.count(communes)
 		p.s1, p.s2 = cams[:0], communes[:0]

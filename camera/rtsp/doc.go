@@ -34,7 +34,9 @@
 //     policy forbids is down, reason denied, and is sent no packet.
 //   - Credentials in the URL are given to gortsplib (Basic or Digest) and
 //     nowhere else; results name the camera by host:port and are scrubbed
-//     of the user information before they are returned.
+//     of the user information before they are returned. Credential query
+//     parameters (camera.IsCredentialParam) are sent in the query, as the
+//     camera wants them, and scrubbed from results the same way.
 //   - A cancelled ctx gives state unknown, reason canceled: such a result
 //     says nothing about the camera and should not be recorded as a
 //     transition.

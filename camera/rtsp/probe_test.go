@@ -18,6 +18,10 @@ const (
 	// passBasic has no ':', which gortsplib's server cannot split off a
 	// Basic authorization (the client sends it correctly).
 	passBasic = "Ch0-Gao-50@%/ü"
+	// queryCreds is the query of a camera that takes its credentials
+	// there, with the password queryPass.
+	queryPass  = "Qpw-7Xk2-m9"
+	queryCreds = "channel=1&user=admin&password=" + queryPass + "&subtype=0"
 )
 
 // TestProbeFakeCameras probes real RTSP servers (gortsplib) that behave like
@@ -116,6 +120,34 @@ func TestProbeFakeCameras(t *testing.T) {
 			state: camera.StateAuthFailed, reason: camera.ReasonAuthFailed, server: "rtsptest",
 		},
 		{
+			name:  "query credentials, shallow",
+			opts:  rtsptest.Options{Query: queryCreds, Server: "cam " + queryPass},
+			url:   func(c *rtsptest.Camera) string { return c.URLWithQuery() },
+			state: camera.StateUp, reason: camera.ReasonOK, codec: "h264", width: 1920, height: 1080, server: "cam xxxxx",
+		},
+		{
+			name: "query credentials, deep", deep: true,
+			opts:  rtsptest.Options{Query: queryCreds},
+			url:   func(c *rtsptest.Camera) string { return c.URLWithQuery() },
+			state: camera.StateUp, reason: camera.ReasonOK, codec: "h264", width: 1920, height: 1080, server: "rtsptest",
+		},
+		{
+			name: "query credentials in another order", // the camera reads them in its own
+			opts: rtsptest.Options{Query: queryCreds},
+			url: func(c *rtsptest.Camera) string {
+				return c.URL() + "?channel=1&password=" + queryPass + "&user=admin&subtype=0"
+			},
+			state: camera.StateAuthFailed, reason: camera.ReasonAuthFailed, server: "rtsptest",
+		},
+		{
+			name: "query credentials with a wrong password",
+			opts: rtsptest.Options{Query: queryCreds},
+			url: func(c *rtsptest.Camera) string {
+				return c.URL() + "?channel=1&user=admin&password=wrong-q-pw&subtype=0"
+			},
+			state: camera.StateAuthFailed, reason: camera.ReasonAuthFailed, server: "rtsptest",
+		},
+		{
 			name:  "server header is recorded",
 			opts:  rtsptest.Options{Server: "Hikvision-Webs/5.5"},
 			state: camera.StateUp, reason: camera.ReasonOK, codec: "h264", width: 1920, height: 1080, server: "Hikvision-Webs/5.5",
@@ -163,7 +195,7 @@ func TestProbeFakeCameras(t *testing.T) {
 			if got.Detail == "" || !strings.Contains(got.Detail, c.Addr()) {
 				t.Errorf("detail = %q, want a sentence naming %s", got.Detail, c.Addr())
 			}
-			checkNoSecrets(t, got, pass, passBasic, user+":", "wrong-")
+			checkNoSecrets(t, got, pass, passBasic, user+":", "wrong-", queryPass, "password=")
 		})
 	}
 }

@@ -68,8 +68,10 @@ type Prober struct {
 // error: every failure, including a malformed URL, is a ProbeResult with a
 // state and a reason (see classify.go for the mapping).
 //
-// rawURL may carry credentials (rtsp://user:pass@host/path); they are used
-// for Basic or Digest authentication and appear nowhere in the result.
+// rawURL may carry credentials (rtsp://user:pass@host/path, or query
+// parameters such as ?user=admin&password=X, see camera.IsCredentialParam);
+// the user information is used for Basic or Digest authentication, the
+// query is sent as it is, and neither appears anywhere in the result.
 //
 // A shallow probe (deep false) connects and asks OPTIONS and DESCRIBE: the
 // camera is up when its SDP lists a video track. A deep probe then SETUPs the
@@ -140,7 +142,7 @@ type target struct {
 	secure   bool   // rtsps
 	host     string // host name or address, for DNS messages and TLS
 	hostPort string // host:port, the only form of the address put in results
-	creds    bool   // the URL carries user information
+	creds    bool   // the URL carries credentials: user information or query parameters
 	secrets  []string
 }
 
@@ -197,6 +199,11 @@ func parseTarget(rawURL string) (*target, *outcome) {
 	if u.User != nil {
 		t.creds = true
 		t.secrets = secretsOf(rawURL, u.User)
+	}
+	if q := querySecretsOf(u.RawQuery); len(q) > 0 {
+		t.creds = true
+		t.secrets = append(t.secrets, q...)
+		longestFirst(t.secrets)
 	}
 	return t, nil
 }

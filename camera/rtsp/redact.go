@@ -2,9 +2,12 @@ package rtsp
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/matthan/matthan/camera"
 )
 
 // minSecretLen is the shortest password scrubbed by its raw text. A shorter
@@ -38,6 +41,37 @@ func secretsOf(rawURL string, user *url.Userinfo) []string {
 		}
 	}
 	return out
+}
+
+// querySecretsOf lists the strings of the credential parameters of the raw
+// query q (camera.IsCredentialParam) that must never appear in a result:
+// each name=value as written, and each value as written and decoded, when
+// long enough to scrub.
+func querySecretsOf(q string) []string {
+	var s []string
+	for _, piece := range strings.Split(q, "&") {
+		name, value, _ := strings.Cut(piece, "=")
+		if piece == "" || !camera.IsCredentialParam(name) {
+			continue
+		}
+		s = append(s, piece, value)
+		if v, err := url.QueryUnescape(value); err == nil {
+			s = append(s, v)
+		}
+	}
+	out := s[:0]
+	for _, x := range s {
+		if len(x) >= minSecretLen {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// longestFirst sorts secrets so that a replacement does not leave a part
+// of a longer one behind (a value inside its name=value).
+func longestFirst(secrets []string) {
+	slices.SortStableFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 }
 
 // scrub replaces every secret in text.

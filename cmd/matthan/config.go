@@ -38,6 +38,7 @@ type config struct {
 	Incidents incidentsConfig `yaml:"incidents"`
 	Console   consoleConfig   `yaml:"console"`
 	TLS       tlsConfig       `yaml:"tls"`
+	Layers    layersConfig    `yaml:"layers"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -110,6 +111,7 @@ func defaultConfig() *config {
 		Clips:     defaultClipsConfig(),
 		Incidents: defaultIncidentsConfig(),
 		Console:   defaultConsoleConfig(),
+		Layers:    defaultLayersConfig(),
 
 		origins: map[string]string{},
 	}
@@ -177,6 +179,13 @@ var settings = []setting{
 	}},
 	{"console.enabled", "MATTHAN_CONSOLE_ENABLED", "", setConsoleEnabled},
 	{"console.tile_url", "MATTHAN_CONSOLE_TILE_URL", "", setTileURL},
+
+	{"layers.max_features", "MATTHAN_LAYERS_MAX_FEATURES", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxFeatures) }},
+	{"layers.max_positions", "MATTHAN_LAYERS_MAX_POSITIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxPositions) }},
+	{"layers.max_polygon_positions", "MATTHAN_LAYERS_MAX_POLYGON_POSITIONS", "", func(c *config, v string) error {
+		return parseCount(v, &c.Layers.MaxPolygonPositions)
+	}},
+	{"layers.max_junctions", "MATTHAN_LAYERS_MAX_JUNCTIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxJunctions) }},
 }
 
 // Environment variables that are not config keys.
@@ -479,6 +488,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateConsole(bad); err != nil {
+		return err
+	}
+	if err := c.validateLayers(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.

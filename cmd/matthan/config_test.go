@@ -119,6 +119,7 @@ func TestConfigFile(t *testing.T) {
 	want.Incidents = incidentsConfig{Retention: 0, RetentionInterval: duration(15 * time.Minute)}
 	want.Console = consoleConfig{Enabled: false, TileURL: "https://{s}.tile.example.vn/{z}/{x}/{y}.png", TileAttribution: "© bản đồ ví dụ",
 		SessionIdleTimeout: duration(2 * time.Hour), SessionMaxAge: duration(72 * time.Hour)}
+	want.Layers = layersConfig{MaxFeatures: 1000, MaxPositions: 50_000, MaxPolygonPositions: 20_000, MaxJunctions: 500}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
@@ -196,16 +197,17 @@ func TestConfigMissingFile(t *testing.T) {
 // TestConfigLayers checks the order: defaults < file < environment < flags.
 func TestConfigLayers(t *testing.T) {
 	environment := map[string]string{
-		"MATTHAN_LISTEN":           "127.0.0.1:7070",
-		"MATTHAN_LOG_LEVEL":        "warn",
-		"MATTHAN_IMPORT_LIMIT":     "2MiB",
-		"MATTHAN_SHUTDOWN_TIMEOUT": "3s",
-		"MATTHAN_METRICS_RUNTIME":  "true",
-		"MATTHAN_ADMIN_TOKEN":      "an-admin-token-for-tests",
-		"MATTHAN_DB":               "", // empty = unset: the file's value stands
-		"MATTHAN_POLL_INTERVAL":    "20s",
-		"MATTHAN_POLLER_ENABLED":   "true",
-		"MATTHAN_WEBHOOK_SECRET":   webhookSecret,
+		"MATTHAN_LISTEN":               "127.0.0.1:7070",
+		"MATTHAN_LOG_LEVEL":            "warn",
+		"MATTHAN_IMPORT_LIMIT":         "2MiB",
+		"MATTHAN_SHUTDOWN_TIMEOUT":     "3s",
+		"MATTHAN_METRICS_RUNTIME":      "true",
+		"MATTHAN_ADMIN_TOKEN":          "an-admin-token-for-tests",
+		"MATTHAN_DB":                   "", // empty = unset: the file's value stands
+		"MATTHAN_POLL_INTERVAL":        "20s",
+		"MATTHAN_POLLER_ENABLED":       "true",
+		"MATTHAN_LAYERS_MAX_JUNCTIONS": "300_000",
+		"MATTHAN_WEBHOOK_SECRET":       webhookSecret,
 	}
 	flags := map[string]string{"listen": "127.0.0.1:6060", "poll-interval": "300ms"}
 	got, err := loadConfig(configSource{File: "testdata/good.yml", Getenv: env(environment), Flags: flags})
@@ -228,6 +230,8 @@ func TestConfigLayers(t *testing.T) {
 		{"poller.interval (flag over env over file)", got.Poller.Interval, duration(300 * time.Millisecond)},
 		{"poller.enabled (env over file)", got.Poller.Enabled, true},
 		{"poller.timeout (file)", got.Poller.Timeout, duration(4 * time.Second)},
+		{"layers.max_junctions (env over file)", got.Layers.MaxJunctions, 300_000},
+		{"layers.max_features (file)", got.Layers.MaxFeatures, 1000},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -343,6 +347,10 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-tls-cert-only.yml", `config: tls.cert_file: is set but tls.key_file is not: HTTPS needs both (from testdata/invalid-tls-cert-only.yml line 2)`},
 		{"invalid-tls-key-only.yml", `config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from testdata/invalid-tls-key-only.yml line 2)`},
 		{"invalid-tls-unknown-key.yml", `config: unknown key "tls.cert" (from testdata/invalid-tls-unknown-key.yml line 2)`},
+		{"invalid-layers-zero.yml", `config: layers.max_junctions: must be at least 1, got 0 (from testdata/invalid-layers-zero.yml line 2)`},
+		{"invalid-layers-type.yml", `config: layers.max_features: must be a whole number, got "many" (from testdata/invalid-layers-type.yml line 2)`},
+		{"invalid-layers-polygon-positions.yml", `config: layers.max_polygon_positions: must be at most layers.max_positions (1000), got 5000 (from testdata/invalid-layers-polygon-positions.yml line 3)`},
+		{"invalid-layers-unknown-key.yml", `config: unknown key "layers.max_junction" (from testdata/invalid-layers-unknown-key.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

@@ -154,6 +154,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		Geo:         index,
 
 		IncidentCounter: gaps.counter,
+		LayerLimits:     cfg.Layers.limits(),
 		Clips:           ev.clips,
 		ClipLimit:       int64(cfg.Clips.MaxBytes),
 		IncidentMetrics: ev.metrics,

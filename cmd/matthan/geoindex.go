@@ -104,11 +104,15 @@ func buildGeoIndex(ctx context.Context, store *registry.Store, states map[string
 	if raw, err := store.GetLayer(ctx, registry.LayerCommunes); err != nil {
 		return nil, err
 	} else if raw != nil {
-		cs, err := geo.ParseCommunes(raw)
+		// A stored layer passed the limits of its day: it is read without
+		// them, so that a lower limit never stops the daemon starting.
+		cs, err := geo.ParseCommunes(ctx, raw, geo.NoLimits())
 		if err != nil {
 			return nil, fmt.Errorf("stored commune boundaries: %w", err)
 		}
-		index.SetCommunes(cs)
+		if err := index.SetCommunes(cs); err != nil {
+			return nil, fmt.Errorf("stored commune boundaries: %w", err)
+		}
 	}
 	if raw, err := store.GetLayer(ctx, registry.LayerIntersections); err != nil {
 		return nil, err

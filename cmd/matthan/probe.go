@@ -26,7 +26,9 @@ func (c *cli) probe(ctx context.Context, args []string) error {
 Checks one camera's RTSP stream now: connects, asks OPTIONS and DESCRIBE
 and, with --deep, plays the video until the first frame arrives (the only
 way to see a frozen picture). Credentials go in the URL, as
-rtsp://USER:PASSWORD@HOST:PORT/PATH; the password is never printed.
+rtsp://USER:PASSWORD@HOST:PORT/PATH, or in its query for cameras that take
+them there (?user=USER&password=PASSWORD); the password and the values of
+such parameters are never printed.
 It connects wherever the URL says, with the rights of whoever runs it;
 with --config (or $`+envConfig+`) it applies that configuration's network
 policy (probe.allow_networks, probe.deny_networks) as the daemon would,
@@ -114,6 +116,9 @@ func checkProbeURL(raw string) error {
 			creds, rest = "USER:PASSWORD@", rest[at+1:]
 		}
 		host, path, _ := strings.Cut(rest, "/")
+		if p, q, ok := strings.Cut(path, "?"); ok {
+			path = p + "?" + camera.RedactQuery(q) // never repeat a credential
+		}
 		if host == "" {
 			host = "HOST:PORT"
 		}

@@ -177,3 +177,60 @@ func TestProbeUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeQueryCredentials: a camera that takes its credentials in the
+// URL's query (Dahua's realmonitor?channel=1&user=…&password=…) is probed
+// with them, and neither the text, the JSON nor a usage error prints them:
+// the URL shows user=xxxxx&password=xxxxx.
+func TestProbeQueryCredentials(t *testing.T) {
+	const (
+		qUser = "q-installer"
+		qPass = "Qcam-pass-8823"
+	)
+	query := "channel=1&user=" + qUser + "&password=" + qPass + "&subtype=0"
+	cam, err := rtsptest.Start(rtsptest.Options{Path: "/cam/realmonitor", Query: query, Server: "Dahua Rtsp Server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cam.Close)
+	redacted := "rtsp://" + cam.Addr() + "/cam/realmonitor?channel=1&user=xxxxx&password=xxxxx&subtype=0"
+	wrong := cam.URL() + "?channel=1&user=" + qUser + "&password=old-q-password&subtype=0"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"up", []string{cam.URLWithQuery()}, 0, []string{redacted + " (quick probe: OPTIONS, DESCRIBE)", "✔ up — H264 1920×1080, "}},
+		{"up, deep", []string{"--deep", cam.URLWithQuery()}, 0, []string{redacted + " (deep probe: up to the first video frame)", "✔ up — H264"}},
+		{"wrong password", []string{wrong}, 1, []string{"✘ auth_failed — the camera refused the user name or password", "answered DESCRIBE with 401 Unauthorized: the credentials were refused"}},
+		{"json", []string{"--json", cam.URLWithQuery()}, 0, []string{`"state": "up"`}},
+		{"no scheme", []string{cam.Addr() + "/cam/realmonitor?" + query}, exitUsage, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, nil, append([]string{"probe"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			rest := out
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Errorf("stdout lacks %q (in order):\n%s", w, out)
+					break
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, secret := range []string{qPass, qUser, "old-q-password"} {
+				if strings.Contains(out+errOut, secret) {
+					t.Errorf("the output shows %q:\n%s%s", secret, out, errOut)
+				}
+			}
+		})
+	}
+	_, errOut, _ := runCLI(t, nil, "probe", cam.Addr()+"/cam/realmonitor?"+query)
+	if want := "URL has no scheme: write rtsp://" + cam.Addr() + "/cam/realmonitor?channel=1&user=xxxxx&password=xxxxx&subtype=0"; !strings.Contains(errOut, want) {
+		t.Errorf("usage error %q, want %q", errOut, want)
+	}
+}

@@ -86,6 +86,13 @@ type Options struct {
 	Password string
 	Auth     Auth
 
+	// Query, when set, is the query every DESCRIBE and SETUP must carry,
+	// exactly (rtsp://host/cam/realmonitor?channel=1&user=admin&password=X
+	// has "channel=1&user=admin&password=X"): a camera that takes its
+	// credentials as query parameters, and reads them in its own order.
+	// Any other query is answered 401.
+	Query string
+
 	// Behavior is the initial behavior (see SetBehavior).
 	Behavior Behavior
 
@@ -290,6 +297,13 @@ func (c *Camera) URLWithCredentials(user, password string) string {
 	return u.String()
 }
 
+// URLWithQuery returns the stream URL with the query the camera requires
+// (Options.Query), as stored in the registry for a camera that takes its
+// credentials in the query.
+func (c *Camera) URLWithQuery() string {
+	return c.URL() + "?" + c.opts.Query
+}
+
 // Addr returns the camera's host:port.
 func (c *Camera) Addr() string { return c.addr }
 
@@ -334,7 +348,7 @@ var (
 func (h *handler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
 	c := (*Camera)(h)
 	c.describes.Add(1)
-	if res, err := c.check(ctx.Conn, ctx.Request, ctx.Path); res != nil {
+	if res, err := c.check(ctx.Conn, ctx.Request, ctx.Path, ctx.Query); res != nil {
 		return res, nil, err
 	}
 	return &base.Response{StatusCode: base.StatusOK}, c.stream(), nil
@@ -344,7 +358,7 @@ func (h *handler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.R
 // credentials again at SETUP; so does this one.
 func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
 	c := (*Camera)(h)
-	if res, err := c.check(ctx.Conn, ctx.Request, ctx.Path); res != nil {
+	if res, err := c.check(ctx.Conn, ctx.Request, ctx.Path, ctx.Query); res != nil {
 		return res, nil, err
 	}
 	return &base.Response{StatusCode: base.StatusOK}, c.stream(), nil
@@ -374,8 +388,11 @@ func (h *handler) OnResponse(_ *gortsplib.ServerConn, res *base.Response) {
 // check answers the request itself when credentials are missing or wrong,
 // the path is not the camera's, or the camera plays NotFound; it returns a
 // nil response when the request may proceed.
-func (c *Camera) check(conn *gortsplib.ServerConn, req *base.Request, path string) (*base.Response, error) {
+func (c *Camera) check(conn *gortsplib.ServerConn, req *base.Request, path, query string) (*base.Response, error) {
 	<-c.ready
+	if c.opts.Query != "" && query != c.opts.Query {
+		return &base.Response{StatusCode: base.StatusUnauthorized}, nil
+	}
 	if c.opts.Username != "" && !conn.VerifyCredentials(req, c.opts.Username, c.opts.Password) {
 		// ErrServerAuth makes gortsplib add WWW-Authenticate to a first
 		// attempt and close the connection after a wrong one.
