@@ -296,6 +296,10 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		banner(stdout, d.URL())
 	}
 	werr := d.wait(ctx)
+	// New connections are refused from here (Shutdown closes the listener
+	// too, but after the line below could be read): whoever sees "shutting
+	// down" can count on it.
+	_ = d.ln.Close()
 	d.log.Info("shutting down")
 	if err := d.stop(); err != nil {
 		return err
