@@ -7,25 +7,34 @@ BIN         := $(CURDIR)/bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run deps test bench lint fmt vet staticcheck clean
+.PHONY: all build run test bench lint fmt vet staticcheck clean web deps
 
 all: lint test build
 
-## build: compile bin/matthan
-build:
+## build: compile bin/matthan, with the console's assets built first
+build: web
 	$(GO) build -o $(BIN)/matthan ./cmd/matthan
 
-## run: build and start the demo (a sample district on ./data/demo)
-run: build
-	$(BIN)/matthan demo
+## web: the console's scripts and styles, from npm (pinned in
+## web/package-lock.json) and esbuild, into web/dist (embedded by the
+## Go build). Runs again only when a source or the lockfile changes.
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/build.mjs
+web: web/dist/manifest.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/manifest.json: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && node build.mjs
 
 ## deps: the programs the tests run besides Go, installed from Debian's
 ## packages when missing (as root, or through sudo): GDAL's ogr2ogr and
-## ogrinfo (gdal-bin) check the GeoJSON a GIS tool gets. Each entry is
+## ogrinfo (gdal-bin) check the GeoJSON a GIS tool gets, chromium runs the
+## console's browser tests. Each entry is
 ## command:package. Nothing happens when every command is there. Without
 ## apt-get the tests that need a missing command skip, unless CI is set:
 ## then they fail, and so does this target.
-TEST_TOOLS := ogr2ogr:gdal-bin
+TEST_TOOLS := ogr2ogr:gdal-bin chromium:chromium
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 deps:
 	@missing=; \
@@ -45,14 +54,16 @@ deps:
 	echo "deps: the tests that need$$missing will skip" >&2
 
 ## test: every test, with the race detector (the end-to-end tests build
-## and run the real binary)
-test: deps
-	$(GO) test -race -count=1 -timeout 10m ./...
+## and run the real binary; the console's run in chromium)
+test: deps web
+	$(GO) test -race -count=1 -timeout 14m ./...
 
 ## bench: the benchmarks behind the README's performance figures; each
 ## line prints the figure it measures (req/s, s/import, rss_MB, ...)
 BENCH = $(GO) test -run '^$$' -benchmem
-bench:
+bench: deps web
+	$(BENCH) -bench 'AssetsGzip' -benchtime 1x ./web
+	$(BENCH) -bench 'ConsoleMapFirstLoad' -benchtime 5x ./cmd/matthan
 	$(BENCH) -bench 'Import100k' -benchtime 3x ./api
 	$(BENCH) -bench 'GetCamera' -benchtime 20000x ./api
 	$(BENCH) -bench 'DaemonRSS' -benchtime 1x ./cmd/matthan

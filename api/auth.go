@@ -26,9 +26,10 @@ const (
 	authUnknown   = "unknown"   // no such token (or revoked)
 	authExpired   = "expired"   // past its expires_at
 	authThrottled = "throttled" // refused unread: too many failures from the address
+	authPassword  = "password"  // a wrong user name or password at the console's sign-in
 )
 
-var authReasons = []string{authMissing, authMalformed, authUnknown, authExpired, authThrottled}
+var authReasons = []string{authMissing, authMalformed, authUnknown, authExpired, authThrottled, authPassword}
 
 // newAuthFailures returns matthan_auth_failures_total, every reason
 // present from the start (at 0), so that a rate() alert works before the
@@ -36,7 +37,7 @@ var authReasons = []string{authMissing, authMalformed, authUnknown, authExpired,
 func newAuthFailures(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "matthan_auth_failures_total",
-		Help: "Failed authentications on /api/v1, by reason: missing, malformed, unknown or expired token, or throttled (refused unread after too many failures from the client's address).",
+		Help: "Failed authentications on /api/v1, by reason: missing, malformed, unknown or expired token, a wrong password at sign-in, or throttled (refused unread after too many failures from the client's address).",
 	}, []string{"reason"})
 	for _, r := range authReasons {
 		c.WithLabelValues(r)
@@ -57,12 +58,18 @@ func newAuthFailures(reg prometheus.Registerer) *prometheus.CounterVec {
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		client := ClientKey(c.ClientIP())
-		if wait, rep := s.authThrottle.Check(client); wait > 0 {
-			secs := int(math.Ceil(wait.Seconds()))
-			s.authFailed(c, client, authThrottled, rep)
-			c.Header("Retry-After", strconv.Itoa(secs))
-			s.writeError(c, camera.Errorf(camera.ETOOMANY, "Authorization", "too many failed authentications from your address: try again in %d s", secs))
+		if s.refuseThrottled(c, client, "Authorization") {
 			return
+		}
+		// A console session: its 256-bit secret cannot be guessed, and a
+		// browser with an ended session asks for many tiles at once, so
+		// its failures are not counted against the address (which would
+		// then be refused at sign-in).
+		if c.GetHeader("Authorization") == "" && s.sessions != nil {
+			if cookie := sessionSecret(c.Request); cookie != "" {
+				s.authenticateSession(c, cookie)
+				return
+			}
 		}
 		a, reason, err := s.resolveToken(c)
 		if err != nil {
@@ -75,6 +82,22 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		c.Set(actorKey, a)
 		c.Next()
 	}
+}
+
+// refuseThrottled answers 429 with Retry-After, and reports true, when
+// the client has failed to authenticate too often in the last minute.
+// field names what the client sent (Authorization, or the password of a
+// sign-in).
+func (s *Server) refuseThrottled(c *gin.Context, client, field string) bool {
+	wait, rep := s.authThrottle.Check(client)
+	if wait <= 0 {
+		return false
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	s.authFailed(c, client, authThrottled, rep)
+	c.Header("Retry-After", strconv.Itoa(secs))
+	s.writeError(c, camera.Errorf(camera.ETOOMANY, field, "too many failed authentications from your address: try again in %d s", secs))
+	return true
 }
 
 // resolveToken returns who the request's bearer token is, or the error to

@@ -63,6 +63,9 @@ func (s *Server) near(c *gin.Context) {
 		return
 	}
 	f, err := geoFilter(q)
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -98,6 +101,9 @@ func (s *Server) nearest(c *gin.Context) {
 		return
 	}
 	f, err := geoFilter(q)
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -111,6 +117,7 @@ func (s *Server) nearest(c *gin.Context) {
 }
 
 func (s *Server) answerNear(c *gin.Context, format string, hits []geo.NearHit) {
+	hideNearStates(c, hits)
 	switch format {
 	case "", "json":
 		if hits == nil {
@@ -173,6 +180,9 @@ func (s *Server) answerWithin(c *gin.Context, q map[string][]string, query func(
 		return
 	}
 	f, err := geoFilter(q)
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -188,6 +198,7 @@ func (s *Server) answerWithin(c *gin.Context, q map[string][]string, query func(
 		hits = hits[:limit]
 		next = hits[limit-1].ID
 	}
+	hideHitStates(c, hits)
 	format := ""
 	if v := q["format"]; len(v) > 0 {
 		format = v[0]
@@ -239,6 +250,9 @@ func (s *Server) seeing(c *gin.Context) {
 		past = true
 	}
 	f, err := geoFilter(q)
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -299,11 +313,12 @@ func (s *Server) camerasGeoJSON(c *gin.Context) {
 		s.writeError(c, invalid("fov", "is no longer taken: the field-of-view sectors are at /api/v1/fov.geojson (Polygon features only, same filters); cameras.geojson answers the points"))
 		return
 	}
-	hits, err := s.geoJSONHits(q)
+	hits, err := s.geoJSONHits(c, q)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	hideHitStates(c, hits)
 	writeJSON(c, http.StatusOK, geoJSONType, geo.CamerasGeoJSON(hits))
 }
 
@@ -317,17 +332,18 @@ func (s *Server) fovGeoJSON(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	hits, err := s.geoJSONHits(q)
+	hits, err := s.geoJSONHits(c, q)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	hideHitStates(c, hits)
 	writeJSON(c, http.StatusOK, geoJSONType, geo.FOVGeoJSON(hits, geo.DefaultSectorSegments))
 }
 
 // geoJSONHits reads the bbox and filters of the GeoJSON layers and
 // returns every camera they select, in id order.
-func (s *Server) geoJSONHits(q url.Values) ([]geo.Hit, error) {
+func (s *Server) geoJSONHits(c *gin.Context, q url.Values) ([]geo.Hit, error) {
 	box := geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
 	if v := q.Get("bbox"); v != "" {
 		var err error
@@ -336,6 +352,9 @@ func (s *Server) geoJSONHits(q url.Values) ([]geo.Hit, error) {
 		}
 	}
 	f, err := geoFilter(q)
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -368,12 +387,15 @@ func (s *Server) tile(c *gin.Context) {
 		return
 	}
 	f, err := geoFilter(c.Request.URL.Query())
+	if err == nil {
+		err = stateFilterAllowed(c, f)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	gz := strings.Contains(c.GetHeader("Accept-Encoding"), "gzip")
-	b, err := s.geo.Tile(zxy[0], zxy[1], zxy[2], geo.TileOptions{Filter: f, Gzip: gz})
+	b, err := s.geo.Tile(zxy[0], zxy[1], zxy[2], geo.TileOptions{Filter: f, Gzip: gz, HideState: !seesHealth(c)})
 	if err != nil {
 		s.writeError(c, err)
 		return

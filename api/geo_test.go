@@ -337,3 +337,64 @@ func TestTilesAndGeoJSON(t *testing.T) {
 		t.Errorf("cameras.geojson: %v", kinds)
 	}
 }
+
+// TestFundraiserSeesNoCameraHealth: per-camera health is for admin,
+// police and planners. A fundraiser's tiles and geo answers carry no
+// state and no live coverage, and a state filter is refused naming it.
+func TestFundraiserSeesNoCameraHealth(t *testing.T) {
+	e, _ := newGeoEnv(t)
+	fund := e.tokens[camera.RoleFundraiser]
+	z := 14
+	n := math.Exp2(float64(z))
+	x := int((106.46 + 180) / 360 * n)
+	latR := 10.35 * math.Pi / 180
+	y := int((1 - math.Log(math.Tan(latR)+1/math.Cos(latR))/math.Pi) / 2 * n)
+	for _, tc := range []struct {
+		token string
+		sees  bool
+	}{{e.tokens[camera.RolePlanner], true}, {fund, false}} {
+		st, body, _ := e.do(tc.token, "GET", fmt.Sprintf("/tiles/%d/%d/%d.mvt", z, x, y), "", nil)
+		if st != 200 {
+			t.Fatalf("tile: %d", st)
+		}
+		layers, err := mvt.Unmarshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := map[string]bool{}
+		for _, l := range layers {
+			for _, f := range l.Features {
+				for _, k := range []string{"state", "covered_live", "cameras_live"} {
+					if _, ok := f.Properties[k]; ok {
+						has[k] = true
+					}
+				}
+			}
+		}
+		if has["state"] != tc.sees || has["covered_live"] != tc.sees {
+			t.Errorf("tile for a role that sees health=%v carries %v", tc.sees, has)
+		}
+	}
+	var near struct {
+		Items []map[string]any `json:"items"`
+	}
+	e.doJSON(fund, "GET", "/api/v1/cameras/near?lat=10.35&lon=106.46&radius_m=2000", nil, 200, &near)
+	if len(near.Items) == 0 {
+		t.Fatal("no camera near the town")
+	}
+	for _, it := range near.Items {
+		if it["state"] != "" {
+			t.Fatalf("a fundraiser's near answer carries state %v", it["state"])
+		}
+	}
+	for _, path := range []string{
+		"/api/v1/cameras/near?lat=10.35&lon=106.46&radius_m=2000&state=down",
+		"/api/v1/cameras/within?bbox=106.4,10.3,106.5,10.4&state=down",
+		"/api/v1/cameras.geojson?state=down",
+		"/tiles/14/0/0.mvt?state=down",
+	} {
+		if p := e.problem(fund, "GET", path, nil, 403); p.Field != "state" {
+			t.Errorf("%s: field %q, want state", path, p.Field)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -128,10 +130,18 @@ func (s *Server) listHealth(c *gin.Context) {
 		return
 	}
 	commune := communeMatcher(q.Get("commune"))
-	state := camera.HealthState(q.Get("state"))
-	if state != "" && !state.Valid() {
-		s.writeError(c, invalid("state", "must be one of up, degraded, down, auth_failed, unknown, got %q", state))
-		return
+	// state is one state or a list (state=down,degraded: the cameras
+	// not up, as the console's health page asks).
+	var states []camera.HealthState
+	if v := q.Get("state"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			st := camera.HealthState(strings.TrimSpace(p))
+			if !st.Valid() {
+				s.writeError(c, invalid("state", "must be one of up, degraded, down, auth_failed, unknown, or several separated by commas, got %q", p))
+				return
+			}
+			states = append(states, st)
+		}
 	}
 	status := camera.Status(q.Get("status"))
 	if status != "" && !status.Valid() {
@@ -140,7 +150,7 @@ func (s *Server) listHealth(c *gin.Context) {
 	}
 	keep := func(h *registry.HealthItem) bool {
 		return (commune == nil || commune(h.Commune)) &&
-			(state == "" || h.State == state) &&
+			(states == nil || slices.Contains(states, h.State)) &&
 			(status == "" || h.Status == status)
 	}
 	items, next, err := s.health.ListHealth(c, after, limit, keep)

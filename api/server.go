@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -82,6 +83,14 @@ type Options struct {
 	ClipLimit       int64            // largest clip upload; DefaultClipLimit when 0
 	IncidentMetrics IncidentRecorder // counts created incidents; nil = none
 
+	// Console is the web console (package web), mounted on the same
+	// engine; nil serves the API alone. People sign in to it with the
+	// users and sessions of the store (a *registry.Store has them).
+	Console Console
+	// SessionLimits bound console sessions; registry.DefaultSessionLimits
+	// when zero.
+	SessionLimits registry.SessionLimits
+
 	// The HTTP edge: who the client is, how many failed authentications
 	// it may make (auth.go, throttle.go), how long its body may take
 	// (deadline.go). Zero values take the defaults.
@@ -96,6 +105,14 @@ type Options struct {
 	// refused (400 naming rtsp_url) when created, replaced, patched or
 	// imported (camera_networks.go). nil allows every address.
 	CameraNetworks *camera.NetPolicy
+}
+
+// Console is the web console served beside the API: its pages at their
+// paths, and its answer to a path that is no route (outside /api/ and
+// /tiles/, which keep answering problem details).
+type Console interface {
+	Mount(e *gin.Engine, viewer func(r *http.Request) (user camera.User, csrf string, ok bool))
+	NotFound(c *gin.Context)
 }
 
 // Server is the HTTP API. Create it with New.
@@ -132,6 +149,10 @@ type Server struct {
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
 
+	console        Console
+	sessions       SessionStore
+	users          UserStore
+	sessionLimits  registry.SessionLimits
 	trustedProxies []netip.Prefix
 	authThrottle   *Throttle
 	authFailures   *prometheus.CounterVec
@@ -192,6 +213,8 @@ func New(o Options) *Server {
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
 
+		console:        o.Console,
+		sessionLimits:  o.SessionLimits,
 		trustedProxies: o.TrustedProxies,
 		authThrottle:   NewThrottle(ThrottleOptions{Limit: o.AuthFailureLimit, Now: o.Now}),
 		authFailures:   newAuthFailures(o.Registry),
@@ -200,6 +223,11 @@ func New(o Options) *Server {
 		uploadGrace:    o.UploadGrace,
 		cameraNetworks: o.CameraNetworks,
 	}
+	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
+		s.sessionLimits = registry.DefaultSessionLimits
+	}
+	s.sessions, _ = o.Store.(SessionStore)
+	s.users, _ = o.Store.(UserStore)
 	if s.clipLimit <= 0 {
 		s.clipLimit = DefaultClipLimit
 	}
@@ -255,6 +283,11 @@ func (s *Server) routes() *gin.Engine {
 	}
 	e.Use(s.recoverer(), s.metrics.middleware(), s.hsts(), s.bodyDeadline())
 	e.NoRoute(func(c *gin.Context) {
+		if p := c.Request.URL.Path; s.console != nil && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
+			!strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/tiles/") {
+			s.console.NotFound(c)
+			return
+		}
 		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
@@ -304,6 +337,8 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
 		v1.GET("/coverage", s.allow(all...), s.coverage)
 		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+		v1.GET("/map", s.allow(all...), s.mapOverview)
+		v1.GET("/communes", s.allow(all...), s.listCommunes)
 	}
 
 	if s.incidents != nil {
@@ -337,6 +372,21 @@ func (s *Server) routes() *gin.Engine {
 		v1.GET("/funding", s.allow(funders...), s.funding)
 	}
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
+
+	if s.sessions != nil {
+		e.POST("/api/v1/session", s.signIn)
+		v1.GET("/session", s.allow(all...), s.currentSession)
+		v1.DELETE("/session", s.allow(all...), s.signOut)
+	}
+	if s.users != nil {
+		v1.POST("/users", s.allow(admin...), s.createUser)
+		v1.GET("/users", s.allow(admin...), s.listUsers)
+		v1.GET("/users/:name", s.allow(admin...), s.getUser)
+		v1.PATCH("/users/:name", s.allow(admin...), s.patchUser)
+	}
+	if s.console != nil {
+		s.console.Mount(e, s.Viewer)
+	}
 
 	v1.POST("/tokens", s.allow(admin...), s.createToken)
 	v1.GET("/tokens", s.allow(admin...), s.listTokens)

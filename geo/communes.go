@@ -30,6 +30,7 @@ type Commune struct {
 // (see ringIndex).
 type Communes struct {
 	list   []Commune
+	bounds []orb.Bound      // of each commune, for the map's tiles and search
 	polys  []communePolygon // every polygon of every commune, in input order
 	levels []communeLevel   // finest first
 }
@@ -109,9 +110,16 @@ func NewCommunes(list []Commune) *Communes {
 		cs.levels[l] = communeLevel{g: newGrid(deg), cells: map[uint64][]int32{}}
 		deg *= communeLevelStep
 	}
+	cs.bounds = make([]orb.Bound, len(list))
 	for i := range cs.list {
-		for _, p := range cs.list[i].Geometry {
-			cs.polys = append(cs.polys, communePolygon{commune: int32(i), polygonIndex: newPolygonIndex(p)})
+		for j, p := range cs.list[i].Geometry {
+			pi := newPolygonIndex(p)
+			cs.polys = append(cs.polys, communePolygon{commune: int32(i), polygonIndex: pi})
+			if j == 0 {
+				cs.bounds[i] = pi.bound
+			} else {
+				cs.bounds[i] = cs.bounds[i].Union(pi.bound)
+			}
 		}
 	}
 	for pi := range cs.polys {

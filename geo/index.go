@@ -48,6 +48,8 @@ type Index struct {
 	// intersection layer aside, the journal of camera changes for it.
 	updating atomic.Bool
 	journal  atomic.Pointer[journal]
+
+	gzips sync.Pool // *gzip.Writer of tiles (tile_gzip.go)
 }
 
 // entry is one camera, compact: a million of them are 48 MB.

@@ -31,6 +31,10 @@ const (
 	// id. Below it a sector is too small to pick, the camera point at its
 	// apex has the id, and the ids were a third of the layer's bytes.
 	FOVIDMinZoom = 15
+	// JunctionDetailMinZoom is the first zoom whose junctions carry their
+	// id, name, commune and camera counts; below it, only what a dot is
+	// drawn with (road_class, covered, covered_live).
+	JunctionDetailMinZoom = 14
 	// DefaultMaxTileFeatures bounds the features of each layer of a tile;
 	// a country-wide tile would otherwise carry a million points.
 	DefaultMaxTileFeatures = 20_000
@@ -50,6 +54,14 @@ type TileOptions struct {
 	// Gzip compresses the tile (Content-Encoding: gzip is then the
 	// caller's to set).
 	Gzip bool
+	// ClusterAbove is the most cameras the tile carries one by one (0:
+	// DefaultClusterAbove); over it, the clusters layer counts them by
+	// cell instead (tile_layers.go).
+	ClusterAbove int
+	// HideState leaves out what a role without per-camera health may not
+	// see: the state of cameras, fields of view and clusters, and the
+	// live coverage of junctions.
+	HideState bool
 }
 
 // tileBuffer is the margin around a tile, as a fraction of it, within
@@ -57,11 +69,14 @@ type TileOptions struct {
 const tileBuffer = 1.0 / 16
 
 // Tile returns the Mapbox Vector Tile z/x/y (Web Mercator, extent 4096)
-// with three layers: fov (field-of-view polygons from FOVMinZoom on, with
+// with five layers: fov (field-of-view polygons from FOVMinZoom on, with
 // state, road_class and, from FOVIDMinZoom, id), intersections (points
 // with id, name, road_class, commune, cameras, cameras_live, covered —
-// installed — and covered_live) and cameras (points with id, commune,
-// road_class, direction_deg, fov_deg, range_m, state). Geometry is clipped
+// installed — and covered_live), cameras (points with id, commune,
+// road_class, direction_deg, fov_deg, range_m, state) or, over
+// ClusterAbove cameras, clusters (points with cameras and a count per
+// state) and no fov, and communes (boundaries with name, from
+// CommuneMinZoom). Geometry is clipped
 // to the tile and its buffer; sectors are drawn with as few segments as
 // their size at the zoom needs and simplified to fovTolerance. Points
 // beyond ±85.05° latitude are outside Web Mercator and never in a tile.
@@ -76,6 +91,9 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	if opt.MaxFeatures <= 0 {
 		opt.MaxFeatures = DefaultMaxTileFeatures
 	}
+	if opt.ClusterAbove <= 0 {
+		opt.ClusterAbove = DefaultClusterAbove
+	}
 	t := maptile.New(uint32(tx), uint32(ty), maptile.Zoom(z))
 	b := t.Bound(tileBuffer)
 	box := BBox{math.Max(-180, b.Min[0]), b.Min[1], math.Min(180, b.Max[0]), b.Max[1]}
@@ -86,9 +104,21 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 		x.mu.RUnlock()
 		return nil, err
 	}
-	cams := x.hits(x.thin(x.inBox(box, m, "", nil), t, opt.MaxFeatures))
+	var cams []Hit
+	clusters := geojson.NewFeatureCollection()
+	slots := x.inBox(box, m, "", nil)
+	clustered := len(slots) > opt.ClusterAbove
+	if clustered {
+		clusters = x.clusterSlots(slots, t, opt.HideState)
+	} else {
+		cams = x.hits(slots)
+	}
+	communes := geojson.NewFeatureCollection()
+	if z >= CommuneMinZoom {
+		communes = x.tileCommunes(b)
+	}
 	var fovs []Hit
-	if z >= opt.FOVMinZoom {
+	if z >= opt.FOVMinZoom && !clustered {
 		// Cameras outside the tile whose sector reaches into it.
 		dLat, dLon := sectorReachDeg(math.Max(math.Abs(box.MinLat), math.Abs(box.MaxLat)), x.ranges.max())
 		wide := BBox{math.Max(-180, box.MinLon-dLon), math.Max(-90, box.MinLat-dLat), math.Min(180, box.MaxLon+dLon), math.Min(90, box.MaxLat+dLat)}
@@ -128,8 +158,15 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	}
 	ifc := geojson.NewFeatureCollection()
 	for i := range isects {
-		p := intersectionProps(&isects[i])
-		delete(p, "roads") // the name says it
+		var p geojson.Properties
+		if z >= JunctionDetailMinZoom {
+			p = intersectionProps(&isects[i])
+			delete(p, "roads") // the name says it
+		} else {
+			// A dot coloured by coverage: what a zoomed-out map draws.
+			s := &isects[i]
+			p = geojson.Properties{"road_class": string(s.RoadClass), "covered": s.Covered, "covered_live": s.CoveredLive}
+		}
 		f := geojson.NewFeature(orb.Point{isects[i].Lon, isects[i].Lat})
 		f.Properties = p
 		ifc.Append(f)
@@ -138,17 +175,26 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 		mvt.NewLayer(LayerFOV, fov),
 		mvt.NewLayer(LayerIntersections, ifc),
 		mvt.NewLayer(LayerCameras, CamerasGeoJSON(cams)),
+		mvt.NewLayer(LayerClusters, clusters),
+		mvt.NewLayer(LayerCommunes, communes),
+	}
+	if opt.HideState {
+		hideTileState(layers)
 	}
 	layers.ProjectToTile(t)
 	pad := tileBuffer * mvt.DefaultExtent
 	layers.Clip(orb.Bound{Min: orb.Point{-pad, -pad}, Max: orb.Point{mvt.DefaultExtent + pad, mvt.DefaultExtent + pad}})
-	// Only the fov layer has lines to simplify.
+	// Only the fov and commune layers have lines to simplify.
 	layers[0].Simplify(simplify.DouglasPeucker(fovTolerance(z)))
+	layers[4].Simplify(simplify.DouglasPeucker(communeTolerance))
 	layers.RemoveEmpty(1.0, 1.0)
-	if opt.Gzip {
-		return mvt.MarshalGzipped(layers)
+	// A layer with nothing in it is bytes for nothing.
+	layers = slices.DeleteFunc(layers, func(l *mvt.Layer) bool { return len(l.Features) == 0 })
+	data, err := mvt.Marshal(layers)
+	if err != nil || !opt.Gzip {
+		return data, err
 	}
-	return mvt.Marshal(layers)
+	return x.gzipTile(data)
 }
 
 // tileIntersections returns the intersections in box, thinned; the caller

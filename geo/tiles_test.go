@@ -23,6 +23,8 @@ func layerNames(ls mvt.Layers) []string {
 	return out
 }
 
+// layerByName returns the layer called name; a tile leaves empty layers
+// out, so a missing one is empty.
 func layerByName(t *testing.T, ls mvt.Layers, name string) *mvt.Layer {
 	t.Helper()
 	for _, l := range ls {
@@ -30,8 +32,7 @@ func layerByName(t *testing.T, ls mvt.Layers, name string) *mvt.Layer {
 			return l
 		}
 	}
-	t.Fatalf("no layer %q in %v", name, layerNames(ls))
-	return nil
+	return &mvt.Layer{Name: name}
 }
 
 func TestTile(t *testing.T) {
@@ -131,19 +132,69 @@ func TestTile(t *testing.T) {
 
 // TestTileThinning checks that a zoomed-out tile over many cameras stays
 // within MaxFeatures and keeps the national roads.
-func TestTileThinning(t *testing.T) {
+// TestTileClusters: a tile over ClusterAbove cameras counts them by cell,
+// every camera in exactly one cluster, with the counts per state; under
+// it, one point per camera; HideState leaves the states out.
+func TestTileClusters(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 31))
 	cams := denseCameras(rng, 5000)
+	states := map[string]camera.HealthState{}
 	for i, c := range cams {
 		c.Lat, c.Lon = dense.point(rng)
-		c.RoadClass = camera.RoadUrban
-		if i%100 == 0 {
-			c.RoadClass = camera.RoadNational
+		states[c.ID] = camera.StateUp
+		if i%10 == 0 {
+			states[c.ID] = camera.StateDown
 		}
 	}
-	x := buildIndex(t, cams, nil)
+	x := buildIndex(t, cams, states)
 	tile := maptile.At(orb.Point{106.465, 10.355}, 10)
-	data, err := x.Tile(10, int(tile.X), int(tile.Y), TileOptions{MaxFeatures: 300})
+	read := func(opt TileOptions) mvt.Layers {
+		t.Helper()
+		data, err := x.Tile(10, int(tile.X), int(tile.Y), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, err := mvt.Unmarshal(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ls
+	}
+	ls := read(TileOptions{ClusterAbove: 1000})
+	if names := layerNames(ls); slices.Contains(names, LayerCameras) || slices.Contains(names, LayerFOV) {
+		t.Errorf("a clustered tile has layers %v, want no camera points or fields of view", names)
+	}
+	cl := layerByName(t, ls, LayerClusters).Features
+	if len(cl) == 0 || len(cl) > clusterGrid*clusterGrid {
+		t.Fatalf("%d clusters, want 1..%d", len(cl), clusterGrid*clusterGrid)
+	}
+	sum, down := 0, 0
+	for _, f := range cl {
+		sum += int(f.Properties.MustFloat64("cameras"))
+		down += int(f.Properties.MustFloat64("down", 0))
+	}
+	if sum != 5000 || down != 500 {
+		t.Errorf("clusters hold %d cameras, %d down; want 5000, 500", sum, down)
+	}
+	hidden := layerByName(t, read(TileOptions{ClusterAbove: 1000, HideState: true}), LayerClusters).Features
+	for _, f := range hidden {
+		if _, has := f.Properties["down"]; has {
+			t.Fatalf("a cluster without state says %v", f.Properties)
+		}
+	}
+	points := layerByName(t, read(TileOptions{ClusterAbove: 10000}), LayerCameras).Features
+	if len(points) != 5000 {
+		t.Errorf("under ClusterAbove: %d camera points, want 5000", len(points))
+	}
+}
+
+// TestTileHideState: a role without per-camera health gets tiles without
+// the state of cameras and fields of view or the live coverage of
+// junctions.
+func TestTileHideState(t *testing.T) {
+	x := coverageFixture(t)
+	tile := maptile.At(orb.Point{106.46, 10.35}, 16)
+	data, err := x.Tile(16, int(tile.X), int(tile.Y), TileOptions{HideState: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,18 +202,14 @@ func TestTileThinning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := layerByName(t, ls, LayerCameras).Features
-	if len(fs) == 0 || len(fs) > 300 {
-		t.Fatalf("%d cameras, want 1..300", len(fs))
-	}
-	national := 0
-	for _, f := range fs {
-		if f.Properties["road_class"] == "national" {
-			national++
+	for _, l := range ls {
+		for _, f := range l.Features {
+			for _, k := range []string{"state", "cameras_live", "covered_live"} {
+				if _, has := f.Properties[k]; has {
+					t.Errorf("layer %s carries %s: %v", l.Name, k, f.Properties)
+				}
+			}
 		}
-	}
-	if national < 40 {
-		t.Errorf("only %d of 50 national cameras kept", national)
 	}
 }
 

@@ -41,11 +41,13 @@ var (
 	bucketDonByGift = []byte("donations_by_gift") // registry/donations_dupes.go, since schema 2
 	bucketDonByRef  = []byte("donations_by_ref")  // registry/donations_dupes.go, since schema 5
 
+	bucketUsers, bucketSessions = []byte("users"), []byte("sessions") // registry/users.go, sessions.go
+
 	keySchema = []byte("schema_version")
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -69,6 +71,9 @@ type Store struct {
 	// folds remembers the accent-folded form of each commune spelling
 	// met (readCommuneNames): a pure function's results, so never stale.
 	folds foldCache
+	// hashSlots bounds the password hashes running at once
+	// (passwords.go).
+	hashSlots chan struct{}
 	// uses holds the tokens' last uses not yet written (token_use.go);
 	// bg the writes of them under way, which Close waits for.
 	uses     tokenUses
@@ -97,7 +102,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency)}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()

@@ -36,6 +36,7 @@ type config struct {
 
 	Clips     clipsConfig     `yaml:"clips"`
 	Incidents incidentsConfig `yaml:"incidents"`
+	Console   consoleConfig   `yaml:"console"`
 	TLS       tlsConfig       `yaml:"tls"`
 	Layers    layersConfig    `yaml:"layers"`
 
@@ -109,6 +110,7 @@ func defaultConfig() *config {
 
 		Clips:     defaultClipsConfig(),
 		Incidents: defaultIncidentsConfig(),
+		Console:   defaultConsoleConfig(),
 		Layers:    defaultLayersConfig(),
 
 		origins: map[string]string{},
@@ -175,6 +177,8 @@ var settings = []setting{
 	{"incidents.retention_interval", "MATTHAN_INCIDENTS_RETENTION_INTERVAL", "", func(c *config, v string) error {
 		return c.Incidents.RetentionInterval.parse(v)
 	}},
+	{"console.enabled", "MATTHAN_CONSOLE_ENABLED", "", setConsoleEnabled},
+	{"console.tile_url", "MATTHAN_CONSOLE_TILE_URL", "", setTileURL},
 
 	{"layers.max_features", "MATTHAN_LAYERS_MAX_FEATURES", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxFeatures) }},
 	{"layers.max_positions", "MATTHAN_LAYERS_MAX_POSITIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxPositions) }},
@@ -481,6 +485,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateIncidents(bad); err != nil {
+		return err
+	}
+	if err := c.validateConsole(bad); err != nil {
 		return err
 	}
 	if err := c.validateLayers(bad); err != nil {

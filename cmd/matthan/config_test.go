@@ -117,6 +117,8 @@ func TestConfigFile(t *testing.T) {
 	want.Probe = probeConfig{AllowNetworks: []string{"10.20.0.0/16", "192.168.1.64"}, DenyNetworks: []string{"169.254.0.0/16", "10.20.99.0/24"}}
 	want.Clips = clipsConfig{Dir: "/srv/evidence/clips", MaxBytes: 500 << 20}
 	want.Incidents = incidentsConfig{Retention: 0, RetentionInterval: duration(15 * time.Minute)}
+	want.Console = consoleConfig{Enabled: false, TileURL: "https://{s}.tile.example.vn/{z}/{x}/{y}.png", TileAttribution: "© bản đồ ví dụ",
+		SessionIdleTimeout: duration(2 * time.Hour), SessionMaxAge: duration(72 * time.Hour)}
 	want.Layers = layersConfig{MaxFeatures: 1000, MaxPositions: 50_000, MaxPolygonPositions: 20_000, MaxJunctions: 500}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
@@ -299,6 +301,8 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-section.yml", `config: limits: must be a section of keys, got "5" (from testdata/invalid-section.yml line 1)`},
 		{"invalid-listen.yml", `config: listen: must be HOST:PORT such as 127.0.0.1:8080, got "8080" (from testdata/invalid-listen.yml line 1)`},
 		{"invalid-port.yml", `config: listen: port must be a number from 0 to 65535, got "99999" (from testdata/invalid-port.yml line 1)`},
+		{"invalid-console-tile-url.yml", `config: console.tile_url: must be an http(s) URL template with {z}, {x} and {y}, got "ftp://tiles.example.vn/{z}/{x}/{y}.png" (from testdata/invalid-console-tile-url.yml line 2)`},
+		{"invalid-console-session-max-age.yml", `config: console.session_max_age: must be at least session_idle_timeout (8h0m0s), got 1h0m0s (from testdata/invalid-console-session-max-age.yml line 3)`},
 		{"invalid-timezone.yml", `config: timezone: must be an IANA time zone such as Asia/Ho_Chi_Minh, got "Asia/Hanoi" (from testdata/invalid-timezone.yml line 2)`},
 		{"invalid-log-level.yml", `config: log_level: must be one of debug, info, warn, error, got "verbose" (from testdata/invalid-log-level.yml line 1)`},
 		{"invalid-negative-size.yml", `config: limits.body_bytes: must be more than 0, got -1 (from testdata/invalid-negative-size.yml line 2)`},

@@ -21,6 +21,7 @@ import (
 	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
+	"github.com/matthan/matthan/web"
 )
 
 // daemon is the store, the health poller, the API and the HTTP server
@@ -125,6 +126,21 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		return nil, err
 	}
 	gaps := &incidentCounter{store: store, log: log, now: time.Now}
+	var console api.Console
+	if cfg.Console.Enabled {
+		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
+		if err != nil {
+			if poller != nil {
+				poller.Stop()
+			}
+			_ = store.Close()
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		if !wc.Built() {
+			log.Warn("the console's assets are not built into this binary: its pages say how; run make web, then build again")
+		}
+		console = wc
+	}
 	a := api.New(api.Options{
 		Store:       store,
 		Logger:      log,
@@ -143,6 +159,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		ClipLimit:       int64(cfg.Clips.MaxBytes),
 		IncidentMetrics: ev.metrics,
 
+		Console:        console,
+		SessionLimits:  cfg.Console.sessionLimits(),
 		TrustedProxies: cfg.trustedProxies(),
 		BodyTimeout:    time.Duration(cfg.HTTP.BodyTimeout),
 		MinUploadRate:  int64(cfg.HTTP.MinUploadRate),
@@ -278,6 +296,10 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		banner(stdout, d.URL())
 	}
 	werr := d.wait(ctx)
+	// New connections are refused from here (Shutdown closes the listener
+	// too, but after the line below could be read): whoever sees "shutting
+	// down" can count on it.
+	_ = d.ln.Close()
 	d.log.Info("shutting down")
 	if err := d.stop(); err != nil {
 		return err

@@ -111,6 +111,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		_ = d.close()
 		return err
 	}
+	accounts, err := createDemoUsers(ctx, d.store)
+	if err != nil {
+		_ = d.close()
+		return err
+	}
 	cameraCSV, err := sim.rewriteCameras(sample.Cameras())
 	if err != nil {
 		_ = d.close()
@@ -145,6 +150,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	// The simulation stops (deferred) after the daemon, whose poller
 	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
+		printDemoConsole(w, url, accounts)
 		loc := cfg.location()
 		printDemoBlock(w, url, secret, *dir, loaded, time.Now().In(loc))
 		printDemoIncidents(w, url, caps, loc)

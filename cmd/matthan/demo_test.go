@@ -30,7 +30,7 @@ type demoRun struct {
 }
 
 // startDemo runs "matthan demo" in-process and reads its friendly block.
-func startDemo(t *testing.T, dir string) *demoRun {
+func startDemo(t testing.TB, dir string) *demoRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

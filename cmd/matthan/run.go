@@ -50,6 +50,7 @@ func commands() []command {
 		{"serve", "run the daemon", (*cli).serve},
 		{"demo", "run the daemon on a fresh sample district, for a first look", (*cli).demo},
 		{"token", "create, list or revoke API tokens in a stopped daemon's database", (*cli).token},
+		{"user", "create, list, reset or disable the console's users in a stopped daemon's database", (*cli).user},
 		{"import", "send cameras (CSV or GeoJSON) to a running daemon", (*cli).importCmd},
 		{"export", "fetch every camera (CSV, GeoJSON or XLSX) from a running daemon", (*cli).export},
 		{"backup", "save a hot backup of a running daemon's database", (*cli).backup},

@@ -82,7 +82,7 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 		}
 		spec.ExpiresAt = t
 	}
-	store, path, err := c.openTokenStore(fs, *file, false)
+	store, path, err := c.openStoppedStore(fs, *file, false, "/api/v1/tokens")
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (c *cli) tokenList(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos); err != nil {
 		return err
 	}
-	store, _, err := c.openTokenStore(fs, *file, true)
+	store, _, err := c.openStoppedStore(fs, *file, true, "/api/v1/tokens")
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos, "ID"); err != nil {
 		return err
 	}
-	store, path, err := c.openTokenStore(fs, *file, false)
+	store, path, err := c.openStoppedStore(fs, *file, false, "/api/v1/tokens")
 	if err != nil {
 		return err
 	}
@@ -183,10 +183,10 @@ func dbFlags(fs *flagSet) (file *string) {
 	return file
 }
 
-// openTokenStore opens the database that serve would open with the same
-// config, environment and --db. readOnly opens an existing file without
-// creating it.
-func (c *cli) openTokenStore(fs *flagSet, file string, readOnly bool) (*registry.Store, string, error) {
+// openStoppedStore opens the database that serve would open with the
+// same config, environment and --db. readOnly opens an existing file
+// without creating it. route is what to use instead on a running daemon.
+func (c *cli) openStoppedStore(fs *flagSet, file string, readOnly bool, route string) (*registry.Store, string, error) {
 	src := configSource{File: file, Getenv: c.getenv, Flags: map[string]string{}}
 	if src.File == "" {
 		src.File = c.getenv(envConfig)
@@ -201,7 +201,7 @@ func (c *cli) openTokenStore(fs *flagSet, file string, readOnly bool) (*registry
 	store, err := registry.Open(cfg.DB, registry.Options{Timeout: 500 * time.Millisecond, ReadOnly: readOnly})
 	if err != nil {
 		if errors.Is(err, registry.ErrLocked) {
-			return nil, "", fmt.Errorf("%w\nstop the daemon first, or use the running daemon's /api/v1/tokens with an admin token", err)
+			return nil, "", fmt.Errorf("%w\nstop the daemon first, or use the running daemon's %s with an admin token", err, route)
 		}
 		return nil, "", err
 	}
