@@ -20,7 +20,7 @@ var dist embed.FS
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed i18n/*.json
+//go:embed i18n/*/*.json
 var catalogueFS embed.FS
 
 // manifest is dist/manifest.json: for each page, its script and the

@@ -23,31 +23,50 @@ var languages = []string{langVI, langEN}
 // catalogues are the console's texts by language, then key.
 type catalogues map[string]map[string]string
 
-// loadCatalogues reads i18n/*.json and checks that every language has
-// the same keys as Vietnamese: a text missing in one language would show
-// its key to a user.
+// loadCatalogues reads i18n/<lang>/*.json — one file per area of the
+// console, so that pages added side by side do not edit one file — and
+// checks that no key is in two files and that every language has the
+// same keys as Vietnamese: a text missing in one language would show its
+// key to a user.
 func loadCatalogues(fsys fs.FS) (catalogues, error) {
 	cs := catalogues{}
 	for _, lang := range languages {
-		raw, err := fs.ReadFile(fsys, "i18n/"+lang+".json")
+		files, err := fs.Glob(fsys, "i18n/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
 		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("i18n/%s: no catalogue", lang)
+		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("i18n/%s.json: %w", lang, err)
+		from := map[string]string{}
+		for _, name := range files {
+			raw, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range part {
+				if prev, dup := from[k]; dup {
+					return nil, fmt.Errorf("%s: %q is in %s too", name, k, prev)
+				}
+				m[k], from[k] = v, name
+			}
 		}
 		cs[lang] = m
 	}
 	for _, lang := range languages[1:] {
 		for k := range cs[defaultLang] {
 			if _, ok := cs[lang][k]; !ok {
-				return nil, fmt.Errorf("i18n/%s.json: no text for %q", lang, k)
+				return nil, fmt.Errorf("i18n/%s: no text for %q", lang, k)
 			}
 		}
 		for k := range cs[lang] {
 			if _, ok := cs[defaultLang][k]; !ok {
-				return nil, fmt.Errorf("i18n/%s.json: %q is not in i18n/%s.json", lang, k, defaultLang)
+				return nil, fmt.Errorf("i18n/%s: %q is not in i18n/%s", lang, k, defaultLang)
 			}
 		}
 	}

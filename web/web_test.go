@@ -294,3 +294,38 @@ func TestAssetsGzipped(t *testing.T) {
 		}
 	}
 }
+
+// TestCataloguesChecked: a key in two files of a language, or a key one
+// language lacks, stops the console from starting rather than showing a
+// key to a user.
+func TestCataloguesChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"a key in two files", map[string]string{
+			"i18n/vi/a.json": `{"x.y":"một"}`, "i18n/vi/b.json": `{"x.y":"hai"}`, "i18n/en/a.json": `{"x.y":"one"}`,
+		}, `"x.y" is in`},
+		{"a key English lacks", map[string]string{
+			"i18n/vi/a.json": `{"x.y":"một","x.z":"hai"}`, "i18n/en/a.json": `{"x.y":"one"}`,
+		}, `i18n/en: no text for "x.z"`},
+		{"a key Vietnamese lacks", map[string]string{
+			"i18n/vi/a.json": `{"x.y":"một"}`, "i18n/en/a.json": `{"x.y":"one","x.z":"two"}`,
+		}, `"x.z" is not in i18n/vi`},
+		{"broken JSON", map[string]string{
+			"i18n/vi/a.json": `{"x.y":`, "i18n/en/a.json": `{"x.y":"one"}`,
+		}, "i18n/vi/a.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, body := range tc.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(body)}
+			}
+			_, err := loadCatalogues(fsys)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+}
