@@ -22,11 +22,17 @@ type donationReport struct {
 	// the ref of an earlier row (0 with ?duplicates=allow).
 	Duplicates int                  `json:"duplicates"`
 	Rejections []exchange.Rejection `json:"rejections"`
-	// DryRun, Rows and RowsShown answer a dry run (?dry_run=true): the
-	// rows that would be stored, the first maxPreviewRows of them.
-	DryRun    bool        `json:"dry_run,omitempty"`
-	Rows      []importRow `json:"rows,omitempty"`
-	RowsShown int         `json:"rows_shown,omitempty"`
+	// DryRun and the preview answer a dry run (?dry_run=true).
+	DryRun bool `json:"dry_run,omitempty"`
+	*preview
+}
+
+// preview is the part of a dry run's answer an import does not have: the
+// rows that would be stored, the first maxPreviewRows of them, and how
+// many that is.
+type preview struct {
+	Rows      []importRow `json:"rows"`
+	RowsShown int         `json:"rows_shown"`
 }
 
 // maxPreviewRows bounds the rows a dry run lists: a bank statement is a
@@ -183,7 +189,7 @@ func (s *Server) previewImport(c *gin.Context, ds []*camera.Donation, lines []in
 	if rep.Rejections == nil {
 		rep.Rejections = []exchange.Rejection{}
 	}
-	rep.Rows = []importRow{}
+	rep.preview = &preview{Rows: []importRow{}}
 	for i, d := range ds {
 		if repeat[i] {
 			continue

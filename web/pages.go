@@ -32,6 +32,9 @@ var consolePages = []page{
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers},
+	{name: "funding", path: "/funding", title: "nav.funding", nav: true, roles: funders},
+	{name: "donations", path: "/donations", title: "nav.donations", nav: true, roles: funders},
+	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, roles: funders},
 }
 
 // allows reports whether role may open p.
