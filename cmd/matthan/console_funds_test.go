@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -171,6 +172,32 @@ func TestConsoleFunds(t *testing.T) {
 			t.Errorf("a statement imported already previews %d rows to store", n)
 		}
 	})
+	t.Run("a statement imported by someone else between preview and confirm", func(t *testing.T) {
+		b := b.on(t)
+		other := statementSheet(t, [][]any{{"05/05/2024", "Võ Văn Em", 300_000, "", "hoa dinh", "", ""}})
+		b.open(d.url, "/donations/import")
+		b.run(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{other}), chromedp.Click(chromedp.CSS("#preview-button")), chromedp.WaitVisible(chromedp.CSS("#preview")))
+		if n := evalJS[int](b, `document.querySelectorAll('#stored tbody tr').length`); n != 1 {
+			t.Fatalf("the preview would store %d rows, want 1", n)
+		}
+		// Someone else imports the same statement meanwhile.
+		sheetBytes, err := os.ReadFile(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCall(t, http.StatusOK, "POST", d.url+"/api/v1/donations/import", d.token, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", sheetBytes)
+		b.run(chromedp.Click(chromedp.CSS("#confirm")), chromedp.WaitVisible(chromedp.CSS("#result-changed")))
+		b.shot("import-changed")
+		if got := b.text("#result-text"); got != "Không có khoản nào được lưu." {
+			t.Errorf("result %q, want nothing stored", got)
+		}
+		if refused := evalJS[[]string](b, `[...document.querySelectorAll('#refused tbody tr')].map(r => r.dataset.line)`); !slices.Equal(refused, []string{"5"}) {
+			t.Errorf("the refusals shown are %v, want the import's own: line 5, stored meanwhile", refused)
+		}
+		if got := communeTotal(t, d, commune); got != before+added+300_000 {
+			t.Errorf("balance %d, want %d: the gift counted once", got, before+added+300_000)
+		}
+	})
 	t.Run("correct a gift: delete it with a reason", func(t *testing.T) {
 		b := b.on(t)
 		b.open(d.url, "/donations?commune="+url.QueryEscape(commune)+"&donor=tran+thi+mai")
@@ -186,8 +213,8 @@ func TestConsoleFunds(t *testing.T) {
 			t.Errorf("the deleted gift is still listed")
 		}
 		mustCall(t, http.StatusNotFound, "GET", d.url+"/api/v1/donations/"+ids[0], d.token, "", nil)
-		if got := communeTotal(t, d, commune); got != before+2_500_000 {
-			t.Errorf("balance after the deletion %d, want %d", got, before+2_500_000)
+		if got := communeTotal(t, d, commune); got != before+2_500_000+300_000 {
+			t.Errorf("balance after the deletion %d, want %d", got, before+2_500_000+300_000)
 		}
 	})
 	t.Run("the public statement names only the donors who agreed", func(t *testing.T) {
