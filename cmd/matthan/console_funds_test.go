@@ -217,6 +217,53 @@ func TestConsoleFunds(t *testing.T) {
 			t.Errorf("balance after the deletion %d, want %d", got, before+2_500_000+300_000)
 		}
 	})
+	t.Run("a cash gift entered by hand, and again", func(t *testing.T) {
+		b := b.on(t)
+		was := communeTotal(t, d, commune)
+		b.open(d.url, "/donations")
+		b.run(chromedp.Click(chromedp.CSS("#add summary")), chromedp.WaitVisible(chromedp.CSS("#add-donor")))
+		b.noHorizontalScroll("donation form")
+		// Nothing filled: each required field says so.
+		b.run(chromedp.Click(chromedp.CSS("#add-submit")), chromedp.WaitVisible(chromedp.CSS("#add-amount-error")))
+		b.run(
+			chromedp.SendKeys(chromedp.CSS("#add-donor"), "Bà Năm bán tạp hóa"),
+			chromedp.SendKeys(chromedp.CSS("#add-amount"), "500.000 ₫"),
+			chromedp.SetValue(chromedp.CSS("#add-commune"), commune),
+			chromedp.Click(chromedp.CSS("#add-public")),
+			chromedp.Click(chromedp.CSS("#add-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#flash")),
+		)
+		b.shot("gift-entered")
+		if got := communeTotal(t, d, commune); got != was+500_000 {
+			t.Fatalf("balance %d after a gift of 500.000 ₫ by hand, want %d (see %s)", got, was+500_000, b.shot("gift"))
+		}
+		var list struct {
+			Items []struct {
+				Public   bool
+				CameraID string `json:"camera_id"`
+			}
+		}
+		unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/donations?donor=ba+nam", d.token, "", nil), &list)
+		if len(list.Items) != 1 || !list.Items[0].Public || list.Items[0].CameraID != "" {
+			t.Errorf("the gift entered by hand: %+v, want one gift to the pool with consent", list.Items)
+		}
+		// The same again is a repeat, stored only when told so.
+		b.run(
+			chromedp.SendKeys(chromedp.CSS("#add-donor"), "Bà Năm bán tạp hóa"),
+			chromedp.SendKeys(chromedp.CSS("#add-amount"), "500000"),
+			chromedp.SetValue(chromedp.CSS("#add-commune"), commune),
+			chromedp.Click(chromedp.CSS("#add-public")),
+			chromedp.Click(chromedp.CSS("#add-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#add-anyway")),
+		)
+		if got := b.text("#add-error"); !strings.Contains(got, "trùng với khoản đã có DN-") {
+			t.Errorf("a repeat says %q", got)
+		}
+		b.run(chromedp.Click(chromedp.CSS("#add-anyway")), chromedp.WaitNotVisible(chromedp.CSS("#add-anyway")))
+		if got := communeTotal(t, d, commune); got != was+1_000_000 {
+			t.Errorf("balance %d after the second gift, told it is another, want %d", got, was+1_000_000)
+		}
+	})
 	t.Run("the public statement names only the donors who agreed", func(t *testing.T) {
 		pb := newBrowser(t, 390, 844) // nobody signed in
 		pb.open(d.url, "/cong-khai/song-binh")
@@ -274,7 +321,7 @@ func TestConsoleFunds(t *testing.T) {
 			t.Errorf("the newly published statement's title %q", got)
 		}
 		// Its named donor is the one who agreed in the sheet.
-		if got := evalJS[[]string](ab, `[...document.querySelectorAll('#gifts tbody tr.named .donor')].map(td => td.textContent)`); !slices.Equal(got, []string{"Cửa hàng điện máy Hòa Định"}) {
+		if got := evalJS[[]string](ab, `[...document.querySelectorAll('#gifts tbody tr.named .donor')].map(td => td.textContent)`); !slices.Equal(got, []string{"Cửa hàng điện máy Hòa Định", "Bà Năm bán tạp hóa", "Bà Năm bán tạp hóa"}) {
 			t.Errorf("named donors of %s: %q", commune, got)
 		}
 	})

@@ -1,5 +1,6 @@
 // Khoản ủng hộ: the ledger, filtered by commune, donor and dates
-// (GET /api/v1/donations, a page at a time); a gift recorded by mistake
+// (GET /api/v1/donations, a page at a time); a gift is entered by hand
+// (POST /api/v1/donations); a gift recorded by mistake
 // is deleted with a reason (DELETE /api/v1/donations/{id}?reason=, kept
 // in the audit log); a donor's consent to be named on the public
 // statement is switched on or off (PATCH /api/v1/donations/{id}); the
@@ -7,7 +8,7 @@
 import '../css/app.css';
 import '../css/funds.css';
 import { all, api } from '../lib/api.js';
-import { t } from '../lib/boot.js';
+import { boot, t } from '../lib/boot.js';
 import { $, h, replace } from '../lib/dom.js';
 import { fieldName } from '../lib/funds.js';
 import { formatInt, formatVND } from '../lib/format.js';
@@ -161,12 +162,110 @@ $('#delete-form').addEventListener('submit', async (ev) => {
   }
 });
 
+// Entering one gift by hand: a gift of cash at the commune office, or a
+// line the bank statement lacks (POST /api/v1/donations).
+const addForm = $('#add-form');
+const addFields = ['donor', 'amount_vnd', 'received_on', 'commune', 'camera_id', 'note', 'ref'];
+const addInput = { donor: '#add-donor', amount_vnd: '#add-amount', received_on: '#add-date', commune: '#add-commune', camera_id: '#add-camera', note: '#add-note', ref: '#add-ref' };
+
+function addError(field, text) {
+  const id = addInput[field];
+  if (!id) {
+    const p = $('#add-error');
+    p.textContent = text || '';
+    p.hidden = !text;
+    return;
+  }
+  const p = $(id + '-error');
+  p.textContent = text || '';
+  p.hidden = !text;
+  $(id).setAttribute('aria-invalid', text ? 'true' : 'false');
+}
+
+// parseAmount reads đồng as people write them: 1000000, 1.000.000,
+// 1 000 000 ₫; NaN for anything that could hold decimals. The daemon
+// checks again.
+function parseAmount(s) {
+  const v = s.replace(/(₫|đồng|đ|vnđ|vnd)/gi, '').trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const m = /^\d{1,3}([.,\s\u00a0])\d{3}(\1\d{3})*$/.exec(v);
+  return m ? Number(v.replace(/\D/g, '')) : NaN;
+}
+
+$('#add-commune').addEventListener('change', async () => {
+  const cam = $('#add-camera');
+  replace(cam, h('option', { value: '' }, t('donations.pool')));
+  const commune = $('#add-commune').value;
+  if (!commune) return;
+  try {
+    const cams = await all('cameras', { commune });
+    for (const c of cams) cam.append(h('option', { value: c.id }, `${c.id} · ${c.name}`));
+  } catch (err) {
+    loadError(err);
+  }
+});
+
+async function addGift(anyway) {
+  for (const f of addFields) addError(f, '');
+  addError('', '');
+  $('#add-anyway').hidden = true;
+  const gift = {
+    donor: $('#add-donor').value.trim(), amount_vnd: parseAmount($('#add-amount').value), received_on: $('#add-date').value,
+    commune: $('#add-commune').value, camera_id: $('#add-camera').value, note: $('#add-note').value.trim(), ref: $('#add-ref').value.trim(),
+    public: $('#add-public').checked,
+  };
+  const wrong = [
+    [!gift.donor, 'donor', t('donations.add.required')],
+    [!(gift.amount_vnd > 0), 'amount_vnd', t('donations.add.amount.bad')],
+    [!gift.received_on, 'received_on', t('donations.add.required')],
+    [!gift.commune, 'commune', t('donations.add.required')],
+  ].filter(([bad]) => bad);
+  for (const [, field, text] of wrong) addError(field, text);
+  if (wrong.length) return;
+  const btn = $('#add-submit');
+  btn.disabled = true;
+  try {
+    const d = await api('donations', { method: 'POST', body: gift, query: { duplicates: anyway ? 'allow' : undefined } });
+    flash(t('donations.add.done', { id: d.id, donor: d.donor, amount: formatVND(d.amount_vnd) }));
+    addForm.reset();
+    replace($('#add-camera'), h('option', { value: '' }, t('donations.pool')));
+    $('#add-date').value = today();
+    load();
+  } catch (err) {
+    if (err.status === 409) {
+      addError('', t('donations.add.duplicate', { id: err.problem.existing_id || '' }));
+      $('#add-anyway').hidden = false;
+    } else if (err.field && addInput[err.field]) {
+      addError(err.field, t('donations.add.refused', { detail: err.message }));
+    } else {
+      addError('', t('donations.add.failed', { detail: err.message }));
+    }
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+// today is the date in the daemon's zone, the latest a gift may have.
+function today() {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: boot.zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date()).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+addForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  addGift(false);
+});
+$('#add-anyway').addEventListener('click', () => addGift(true));
+
 async function start() {
+  $('#add-date').value = today();
+  $('#add-date').max = today();
   try {
     const communes = await all('funding', { group_by: 'commune' });
-    const sel = $('#commune');
-    for (const c of communes) if (c.key) sel.append(h('option', { value: c.key }, c.key));
-    sel.value = params.get('commune') || '';
+    for (const sel of [$('#commune'), $('#add-commune')]) {
+      for (const c of communes) if (c.key) sel.append(h('option', { value: c.key }, c.key));
+    }
+    $('#commune').value = params.get('commune') || '';
   } catch (err) {
     loadError(err);
   }
