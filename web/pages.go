@@ -32,6 +32,10 @@ var consolePages = []page{
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers},
+	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, roles: police},
+	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, roles: everyone},
+	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", roles: police},
+	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", roles: police},
 }
 
 // allows reports whether role may open p.
