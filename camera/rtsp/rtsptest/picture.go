@@ -87,11 +87,11 @@ func (p *Picture) Frame(n int) []byte {
 // reconstructs for each block, by row.
 func (p *Picture) frame(n int) ([]byte, [][]int) {
 	w := bitWriter{buf: make([]byte, 0, 16+p.w*p.h*3/2)} // 7–10 bits a block
-	w.bits(0x65, 8) // nal_ref_idc 3, nal_unit_type 5 (IDR)
-	w.ue(0)         // first_mb_in_slice
-	w.ue(7)         // slice_type: I, every slice of the picture
-	w.ue(0)         // pic_parameter_set_id
-	w.bits(0, 4)    // frame_num (log2_max_frame_num 4)
+	w.bits(0x65, 8)                                      // nal_ref_idc 3, nal_unit_type 5 (IDR)
+	w.ue(0)                                              // first_mb_in_slice
+	w.ue(7)                                              // slice_type: I, every slice of the picture
+	w.ue(0)                                              // pic_parameter_set_id
+	w.bits(0, 4)                                         // frame_num (log2_max_frame_num 4)
 	w.ue(uint32(n & 1))
 	w.bits(0, 1) // no_output_of_prior_pics_flag
 	w.bits(0, 1) // long_term_reference_flag
