@@ -146,6 +146,9 @@ func TestPlaybackLogsOneViewBeforeAnyByte(t *testing.T) {
 			}
 		}
 		st, b, h = e.get(e.police(), url, "bytes=100-199")
+		if got := h.Get("Content-Range"); got != fmt.Sprintf("bytes 100-199/%d", len(e.data)) {
+			t.Errorf("a seek's Content-Range %q", got)
+		}
 		if st != http.StatusPartialContent || !bytes.Equal(b, e.data[100:200]) {
 			t.Errorf("a seek: %d, %d bytes", st, len(b))
 		}
