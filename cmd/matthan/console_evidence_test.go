@@ -38,7 +38,7 @@ func (s pictureSource) Capture(ctx context.Context, _ string, fn func(camera.Vid
 	track := camera.VideoTrack{Codec: "h264", SPS: s.pic.SPS, PPS: s.pic.PPS, Width: s.w, Height: s.h}
 	for n := 0; ctx.Err() == nil; n++ {
 		t := time.Duration(n) * s.interval
-		more, err := fn(track, camera.AccessUnit{PTS: t, DTS: t, KeyFrame: true, NALUs: [][]byte{s.pic.SPS, s.pic.PPS, s.pic.Frame(n)}})
+		more, err := fn(track, camera.AccessUnit{PTS: t, DTS: t, KeyFrame: s.pic.KeyFrame(n), NALUs: [][]byte{s.pic.SPS, s.pic.PPS, s.pic.Frame(n)}})
 		if err != nil || !more {
 			return err
 		}
@@ -224,7 +224,7 @@ func TestConsoleEvidence(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#d-handling"), "criminal"),
 			chromedp.SendKeys(chromedp.CSS("#d-case_ref"), "CA-CG/2026/777"),
 			chromedp.SetValue(chromedp.CSS("#d-subjects"), "2"),
-			chromedp.SendKeys(chromedp.CSS("#d-note"), "Cướp giật túi xách tại ngã tư, hai đối tượng đi xe máy."),
+			chromedp.SetValue(chromedp.CSS("#d-note"), "Cướp giật túi xách tại ngã tư, hai đối tượng đi xe máy."),
 		)
 		b.shot("new-incident")
 		b.run(chromedp.Click(chromedp.CSS("#incident-form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("body.page-incident[data-ready]")))

@@ -253,7 +253,7 @@ func (c *Camera) initStreams(sps []byte) error {
 	return nil
 }
 
-// pumpFrames writes one access unit (SPS, PPS, IDR) per FrameInterval while
+// pumpFrames writes one access unit (SPS, PPS, a frame) per FrameInterval while
 // the camera is Streaming and someone plays it: the frames of its Picture,
 // so that a clip recorded from it plays in a browser. Nobody playing, it
 // only wakes up: the demo runs hundreds of these cameras.

@@ -3,16 +3,20 @@ package rtsptest
 import "fmt"
 
 // Picture is the video of a fake camera: frames a real decoder (a
-// browser's) shows — a bright bar moving across a dark background, drawn
-// in 16 × 16 blocks, grey — so that a clip recorded from a fake camera
-// plays. Every frame is an IDR picture (a keyframe), so a recording may
-// start anywhere; it costs about one byte per 16 × 16 block.
+// browser's) shows — bright bars moving across a dark background, drawn in
+// 16 × 16 blocks, grey — so that a clip recorded from a fake camera plays.
+// Every PictureGOP-th frame is an IDR picture (a keyframe, where a
+// recording may start), at about one byte per 16 × 16 block; the bars move
+// one block at each. The frames between repeat it: P pictures of skipped
+// blocks, a few bytes each, so that a camera someone plays costs little
+// (a 1080p camera sends about 40 KB a second).
 //
 // The coding is the smallest H.264 can be decoded from (Baseline, CAVLC,
-// no deblocking): each block is Intra 16×16 with DC prediction from its
-// neighbours and one coefficient, the DC of the DC, which moves the whole
-// block's brightness in steps of 14 at QP 51. The encoder tracks what the
-// decoder reconstructs, so the picture is exactly as drawn here.
+// no deblocking): each block of a keyframe is Intra 16×16 with DC
+// prediction from its neighbours and one coefficient, the DC of the DC,
+// which moves the whole block's brightness in steps of 14 at QP 51. The
+// encoder tracks what the decoder reconstructs, so the picture is exactly
+// as drawn here.
 type Picture struct {
 	// SPS and PPS are the parameter sets the frames need.
 	SPS, PPS []byte
@@ -42,6 +46,10 @@ const (
 	pictureCycle = 11
 )
 
+// PictureGOP is the distance between two keyframes of a Picture, in
+// frames: a fifth of a second at 25 frames a second.
+const PictureGOP = 5
+
 // NewPicture returns the picture of a width × height camera (even sizes
 // up to 8192, as Options.Width and Height).
 func NewPicture(width, height int) (*Picture, error) {
@@ -67,34 +75,62 @@ func NewPicture(width, height int) (*Picture, error) {
 	return p, nil
 }
 
-// target is the brightness frame n wants for the block at column x.
-func (p *Picture) target(x, n int) int {
-	if (x+n)%pictureCycle < pictureBar {
+// target is the brightness keyframe k wants for the block at column x.
+func (p *Picture) target(x, k int) int {
+	if (x+k)%pictureCycle < pictureBar {
 		return pictureBright
 	}
 	return pictureDark
 }
 
-// Frame returns the IDR slice (NAL unit, without start code) of frame n.
-// Consecutive frames carry different idr_pic_id values, as two IDR
-// pictures in a row must.
+// KeyFrame reports whether frame n is a keyframe (an IDR picture).
+func (p *Picture) KeyFrame(n int) bool { return n%PictureGOP == 0 }
+
+// Frame returns the slice (NAL unit, without start code) of frame n: an
+// IDR picture every PictureGOP frames, a P picture repeating it between.
 func (p *Picture) Frame(n int) []byte {
-	b, _ := p.frame(n)
+	if !p.KeyFrame(n) {
+		return p.repeat(n % PictureGOP)
+	}
+	b, _ := p.keyframe(n / PictureGOP)
 	return b
 }
 
-// frame codes frame n and returns the brightness the decoder
-// reconstructs for each block, by row.
-func (p *Picture) frame(n int) ([]byte, [][]int) {
+// repeat codes the P picture that shows the previous one again: every
+// block skipped (P_Skip, no motion, as its neighbours have none). It is a
+// reference picture, frame_num after the last (pictures numbered by
+// frame_num, POC type 2, cannot follow one another as non-references).
+func (p *Picture) repeat(frameNum int) []byte {
+	var w bitWriter
+	w.bits(0x41, 8) // nal_ref_idc 2, nal_unit_type 1 (non-IDR slice)
+	w.ue(0)         // first_mb_in_slice
+	w.ue(5)         // slice_type: P, every slice of the picture
+	w.ue(0)         // pic_parameter_set_id
+	w.bits(uint32(frameNum), 4)
+	w.bits(0, 1) // num_ref_idx_active_override_flag
+	w.bits(0, 1) // ref_pic_list_modification_flag_l0
+	w.bits(0, 1) // adaptive_ref_pic_marking_mode_flag: sliding window
+	w.se(pictureQP - 26)
+	w.ue(1)                 // disable_deblocking_filter_idc
+	w.ue(uint32(p.w * p.h)) // mb_skip_run: the whole picture
+	w.bits(1, 1)            // rbsp_stop_one_bit
+	w.align()
+	return emulationPrevent(w.buf)
+}
+
+// keyframe codes keyframe k and returns the brightness the decoder
+// reconstructs for each block, by row. Consecutive keyframes carry
+// different idr_pic_id values, as two IDR pictures in a row must.
+func (p *Picture) keyframe(k int) ([]byte, [][]int) {
 	w := bitWriter{buf: make([]byte, 0, 16+p.w*p.h*3/2)} // 7–10 bits a block
 	w.bits(0x65, 8)                                      // nal_ref_idc 3, nal_unit_type 5 (IDR)
 	w.ue(0)                                              // first_mb_in_slice
 	w.ue(7)                                              // slice_type: I, every slice of the picture
 	w.ue(0)                                              // pic_parameter_set_id
 	w.bits(0, 4)                                         // frame_num (log2_max_frame_num 4)
-	w.ue(uint32(n & 1))
-	w.bits(0, 1) // no_output_of_prior_pics_flag
-	w.bits(0, 1) // long_term_reference_flag
+	w.ue(uint32(k & 1))                                  // idr_pic_id
+	w.bits(0, 1)                                         // no_output_of_prior_pics_flag
+	w.bits(0, 1)                                         // long_term_reference_flag
 	w.se(pictureQP - 26)
 	w.ue(1) // disable_deblocking_filter_idc: off, so blocks stay flat
 	// recon is the brightness the decoder reconstructs for each block.
@@ -116,7 +152,7 @@ func (p *Picture) frame(n int) ([]byte, [][]int) {
 			case y > 0:
 				pred = above[x]
 			}
-			level := roundDiv(p.target(x, n)-pred, pictureStep)
+			level := roundDiv(p.target(x, k)-pred, pictureStep)
 			level = max(-maxDCLevel, min(maxDCLevel, level))
 			row[x] = max(0, min(255, pred+level*pictureStep))
 			c := p.blocks[level+maxDCLevel]

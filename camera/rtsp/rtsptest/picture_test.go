@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestPictureIsDrawnExactly: every block of every frame reconstructs to
-// the brightness drawn (the levels coded without a suffix reach it from
+// TestPictureIsDrawnExactly: every block of every keyframe reconstructs
+// to the brightness drawn (the levels coded without a suffix reach it from
 // any neighbour), so a decoder shows the bars exactly; the browser test
 // of the console checks the pixels a real decoder shows.
 func TestPictureIsDrawnExactly(t *testing.T) {
@@ -17,40 +17,49 @@ func TestPictureIsDrawnExactly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for n := range pictureCycle + 1 {
-				b, recon := p.frame(n)
+			for k := range pictureCycle + 1 {
+				b, recon := p.keyframe(k)
 				for y, row := range recon {
 					for x, got := range row {
-						if want := p.target(x, n); got != want {
-							t.Fatalf("frame %d, block (%d, %d): %d, want %d", n, x, y, got, want)
+						if want := p.target(x, k); got != want {
+							t.Fatalf("keyframe %d, block (%d, %d): %d, want %d", k, x, y, got, want)
 						}
 					}
 				}
-				if b[0] != 0x65 {
-					t.Errorf("frame %d: NAL header %#x, want an IDR slice (0x65)", n, b[0])
+				if b[0] != 0x65 || !bytes.Equal(p.Frame(k*PictureGOP), b) || !p.KeyFrame(k*PictureGOP) {
+					t.Errorf("frame %d is not keyframe %d (NAL header %#x, want an IDR slice, 0x65)", k*PictureGOP, k, b[0])
 				}
 				if bytes.Contains(b, []byte{0, 0, 1}) || bytes.Contains(b, []byte{0, 0, 0}) {
-					t.Errorf("frame %d contains a start code", n)
+					t.Errorf("keyframe %d contains a start code", k)
 				}
 			}
-			// Two IDR pictures in a row carry different idr_pic_id: frames a
-			// cycle apart (an odd number) draw the same bars with another.
-			if bytes.Equal(p.Frame(0), p.Frame(pictureCycle)) {
-				t.Errorf("frames 0 and %d are equal: same bars, but idr_pic_id must alternate", pictureCycle)
+			// Two IDR pictures in a row carry different idr_pic_id:
+			// keyframes a cycle apart (an odd number) draw the same bars
+			// with another.
+			if bytes.Equal(p.Frame(0), p.Frame(pictureCycle*PictureGOP)) {
+				t.Errorf("keyframes 0 and %d are equal: same bars, but idr_pic_id must alternate", pictureCycle)
+			}
+			// Between keyframes, P pictures of a few bytes, numbered.
+			for n := 1; n < PictureGOP; n++ {
+				f := p.Frame(n)
+				if p.KeyFrame(n) || f[0] != 0x41 || len(f) > 16 || bytes.Equal(f, p.Frame(n+1)) {
+					t.Errorf("frame %d: % x, want a short P slice of its own", n, f)
+				}
 			}
 		})
 	}
 }
 
-// BenchmarkPictureFrame is the cost of a 1080p frame, paid 25 times a
-// second by a fake camera someone plays.
-func BenchmarkPictureFrame(b *testing.B) {
+// BenchmarkPictureKeyframe is the cost of a 1080p keyframe, paid five
+// times a second by a fake camera someone plays.
+func BenchmarkPictureKeyframe(b *testing.B) {
 	p, err := NewPicture(1920, 1080)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := 0
+	k := 0
 	for b.Loop() {
-		n += len(p.Frame(n))
+		f, _ := p.keyframe(k)
+		k += len(f) & 1
 	}
 }
