@@ -339,12 +339,49 @@ func TestConsoleEvidence(t *testing.T) {
 		b.noHorizontalScroll("playing")
 	})
 
+	t.Run("a download from the page logs its reason too", func(t *testing.T) {
+		b := b.on(t)
+		card := fmt.Sprintf(".clip-card[data-id=%q] ", clipID)
+		const why = "Gửi Viện kiểm sát huyện kèm hồ sơ"
+		b.run(
+			chromedp.Click(chromedp.CSS(card+"[data-action=open]")),
+			chromedp.WaitVisible(chromedp.CSS(card+".reason-form")),
+			chromedp.SetValue(chromedp.CSS(card+".reason-form input[name=reason]"), why),
+			chromedp.Click(chromedp.CSS(card+"[data-action=download]")),
+		)
+		deadline := time.Now().Add(browserDeadline)
+		for {
+			var pg struct{ Items []camera.CustodyEntry }
+			unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/clips/"+clipID+"/custody", d.token, "", nil), &pg)
+			last := pg.Items[len(pg.Items)-1]
+			if last.Action == camera.CustodyDownload && last.Reason == why && last.Actor.Name == police.Name {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no download with the reason in the chain: last %+v (see %s)", last, b.shot("download"))
+			}
+			pause(t, 100*time.Millisecond)
+		}
+		if loc := b.location(); loc != "/incidents/"+incidentID {
+			t.Errorf("after a download the page is %s", loc)
+		}
+	})
+
 	t.Run("verify the clip and put the incident on legal hold", func(t *testing.T) {
 		b := b.on(t)
 		card := fmt.Sprintf(".clip-card[data-id=%q] ", clipID)
+		var pg struct{ Items []camera.CustodyEntry }
+		unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/clips/"+clipID+"/custody", d.token, "", nil), &pg)
+		checks := 0
+		for _, e := range pg.Items {
+			if e.Action == camera.CustodyVerify {
+				checks++
+			}
+		}
 		b.run(chromedp.Click(chromedp.CSS(card+"[data-action=verify]")), chromedp.WaitVisible(chromedp.CSS(card+".verify-line.verify-match")))
-		// Two checks in the chain: the one before the viewing, this one.
-		b.waitJS(fmt.Sprintf(`document.querySelectorAll(%q).length === 2`, card+"li[data-action=verify]"))
+		// The chain on the page has the checks before the viewing and the
+		// download, and this one.
+		b.waitJS(fmt.Sprintf(`document.querySelectorAll(%q).length === %d`, card+"li[data-action=verify]", checks+1))
 		evalJS[bool](b, `(() => { window.confirm = () => true; return true; })()`)
 		b.run(chromedp.Click(chromedp.CSS("#hold-toggle")), chromedp.WaitVisible(chromedp.CSS("#inc-sub .badge-hold")))
 		var in camera.Incident

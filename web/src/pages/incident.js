@@ -176,7 +176,7 @@ function reasonFormFor(c, player, custody) {
   const input = h('input', { name: 'reason', id: `reason-${c.id}`, maxlength: 500, autocomplete: 'off', required: true, placeholder: t('evidence.reason.placeholder'), 'aria-describedby': `reason-${c.id}-error` });
   const err = h('p', { class: 'field-error', id: `reason-${c.id}-error`, hidden: true });
   const play = h('button', { class: 'button primary', type: 'submit', value: 'play', dataset: { action: 'play' } }, t('evidence.reason.play'));
-  const download = h('button', { class: 'button', type: 'submit', value: 'download', dataset: { action: 'download' } }, t('evidence.reason.download'));
+  const download = h('button', { class: 'button', type: 'button', dataset: { action: 'download' } }, t('evidence.reason.download'));
   const cancel = h('button', { class: 'button', type: 'button' }, t('evidence.reason.cancel'));
   const form = h('form', { class: 'reason-form no-print', novalidate: true, hidden: true },
     h('div', { class: 'field' }, h('label', { for: `reason-${c.id}` }, t('evidence.reason.label')), input, err,
@@ -190,24 +190,32 @@ function reasonFormFor(c, player, custody) {
     err.hidden = !text;
     input.setAttribute('aria-invalid', text ? 'true' : 'false');
   };
+  // reasonGiven returns the reason typed, or "" after saying it is
+  // required.
+  const reasonGiven = () => {
+    const reason = input.value.trim();
+    fail(reason ? '' : t('evidence.reason.required'));
+    if (!reason) input.focus();
+    return reason;
+  };
+  // A download is a navigation: the browser saves the answer as a file,
+  // streamed, whatever its size. The route logs the reason first.
+  const save = () => {
+    const reason = reasonGiven();
+    if (!reason) return;
+    location.assign(`/api/v1/clips/${c.id}?reason=${encodeURIComponent(reason)}`);
+    form.hidden = true;
+    setTimeout(() => loadCustody(c, custody), 1500);
+  };
+  download.addEventListener('click', save);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const reason = input.value.trim();
-    if (!reason) {
-      fail(t('evidence.reason.required'));
-      input.focus();
+    if (!c.inspected) {
+      save(); // Enter, on a clip no browser plays
       return;
     }
-    fail('');
-    const how = ev.submitter ? ev.submitter.value : 'play';
-    if (how === 'download') {
-      // A navigation: the browser saves the answer as a file, streamed,
-      // whatever its size. The route logs the reason first.
-      location.assign(`/api/v1/clips/${c.id}?reason=${encodeURIComponent(reason)}`);
-      form.hidden = true;
-      setTimeout(() => loadCustody(c, custody), 1500);
-      return;
-    }
+    const reason = reasonGiven();
+    if (!reason) return;
     play.disabled = true;
     try {
       const g = await api(`clips/${c.id}/playback`, { method: 'POST', body: { reason } });
