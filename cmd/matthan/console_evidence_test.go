@@ -124,12 +124,6 @@ func (b *browser) mapPoint(lat, lon float64, zoom int) []float64 {
 	})()`, lat, lon, zoom, lat, lon))
 }
 
-// waitJS waits until a JavaScript expression is true in the page.
-func (b *browser) waitJS(expr string) {
-	b.t.Helper()
-	b.run(chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserDeadline), chromedp.WithPollingInterval(50*time.Millisecond)))
-}
-
 // TestConsoleEvidence: on a phone, in Vietnamese, police list the
 // incidents, mark a new one by tapping cameras on the map and picking a
 // time window, upload a clip and see its progress reach 100 %, play it
