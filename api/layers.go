@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -158,8 +159,6 @@ func (s *Server) importIntersections(c *gin.Context) {
 		return
 	}
 	body = nil
-	// Store what the index will hold (communes filled in), so that a
-	// restart rebuilds the same layer without recomputing junctions.
 	held, err := li.u.Intersections(ctx, items)
 	if err != nil {
 		li.fail(err)
@@ -169,7 +168,17 @@ func (s *Server) importIntersections(c *gin.Context) {
 	for i := range held {
 		byClass[held[i].RoadClass]++
 	}
-	raw, err := json.Marshal(held)
+	// Store the junctions as the index holds them (so that a restart does
+	// not compute them from the roads again), but with a commune only
+	// where the input named one: the others take theirs from the commune
+	// layer in place at the start, as they do at an import, so that a
+	// commune layer imported after them is not undone by a restart. held
+	// is items, checked, in the same order.
+	stored := slices.Clone(held)
+	for i := range stored {
+		stored[i].Commune = items[i].Commune
+	}
+	raw, err := json.Marshal(stored)
 	if err != nil {
 		li.fail(err)
 		return
