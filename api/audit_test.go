@@ -52,9 +52,15 @@ func TestAuditFilters(t *testing.T) {
 	}
 	e.doJSON(adminToken, "GET", "/api/v1/tokens", nil, http.StatusOK, &toks)
 	e.doJSON(adminToken, "DELETE", "/api/v1/tokens/"+toks.Items[1].ID, nil, http.StatusNoContent, nil)
-	today := time.Now().UTC().Format(time.DateOnly)
-	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
-	later := url.QueryEscape(time.Now().Add(time.Hour).Format(time.RFC3339))
+	// Days of the log (UTC, the env's zone), from its entries: a test
+	// run across midnight has entries on two days.
+	var log auditPage
+	e.doJSON(adminToken, "GET", "/api/v1/audit", nil, http.StatusOK, &log)
+	first, last := log.Items[len(log.Items)-1].At.UTC(), log.Items[0].At.UTC()
+	today := first.Format(time.DateOnly)
+	yesterday := first.AddDate(0, 0, -1).Format(time.DateOnly)
+	lastDay := last.Format(time.DateOnly)
+	later := url.QueryEscape(last.Add(time.Second).Format(time.RFC3339))
 
 	for _, tc := range []struct {
 		query string
@@ -68,7 +74,7 @@ func TestAuditFilters(t *testing.T) {
 		{"target=" + url.QueryEscape("CG-0001"), []string{"camera.create CG-0001"}},
 		{"from=" + today, []string{"token.revoke planner-1", "user.create ca.songbinh", "camera.create CG-0001", "token.create fundraiser-1", "token.create planner-1", "token.create police-1"}},
 		{"to=" + yesterday, nil},
-		{"from=" + yesterday + "&to=" + today + "&action=camera.*", []string{"camera.create CG-0001"}},
+		{"from=" + yesterday + "&to=" + lastDay + "&action=camera.*", []string{"camera.create CG-0001"}},
 		{"from=" + later, nil},
 	} {
 		t.Run(tc.query, func(t *testing.T) {

@@ -106,7 +106,7 @@ func TestConsoleAdmin(t *testing.T) {
 		if html := evalJS[string](b, `document.documentElement.outerHTML`); strings.Contains(html, secret) {
 			t.Errorf("the secret is on the page after a reload")
 		}
-		b.run(chromedp.Click(chromedp.CSS(row+" [data-action=revoke]")))
+		b.run(chromedp.Click(chromedp.CSS(row + " [data-action=revoke]")))
 		b.shot("token-revoke-confirm")
 		b.confirm()
 		b.run(chromedp.WaitNotPresent(chromedp.CSS(row)))
@@ -198,7 +198,15 @@ func TestConsoleAdmin(t *testing.T) {
 			t.Errorf("the page lists %q, the API %q", got, want)
 		}
 		// The form: who, what, and a day range in the daemon's zone.
-		today := time.Now().In(hoChiMinh(t)).Format(time.DateOnly)
+		// The day of the password reset, in the daemon's zone.
+		var resets struct {
+			Items []registry.AuditEntry `json:"items"`
+		}
+		unmarshal(t, mustCall(t, http.StatusOK, "GET", d.url+"/api/v1/audit?action=user.update&limit=1", d.token, "", nil), &resets)
+		if len(resets.Items) == 0 {
+			t.Fatal("no user.update in the audit log")
+		}
+		today := resets.Items[0].At.In(hoChiMinh(t)).Format(time.DateOnly)
 		b.run(chromedp.Click(chromedp.CSS("[data-action=clear]")), chromedp.WaitVisible(chromedp.CSS("#audit > li")))
 		b.run(chromedp.SendKeys(chromedp.CSS("#f-actor"), "QUANTRI"), chromedp.SendKeys(chromedp.CSS("#f-action"), "user.update"),
 			chromedp.SetValue(chromedp.CSS("#f-from"), today), chromedp.SetValue(chromedp.CSS("#f-to"), today),
