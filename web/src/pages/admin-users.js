@@ -116,8 +116,9 @@ function card(u) {
 
 // resetPanel is the form that sets a new password for u: made here or
 // typed, then shown once. The API ends every session of u's.
+let panels = 0;
 function resetPanel(li, u) {
-  const uid = 'reset-' + u.name.replace(/[^a-z0-9_-]/g, '_');
+  const uid = 'reset-' + ++panels;
   const input = h('input', { id: uid, type: 'password', autocomplete: 'new-password', name: 'password' });
   const panel = h('form', { class: 'reset', hidden: true, novalidate: true },
     h('fieldset', { class: 'field pwmode' },
