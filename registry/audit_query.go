@@ -39,11 +39,12 @@ type AuditQuery struct {
 	Scan int
 }
 
-// DefaultAuditScan bounds the entries one audit query examines. An entry
-// costs about 0.6 µs when its action rules it out and 2 to 6 µs when it
-// is decoded (BenchmarkQueryAuditScan), so a query holds a reader for a
-// tenth of a second at most, and a filter matching nothing in a log of
-// millions (an import writes an entry per camera) answers in pages.
+// DefaultAuditScan bounds the entries one audit query examines. On a
+// busy two-core machine an entry costs about 0.5 µs when its action
+// rules it out and 6 to 10 µs when it is decoded (BenchmarkQueryAuditScan),
+// so a query holds a reader for a fifth of a second at most, and a filter
+// matching nothing in a log of millions (an import writes an entry per
+// camera) answers in pages.
 const DefaultAuditScan = 20_000
 
 // auditClockSlack is how far apart the times of entries may be out of
