@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"os"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -36,7 +35,7 @@ func BenchmarkTiles100k(b *testing.B) {
 	if err := x.SetCommunes(benchBoundaries(province, 200, 400)); err != nil {
 		b.Fatal(err)
 	}
-	if os.Getenv("NOROADS") != "" {} else if err := x.SetRoads(benchRoads(province, 100, 25)); err != nil {
+	if err := x.SetRoads(benchRoads(province, 100, 25)); err != nil {
 		b.Fatal(err)
 	}
 	pts := benchPoints(province, 2000)
