@@ -55,8 +55,8 @@ func (x *Index) SetIntersections(items []Intersection) error {
 }
 
 // SetRoads sets the road layer (nil or none removes it), as a LayerUpdate
-// does; the index keeps roads: do not modify them. It is for the start,
-// with the roads stored by the last import of roads.
+// does. It is for the start, with the roads stored by the last import of
+// roads.
 func (x *Index) SetRoads(roads []Road) error {
 	u, err := x.BeginLayerUpdate()
 	if err != nil {

@@ -8,10 +8,9 @@ import (
 
 // LayerUpdate replaces a reference layer of the index — the intersections
 // with their coverage (and the roads they were found on), or the commune
-// boundaries — without making anyone
-// wait for it: the new layer is built aside, under no lock, while queries
-// and camera writes go on, and swapped in by Commit under a write lock
-// held for a few milliseconds.
+// boundaries — without making anyone wait for it: the new layer is built
+// aside, under no lock, while queries and camera writes go on, and
+// swapped in by Commit under a write lock held for a few milliseconds.
 //
 // The counts of a new intersection layer are computed from a copy of the
 // cameras taken when the build starts (under the read lock, which camera
@@ -156,7 +155,7 @@ func (u *LayerUpdate) Communes(ctx context.Context, cs *Communes) error {
 }
 
 // Roads builds the road layer of roads aside (nil or none removes the
-// layer); the update keeps roads: do not modify them. It goes with the
+// layer), from a copy of their lines projected for tiles. It goes with the
 // intersection layer found on those roads, in the same update, so that
 // the two are swapped in together; an update of intersections alone
 // leaves the roads in place. ctx is looked at as the work goes on. An
