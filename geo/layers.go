@@ -22,14 +22,33 @@ type Intersection struct {
 	Roads     []string         `json:"roads,omitempty"` // names of the roads meeting there, highest class first
 }
 
-// ReadIntersections reads the body of an intersections import: either
+// IntersectionLayer is what an intersections import holds: the
+// intersections, and the roads they were found on when it was a road
+// layer.
+type IntersectionLayer struct {
+	Intersections []Intersection
+	// Roads are the roads of a layer of LineStrings; nil for a layer of
+	// Points.
+	Roads []Road
+	// FromRoads tells a layer of roads from one of Points.
+	FromRoads bool
+}
+
+// ReadIntersections reads the body of an intersections import (see
+// ReadIntersectionLayer) and returns its intersections.
+func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersection, error) {
+	l, err := ReadIntersectionLayer(ctx, raw, lim)
+	return l.Intersections, err
+}
+
+// ReadIntersectionLayer reads the body of an intersections import: either
 // Point features (intersections, see ParseIntersections) or LineString /
 // MultiLineString features (roads, see ParseRoads), whose junctions become
 // the intersections (see Junctions). A collection mixing the two is an
 // error. The layer is read within lim (see Limits): more than
 // lim.Junctions Point features, or roads making more junctions, are
 // refused as soon as that is known. ctx is looked at as the work goes on.
-func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersection, error) {
+func ReadIntersectionLayer(ctx context.Context, raw []byte, lim Limits) (IntersectionLayer, error) {
 	lim = lim.resolve()
 	var (
 		first string // geometry type of the first feature
@@ -52,12 +71,16 @@ func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersect
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return IntersectionLayer{}, err
 	}
 	if first == "Point" {
-		return pts.out, nil
+		return IntersectionLayer{Intersections: pts.out}, nil
 	}
-	return Junctions(ctx, roads, lim.Junctions)
+	items, err := Junctions(ctx, roads, lim.Junctions)
+	if err != nil {
+		return IntersectionLayer{}, err
+	}
+	return IntersectionLayer{Intersections: items, Roads: roads, FromRoads: true}, nil
 }
 
 // ParseIntersections reads a FeatureCollection of Point features with
