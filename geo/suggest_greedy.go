@@ -271,7 +271,7 @@ func (q *placeQueue) Less(i, j int) bool {
 	return a.pos < b.pos
 }
 func (q *placeQueue) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *placeQueue) Push(v any)   { q.items = append(q.items, v.(place)) }
+func (q *placeQueue) Push(v any)    { q.items = append(q.items, v.(place)) }
 func (q *placeQueue) Pop() any {
 	v := q.items[len(q.items)-1]
 	q.items = q.items[:len(q.items)-1]
