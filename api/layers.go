@@ -45,6 +45,7 @@ const (
 	layerConflict  = "conflict"  // 409: another import was running
 	layerCancelled = "cancelled" // the client went away
 	layerFailed    = "failed"    // anything else
+	layerChecked   = "checked"   // a dry run answered
 )
 
 // statusClientClosed answers an import whose client went away: nobody
@@ -54,7 +55,7 @@ const statusClientClosed = 499
 func newLayerImports(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "matthan_layer_imports_total",
-		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed.",
+		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed, checked (a dry run).",
 	}, []string{"layer", "result"})
 	reg.MustRegister(c)
 	return c
@@ -67,6 +68,7 @@ type layerImport struct {
 	layer  string
 	u      *geo.LayerUpdate
 	result string
+	dryRun bool // ?dry_run=true: check and measure, store nothing (layers_preview.go)
 }
 
 // startLayerImport begins an import of layer: the query (none), the layer
@@ -74,7 +76,12 @@ type layerImport struct {
 // and returns nil. The caller defers end.
 func (s *Server) startLayerImport(c *gin.Context, layer string) (*layerImport, []byte) {
 	li := &layerImport{s: s, c: c, layer: layer, result: layerFailed}
-	if _, err := checkQuery(c); err != nil {
+	q, err := checkQuery(c, "dry_run")
+	if err != nil {
+		li.fail(err)
+		return li, nil
+	}
+	if li.dryRun, err = boolParam(q, "dry_run"); err != nil {
 		li.fail(err)
 		return li, nil
 	}
@@ -151,6 +158,10 @@ func (s *Server) importIntersections(c *gin.Context) {
 	if body == nil {
 		return
 	}
+	if li.dryRun {
+		s.previewIntersections(li, body)
+		return
+	}
 	ctx := c.Request.Context()
 	items, err := geo.ReadIntersections(ctx, body, s.layerLimits)
 	if err != nil {
@@ -186,6 +197,10 @@ func (s *Server) importCommunes(c *gin.Context) {
 	li, body := s.startLayerImport(c, registry.LayerCommunes)
 	defer li.end()
 	if body == nil {
+		return
+	}
+	if li.dryRun {
+		s.previewCommunes(li, body)
 		return
 	}
 	ctx := c.Request.Context()
