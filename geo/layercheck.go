@@ -2,6 +2,7 @@ package geo
 
 import (
 	"context"
+	"errors"
 
 	"github.com/matthan/matthan/camera"
 )
@@ -46,7 +47,12 @@ func (c *LayerCheck) add(i int, err error) {
 	}
 	c.last = i
 	if len(c.Errors) < MaxFeatureErrors {
-		c.Errors = append(c.Errors, FeatureError{Feature: i, Field: camera.ErrorField(err), Detail: camera.ErrorMessage(err)})
+		fe := FeatureError{Feature: i, Field: camera.ErrorField(err), Detail: camera.ErrorMessage(err)}
+		var e *camera.Error
+		if errors.As(err, &e) {
+			fe.Detail = e.Message // the field is beside it
+		}
+		c.Errors = append(c.Errors, fe)
 	}
 }
 

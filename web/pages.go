@@ -31,6 +31,10 @@ var consolePages = []page{
 	{name: "map", path: "/map", title: "nav.map", nav: true, roles: everyone},
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
+	{name: "gaps", path: "/gaps", title: "nav.gaps", nav: true, roles: watchers},
+	{name: "coverage", path: "/coverage", title: "nav.coverage", nav: true, roles: watchers},
+	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, roles: watchers},
+	{name: "layers", path: "/layers", title: "nav.layers", nav: true, roles: watchers},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers},
 }
 
