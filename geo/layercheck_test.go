@@ -147,3 +147,57 @@ func TestCheckCommunesAndPreview(t *testing.T) {
 		t.Errorf("the layer in place has %d intersections after a check, want 4", rep.Intersections)
 	}
 }
+
+// A check agrees with the import: what the import takes, the check takes
+// whole and without errors; where the import stops at a feature, the
+// check names that feature first; what stops the import for the whole
+// input stops the check too.
+func FuzzCheckIntersections(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"FeatureCollection","features":[
+			{"type":"Feature","properties":{"name":"Quốc lộ 50","road_class":"national"},"geometry":{"type":"LineString","coordinates":[[106.45,10.35],[106.47,10.35]]}},
+			{"type":"Feature","properties":{"name":"Hỏng","road_class":"cao tốc"},"geometry":{"type":"LineString","coordinates":[[106.455,10.34],[106.455,10.36]]}},
+			{"type":"Feature","properties":{"name":"Đường tỉnh 879","road_class":"provincial"},"geometry":{"type":"MultiLineString","coordinates":[[[106.46,10.34],[106.46,10.36]]]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","id":"node/1","properties":{"name":"Ngã ba","legs":3},"geometry":{"type":"Point","coordinates":[106.46,10.35]}},{"type":"Feature","properties":"x","geometry":null},{"type":"Feature","properties":{"id":"node/1"},"geometry":{"type":"Point","coordinates":[106.47,10.35]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[1,2]}},{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]}}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feat"},{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[1,2,3]}}]}`,
+		`{"type":"FeatureCollection","features":[]}`,
+		`[1,2`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Add(roadsJSON(gridRoads(12, 30)))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		items, rerr := ReadIntersections(context.Background(), raw, fuzzLimits)
+		check, checked, cerr := CheckIntersections(context.Background(), raw, fuzzLimits)
+		if cerr != nil {
+			checkLayerError(t, cerr)
+		}
+		if len(check.Errors) > MaxFeatureErrors || check.Invalid < len(check.Errors) || check.Invalid > check.Features {
+			t.Fatalf("check %+v", check)
+		}
+		rfield := camera.ErrorField(rerr)
+		switch {
+		case rerr == nil:
+			if cerr != nil || check.Invalid != 0 || len(checked) != len(items) {
+				t.Fatalf("the import takes %d intersections; the check: %d, %+v, %v", len(items), len(checked), check, cerr)
+			}
+			for i := range items {
+				if items[i].ID != checked[i].ID {
+					t.Fatalf("intersection %d: %s, the import %s", i, checked[i].ID, items[i].ID)
+				}
+			}
+		case camera.ErrorCode(rerr) == camera.EINVALID && strings.HasPrefix(rfield, "features["):
+			switch {
+			case cerr == nil && (len(check.Errors) == 0 || check.Errors[0].Field != rfield):
+				t.Fatalf("the import stops at %s; the check names %+v", rfield, check.Errors)
+			case cerr != nil && camera.ErrorCode(cerr) != camera.ETOOLARGE && camera.ErrorField(cerr) != rfield && (len(check.Errors) == 0 || check.Errors[0].Field != rfield):
+				t.Fatalf("the import stops at %s; the check at %v", rfield, cerr)
+			}
+		default:
+			if cerr == nil || camera.ErrorCode(cerr) != camera.ErrorCode(rerr) || camera.ErrorField(cerr) != rfield {
+				t.Fatalf("the import is refused %v; the check %v", rerr, cerr)
+			}
+		}
+	})
+}
