@@ -123,9 +123,9 @@ type sjunc struct {
 // Suggest proposes up to o.N camera placements, best first (see the
 // comment at the top of this file). Fewer come back when fewer cameras
 // cover every junction of the area that can be covered. The index's
-// read lock is held only to copy the junctions of the area and to count
-// the cameras' mounts; the search runs without it. ctx is looked at as
-// the work goes on.
+// read lock is held only to copy the junctions of the area, and for a
+// chunk of cameras at a time to count their mounts; the search runs
+// without it. ctx is looked at as the work goes on.
 func (x *Index) Suggest(ctx context.Context, o SuggestOptions) (SuggestResult, error) {
 	if o.N < 1 || o.N > MaxSuggestions {
 		return SuggestResult{}, camera.Errorf(camera.EINVALID, "n", "must be a whole number from 1 to %d, got %d", MaxSuggestions, o.N)
@@ -261,13 +261,22 @@ func median(hist []int32, n int) int {
 	return len(hist) - 1
 }
 
+// mountChunk is how many camera slots suggestInput counts under one hold
+// of the read lock: a million cameras take tens of milliseconds to count,
+// and a camera write waiting for the lock would hold up every query
+// meanwhile.
+const mountChunk = 1 << 16
+
 // suggestInput copies, under the read lock, the junctions of the area and
-// whether each is covered in mode, and counts the mounts of the cameras.
+// whether each is covered in mode; then it counts the cameras' mounts,
+// taking the lock for a chunk of cameras at a time, so that camera writes
+// go on between chunks (a camera written meanwhile counts as it was or as
+// it is: for a median of a network's mounts, either will do).
 func (x *Index) suggestInput(area AreaFilter, mode Mode) ([]sjunc, *mounts, error) {
 	x.mu.RLock()
-	defer x.mu.RUnlock()
 	m, err := compileArea(area, &x.names)
 	if err != nil {
+		x.mu.RUnlock()
 		return nil, nil, err
 	}
 	// Which interned communes the area holds, decided once per name.
@@ -280,35 +289,45 @@ func (x *Index) suggestInput(area AreaFilter, mode Mode) ([]sjunc, *mounts, erro
 	for c := range communes {
 		communes[c] = m.area(uint32(c), anyClass)
 	}
-	mt := &mounts{}
-	for slot, id := range x.ids {
-		if id == "" {
-			continue
-		}
-		e := &x.ents[slot]
-		fov := min(max(int(math.Round(e.fov)), 1), 360)
-		rng := min(max(int(math.Round(e.rng)), 1), camera.MaxRangeM)
-		mt.all.n++
-		mt.all.fov[fov]++
-		mt.all.rng[rng]++
-		if communes[e.commune] {
-			mt.area.n++
-			mt.area.fov[fov]++
-			mt.area.rng[rng]++
-		}
-	}
-	cv := x.cov
-	if cv == nil {
-		return nil, mt, nil
-	}
 	var js []sjunc
-	for i := range cv.pts {
-		p := &cv.pts[i]
-		if !m.area(p.commune, p.class) {
-			continue
+	if cv := x.cov; cv != nil {
+		for i := range cv.pts {
+			p := &cv.pts[i]
+			if !m.area(p.commune, p.class) {
+				continue
+			}
+			it := &cv.items[i]
+			js = append(js, sjunc{lat: p.lat, lon: p.lon, class: p.class, covered: cv.covered(i, mode), id: it.ID, name: it.Name, commune: it.Commune})
 		}
-		it := &cv.items[i]
-		js = append(js, sjunc{lat: p.lat, lon: p.lon, class: p.class, covered: cv.covered(i, mode), id: it.ID, name: it.Name, commune: it.Commune})
+	}
+	x.mu.RUnlock()
+
+	mt := &mounts{}
+	for from := 0; ; from += mountChunk {
+		x.mu.RLock()
+		if from >= len(x.ents) {
+			x.mu.RUnlock()
+			break
+		}
+		for slot := from; slot < min(from+mountChunk, len(x.ents)); slot++ {
+			e := &x.ents[slot]
+			if e.fov == 0 {
+				continue // a free slot: an active camera's fov is more than 0
+			}
+			fov := min(max(int(math.Round(e.fov)), 1), 360)
+			rng := min(max(int(math.Round(e.rng)), 1), camera.MaxRangeM)
+			mt.all.n++
+			mt.all.fov[fov]++
+			mt.all.rng[rng]++
+			// A commune first seen after the junctions were copied is
+			// in the area only when the area is everywhere.
+			if int(e.commune) < len(communes) && communes[e.commune] || int(e.commune) >= len(communes) && m.communes == nil && m.fn == nil {
+				mt.area.n++
+				mt.area.fov[fov]++
+				mt.area.rng[rng]++
+			}
+		}
+		x.mu.RUnlock()
 	}
 	return js, mt, nil
 }
