@@ -314,3 +314,32 @@ func TestSuggestWhileCamerasMove(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The mounts of more cameras than one chunk of the count, some slots
+// freed: the median is of the cameras there are.
+func TestSuggestMountManyCameras(t *testing.T) {
+	var cams []*camera.Camera
+	for i := range 100_000 {
+		fov, id := 60.0, fmt.Sprintf("A%06d", i)
+		if i%5 >= 3 {
+			fov, id = 120, fmt.Sprintf("B%06d", i)
+		}
+		lat, lon := Destination(10.35, 106.46, float64(i%360), float64(i%997))
+		cams = append(cams, &camera.Camera{ID: id, Lat: lat, Lon: lon, FOVDeg: fov, RangeM: 40, Status: camera.StatusActive})
+	}
+	x := suggestIndex(t, cams, []Intersection{{ID: "J", Lat: 10.5, Lon: 106.6}})
+	res, err := x.Suggest(context.Background(), SuggestOptions{N: 1})
+	if err != nil || res.FOVDeg != 60 || res.MountCameras != 100_000 {
+		t.Fatalf("60,000 at 60° and 40,000 at 120°: %v° of %d (%v)", res.FOVDeg, res.MountCameras, err)
+	}
+	removed := 0
+	for _, c := range cams {
+		if c.FOVDeg == 60 && removed < 30_000 {
+			x.Remove(c.ID)
+			removed++
+		}
+	}
+	if res, err = x.Suggest(context.Background(), SuggestOptions{N: 1}); err != nil || res.FOVDeg != 120 || res.MountCameras != 70_000 {
+		t.Fatalf("30,000 at 60° and 40,000 at 120°: %v° of %d (%v)", res.FOVDeg, res.MountCameras, err)
+	}
+}
