@@ -162,6 +162,15 @@ func TestConsolePlanner(t *testing.T) {
 					t.Errorf("%s GET /api/v1/%s: %d, want %d", role, r, status, want)
 				}
 			}
+			// And the planner the pages of the police.
+			if role == camera.RolePlanner {
+				for _, p := range []string{"/health", "/seeing"} {
+					rb.run(chromedp.Navigate(d.url + p))
+					if !evalJS[bool](rb, `document.body.classList.contains('page-error')`) {
+						t.Errorf("a planner opens %s", p)
+					}
+				}
+			}
 			status := evalJS[int](rb, `fetch('/api/v1/intersections/import?dry_run=true', {method: 'POST', headers: {'X-CSRF-Token': JSON.parse(document.getElementById('boot').textContent).csrf}, body: '{"type":"FeatureCollection","features":[]}'}).then(r => r.status)`)
 			if want := map[bool]int{true: 400, false: 403}[may]; status != want {
 				t.Errorf("%s checking a layer: %d, want %d", role, status, want)
