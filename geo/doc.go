@@ -60,8 +60,8 @@
 // one past a limit is an ETOOLARGE error naming the field and the limit.
 // A check of a layer (CheckIntersections, CheckCommunes: the dry run of an
 // import) reads past the invalid features, naming each, and what the
-// valid ones make is measured on a LayerUpdate that is never committed;
-// the long loops of a layer build look at their context and stop when it
+// valid ones make is measured on a LayerUpdate that is never committed.
+// The long loops of a layer build look at their context and stop when it
 // is done. Names are kept as given:
 // the caller normalises text to NFC (normalising the whole JSON body is
 // safe, as JSON syntax is ASCII).
