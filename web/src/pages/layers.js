@@ -120,6 +120,14 @@ function errorsTable(p) {
     h('td', null, e.detail))));
 }
 
+// refused says why the daemon would not check or import the file: the
+// field at fault, or that another import is running.
+function refused(err) {
+  if (err.status === 409) flash(t('layers.busy'), 'error', 0);
+  else if (err.field) flash(t('layers.refused', { field: err.field, detail: err.message }), 'error', 0);
+  else loadError(err);
+}
+
 async function check(ev) {
   ev.preventDefault();
   const file = fileInput.files[0];
@@ -153,9 +161,7 @@ async function check(ev) {
   } catch (err) {
     pending = null;
     $('#preview').hidden = true;
-    const lead = err.field ? t('layers.refused', { field: err.field, detail: err.message }) : null;
-    if (lead) flash(lead, 'error', 0);
-    else loadError(err);
+    refused(err);
   } finally {
     $('#check').disabled = false;
   }
@@ -178,8 +184,7 @@ async function confirmImport() {
     current();
   } catch (err) {
     confirmBtn.disabled = false;
-    if (err.field) flash(t('layers.refused', { field: err.field, detail: err.message }), 'error', 0);
-    else loadError(err);
+    refused(err);
   }
 }
 
