@@ -48,6 +48,7 @@ const (
 	layerConflict  = "conflict"  // 409: another import was running
 	layerCancelled = "cancelled" // the client went away
 	layerFailed    = "failed"    // anything else
+	layerChecked   = "checked"   // a dry run answered
 )
 
 // statusClientClosed answers an import whose client went away: nobody
@@ -57,7 +58,7 @@ const statusClientClosed = 499
 func newLayerImports(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "matthan_layer_imports_total",
-		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed.",
+		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed, checked (a dry run).",
 	}, []string{"layer", "result"})
 	reg.MustRegister(c)
 	return c
@@ -70,15 +71,19 @@ type layerImport struct {
 	layer  string
 	u      *geo.LayerUpdate
 	result string
+	dryRun bool // ?dry_run=true: check and measure, store nothing (layers_preview.go)
 }
 
-// startLayerImport begins an import of layer: the query (the parameters
-// known, checked by check when not nil), the layer update (409 while
-// another runs), the body. On failure it has answered and returns nil.
+// startLayerImport begins an import of layer: the query (dry_run and the
+// parameters known, checked by check when not nil), the layer update (409
+// while another runs), the body. On failure it has answered and returns nil.
 // The caller defers end.
 func (s *Server) startLayerImport(c *gin.Context, layer string, check func(url.Values) error, known ...string) (*layerImport, []byte) {
 	li := &layerImport{s: s, c: c, layer: layer, result: layerFailed}
-	q, err := checkQuery(c, known...)
+	q, err := checkQuery(c, append(known, "dry_run")...)
+	if err == nil {
+		li.dryRun, err = boolParam(q, "dry_run")
+	}
 	if err == nil && check != nil {
 		err = check(q)
 	}
@@ -176,6 +181,10 @@ func (s *Server) importIntersections(c *gin.Context) {
 	if body == nil {
 		return
 	}
+	if li.dryRun {
+		s.previewIntersections(li, body)
+		return
+	}
 	ctx := c.Request.Context()
 	layer, err := geo.ReadIntersectionLayer(ctx, body, s.layerLimits)
 	if err != nil {
@@ -243,6 +252,10 @@ func (s *Server) importCommunes(c *gin.Context) {
 	li, body := s.startLayerImport(c, registry.LayerCommunes, nil)
 	defer li.end()
 	if body == nil {
+		return
+	}
+	if li.dryRun {
+		s.previewCommunes(li, body)
 		return
 	}
 	ctx := c.Request.Context()

@@ -346,6 +346,8 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
 		v1.GET("/coverage", s.allow(all...), s.coverage)
 		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+		v1.GET("/coverage/suggest", s.allow(mappers...), s.suggestCameras)
+		v1.GET("/intersections", s.allow(mappers...), s.listIntersections)
 		v1.GET("/map", s.allow(all...), s.mapOverview)
 		v1.GET("/communes", s.allow(all...), s.listCommunes)
 	}

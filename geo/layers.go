@@ -49,13 +49,19 @@ func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersect
 // lim.Junctions Point features, or roads making more junctions, are
 // refused as soon as that is known. ctx is looked at as the work goes on.
 func ReadIntersectionLayer(ctx context.Context, raw []byte, lim Limits) (IntersectionLayer, error) {
+	return readIntersectionLayer(ctx, raw, lim, nil)
+}
+
+// readIntersectionLayer is ReadIntersectionLayer; with check it reads past
+// invalid features (see CheckIntersections).
+func readIntersectionLayer(ctx context.Context, raw []byte, lim Limits, check *LayerCheck) (IntersectionLayer, error) {
 	lim = lim.resolve()
 	var (
 		first string // geometry type of the first feature
 		pts   pointReader
 		roads []Road
 	)
-	err := eachFeature(ctx, raw, lim, func(i int, f *rawFeature) error {
+	err := eachFeatureChecked(ctx, raw, lim, check, func(i int, f *rawFeature) error {
 		if i == 0 {
 			first = f.Geometry.Type
 		}
@@ -67,9 +73,17 @@ func ReadIntersectionLayer(ctx context.Context, raw []byte, lim Limits) (Interse
 			return pts.add(i, f, lim.Junctions)
 		}
 		r, err := roadOf(i, f)
-		roads = append(roads, r)
+		if err == nil {
+			roads = append(roads, r)
+		}
 		return err
 	})
+	if check != nil {
+		check.Source = "roads"
+		if first == "Point" {
+			check.Source = "points"
+		}
+	}
 	if err != nil {
 		return IntersectionLayer{}, err
 	}

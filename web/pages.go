@@ -44,6 +44,10 @@ var consolePages = []page{
 	{name: "map", path: "/map", title: "nav.map", nav: true, roles: everyone, reads: "/api/v1/map"},
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
+	{name: "gaps", path: "/gaps", title: "nav.gaps", nav: true, roles: watchers, reads: "/api/v1/coverage/gaps?limit=1"},
+	{name: "coverage", path: "/coverage", title: "nav.coverage", nav: true, roles: watchers, reads: "/api/v1/intersections?limit=1"},
+	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, roles: watchers, reads: "/api/v1/coverage/suggest?n=1"},
+	{name: "layers", path: "/layers", title: "nav.layers", nav: true, roles: watchers},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers, reads: "/api/v1/cameras/:id/health"},
 
 	// Administration: one entry in the navigation, tabs on the pages.
