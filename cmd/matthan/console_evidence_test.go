@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,26 +81,6 @@ func playableMP4(t *testing.T, width, height int, seconds time.Duration) []byte 
 		t.Fatal(err)
 	}
 	return b
-}
-
-// sessionClient signs in over the API as a console user: an HTTP client
-// with the session cookie.
-func sessionClient(t *testing.T, base string, acc demoAccount) *http.Client {
-	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Jar: jar}
-	res, err := client.Post(base+"/api/v1/session", "application/json", strings.NewReader(fmt.Sprintf(`{"name":%q,"password":%q}`, acc.Name, acc.Password)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("sign-in of %s over the API: %d", acc.Name, res.StatusCode)
-	}
-	return client
 }
 
 // mapPoint returns where a place on the page's map (window.matthanMap)
@@ -458,7 +437,7 @@ func TestConsoleEvidence(t *testing.T) {
 			}
 			// The API behind the pages agrees: a session of a planner or
 			// a fundraiser reads no incident and plays no clip.
-			client := sessionClient(t, d.url, acc)
+			client := sessionClient(t, d.url, acc.Name, acc.Password)
 			for _, p := range []string{"/api/v1/incidents", "/api/v1/incidents/" + incidentID, "/api/v1/clips/" + clipID + "/custody"} {
 				res, err := client.Get(d.url + p)
 				if err != nil {
