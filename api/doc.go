@@ -5,7 +5,8 @@
 // One file per resource (cameras, import/export, tokens, backup, audit,
 // health, geo and coverage — gaps and their files, the junctions of a
 // cell, where to put the next cameras, layer imports and their dry run —
-// incidents and their import, evidence clips,
+// incidents and their import, evidence clips and their playback grants
+// (playback.go),
 // donations with their import, duplicates and CSV export, the funding
 // views, the district summary in reports.go).
 // Every error reaches the client through writeError (problem.go), the one

@@ -155,6 +155,7 @@ type Server struct {
 	clips           ClipService
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
+	playback        *playbackGrants
 
 	console        Console
 	sessions       SessionStore
@@ -220,6 +221,7 @@ func New(o Options) *Server {
 		clips:           o.Clips,
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
+		playback:        newPlaybackGrants(DefaultPlaybackIdle, DefaultPlaybackMax),
 
 		console:        o.Console,
 		sessionLimits:  o.SessionLimits,
@@ -367,6 +369,11 @@ func (s *Server) routes() *gin.Engine {
 			v1.GET("/clips/:id", s.allow(editors...), s.downloadClip)
 			v1.GET("/clips/:id/verify", s.allow(editors...), s.verifyClip)
 			v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
+			// Watching in a browser: one reason, one "view" entry, then
+			// ranges for a while (playback.go).
+			v1.POST("/clips/:id/playback", s.allow(editors...), s.grantPlayback)
+			v1.GET("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
+			v1.HEAD("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
 		}
 	}
 

@@ -49,6 +49,10 @@ var consolePages = []page{
 	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, roles: watchers, reads: "/api/v1/coverage/suggest?n=1"},
 	{name: "layers", path: "/layers", title: "nav.layers", nav: true, roles: watchers},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers, reads: "/api/v1/cameras/:id/health"},
+	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, roles: everyone, reads: "/api/v1/incidents/counts"},
+	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", roles: police, reads: "/api/v1/incidents/:id"},
 
 	// Administration: one entry in the navigation, tabs on the pages.
 	{name: "admin-users", path: "/admin/users", title: "admin.users.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/users"},
