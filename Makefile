@@ -72,6 +72,7 @@ bench: deps web
 	$(BENCH) -bench . -benchtime 10x ./exchange
 	$(BENCH) -bench . ./geo
 	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
+	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
 	$(BENCH) -bench 'BenchmarkIncident(CameraDay|RadiusDay)' -benchtime 3s ./registry
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest

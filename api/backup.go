@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 
 // backup streams a consistent copy of the database. The store writes it
 // from one read transaction, so the daemon keeps serving writes meanwhile.
+// A backup streamed to the end is recorded in the audit log
+// (backup.download) and sets matthan_backup_last_success_timestamp_seconds.
 func (s *Server) backup(c *gin.Context) {
 	name := fmt.Sprintf("matthan-%s.db", s.now().UTC().Format("20060102T150405Z"))
 	n, err := s.store.WriteBackup(c.Writer, func(size int64) {
@@ -33,6 +36,13 @@ func (s *Server) backup(c *gin.Context) {
 	}
 	s.lastBackup.set(s.now())
 	s.log.Info("backup sent", slog.Int64("bytes", n), slog.String("by", actor(c).Name))
+	// Who took a copy of everything is kept in the audit log, which also
+	// tells the console when the last backup was made, across restarts.
+	// The client may be gone once the last byte is out: the record is
+	// written all the same.
+	if err := s.store.RecordBackup(context.WithoutCancel(c), actor(c), name, n); err != nil {
+		s.log.Error("backup not recorded in the audit log", slog.Any("err", err))
+	}
 }
 
 // backupGauge is matthan_backup_last_success_timestamp_seconds: absent

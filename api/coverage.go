@@ -50,15 +50,24 @@ func coverageParams(q url.Values) (geo.Mode, geo.Filter, error) {
 // at most 1000) and cursor. A page that is not the last carries
 // "next_cursor" (a foreign member of the collection, so a saved file says
 // it is not the whole) and a Link rel="next"; X-Total-Gaps counts every
-// gap the filters pass.
+// gap the filters pass. With format=geojson, csv or xlsx the answer is a
+// file of every gap instead (gaps_export.go).
 func (s *Server) gaps(c *gin.Context) {
-	q, err := checkQuery(c, "commune", "road_class", "mode", "limit", "cursor")
+	q, err := checkQuery(c, "commune", "road_class", "mode", "limit", "cursor", "format", "bom")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	mode, f, err := coverageParams(q)
 	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if q.Has("format") {
+		s.exportGaps(c, q, mode, f.AreaFilter)
+		return
+	}
+	if _, err := bomParam(q, false); err != nil {
 		s.writeError(c, err)
 		return
 	}

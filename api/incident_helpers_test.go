@@ -34,6 +34,13 @@ type incEnv struct {
 
 func newIncidentEnv(t *testing.T) *incEnv {
 	t.Helper()
+	return newIncidentEnvWith(t, nil)
+}
+
+// newIncidentEnvWith is newIncidentEnv with options changed by set (a
+// clock, say) before the server is built.
+func newIncidentEnvWith(t *testing.T, set func(*api.Options)) *incEnv {
+	t.Helper()
 	store := registrytest.Open(t)
 	files, err := ingest.NewClipStore(filepath.Join(t.TempDir(), "clips"))
 	if err != nil {
@@ -45,10 +52,14 @@ func newIncidentEnv(t *testing.T) *incEnv {
 		t.Fatal(err)
 	}
 	clips := &ingest.Clips{Store: store, Files: files, Source: &rtsp.Prober{}, Metrics: m, CaptureStartTimeout: 5 * time.Second}
-	a := api.New(api.Options{
+	o := api.Options{
 		Store: store, Registry: reg, AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20,
 		Clips: clips, ClipLimit: testClipLimit, IncidentMetrics: m,
-	})
+	}
+	if set != nil {
+		set(&o)
+	}
+	a := api.New(o)
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

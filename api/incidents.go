@@ -118,7 +118,7 @@ func (s *Server) patchIncident(c *gin.Context) {
 // listIncidents answers the incidents matching the filters, newest first,
 // a page at a time.
 func (s *Server) listIncidents(c *gin.Context) {
-	q, err := checkQuery(c, "camera_id", "from", "to", "category", "case_ref", "lat", "lon", "radius_m", "bbox", "limit", "cursor")
+	q, err := checkQuery(c, "camera_id", "from", "to", "category", "case_ref", "commune", "lat", "lon", "radius_m", "bbox", "limit", "cursor")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -163,6 +163,7 @@ func incidentQuery(get func(string) string) (registry.IncidentQuery, error) {
 		}
 	}
 	iq.CaseRef = strings.TrimSpace(get("case_ref"))
+	iq.Commune = strings.TrimSpace(get("commune"))
 	if iq.Limit, err = limitParam(get("limit")); err != nil {
 		return iq, err
 	}

@@ -157,6 +157,7 @@ func TestIncidentListFilters(t *testing.T) {
 	e := newIncidentEnv(t)
 	e.addCamera("CG-0001", 10.3541, 106.4612, "")
 	e.addCamera("CG-0002", 10.3000, 106.4000, "") // ~9.4 km away
+	e.doJSON(adminToken, "PATCH", "/api/v1/cameras/CG-0002", map[string]string{"commune": "Xã Song Bình"}, 200, nil)
 	cats := []string{"theft", "robbery", "traffic"}
 	var all []camera.Incident
 	for i := range 12 {
@@ -213,6 +214,10 @@ func TestIncidentListFilters(t *testing.T) {
 		{"bbox", "bbox=106.39,10.29,106.41,10.31", func(i int) bool { return i%2 == 1 }},
 		{"camera and day", "camera_id=CG-0001&from=" + rfc(t0) + "&to=" + rfc(t0.Add(24*time.Hour)), func(i int) bool { return i%2 == 0 }},
 		{"nothing", "category=fraud", func(int) bool { return false }},
+		{"commune, without accents or prefix", "commune=song+binh", func(i int) bool { return i%2 == 1 }},
+		{"commune as written", "commune=" + url.QueryEscape("Thị trấn Chợ Gạo") + "&limit=2", func(i int) bool { return i%2 == 0 }},
+		{"commune and category", "commune=cho+gao&category=robbery", func(i int) bool { return i%2 == 0 && i%3 == 1 }},
+		{"another commune", "commune=" + url.QueryEscape("Hòa Định"), func(int) bool { return false }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +21,7 @@ import (
 
 // LayerStore keeps the reference layers coverage is computed against.
 type LayerStore interface {
-	PutLayer(ctx context.Context, name string, raw []byte, summary string, actor camera.Actor) error
+	PutLayers(ctx context.Context, layers []registry.LayerPut, actor camera.Actor) error
 }
 
 var _ LayerStore = (*registry.Store)(nil)
@@ -34,7 +36,8 @@ var _ LayerStore = (*registry.Store)(nil)
 //     refusing with 413 as soon as one is passed;
 //   - builds the new layer aside (geo.LayerUpdate) while queries and camera
 //     writes go on, stores it, and only then swaps it in, in
-//     milliseconds;
+//     milliseconds — an import of roads stores and swaps in the roads and
+//     the junctions found on them together;
 //   - stops when its client goes away: nothing is stored or swapped.
 
 // Outcomes of a layer import, the result label of matthan_layer_imports_total.
@@ -45,6 +48,7 @@ const (
 	layerConflict  = "conflict"  // 409: another import was running
 	layerCancelled = "cancelled" // the client went away
 	layerFailed    = "failed"    // anything else
+	layerChecked   = "checked"   // a dry run answered
 )
 
 // statusClientClosed answers an import whose client went away: nobody
@@ -54,7 +58,7 @@ const statusClientClosed = 499
 func newLayerImports(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "matthan_layer_imports_total",
-		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed.",
+		Help: "Layer imports (intersections, communes) by outcome: ok, invalid, too_large, conflict, cancelled (the client went away), failed, checked (a dry run).",
 	}, []string{"layer", "result"})
 	reg.MustRegister(c)
 	return c
@@ -67,14 +71,23 @@ type layerImport struct {
 	layer  string
 	u      *geo.LayerUpdate
 	result string
+	dryRun bool // ?dry_run=true: check and measure, store nothing (layers_preview.go)
 }
 
-// startLayerImport begins an import of layer: the query (none), the layer
-// update (409 while another runs), the body. On failure it has answered
-// and returns nil. The caller defers end.
-func (s *Server) startLayerImport(c *gin.Context, layer string) (*layerImport, []byte) {
+// startLayerImport begins an import of layer: the query (dry_run and the
+// parameters known, checked by check when not nil), the layer update (409
+// while another runs), the body. On failure it has answered and returns nil.
+// The caller defers end.
+func (s *Server) startLayerImport(c *gin.Context, layer string, check func(url.Values) error, known ...string) (*layerImport, []byte) {
 	li := &layerImport{s: s, c: c, layer: layer, result: layerFailed}
-	if _, err := checkQuery(c); err != nil {
+	q, err := checkQuery(c, append(known, "dry_run")...)
+	if err == nil {
+		li.dryRun, err = boolParam(q, "dry_run")
+	}
+	if err == nil && check != nil {
+		err = check(q)
+	}
+	if err != nil {
 		li.fail(err)
 		return li, nil
 	}
@@ -112,17 +125,17 @@ func (li *layerImport) fail(err error) {
 	li.s.writeError(li.c, err)
 }
 
-// commit stores the layer built aside and swaps it in. Once the store has
-// it, it is swapped in whatever happens to the client, so that the store
-// and the index never disagree. It reports whether it did.
-func (li *layerImport) commit(raw []byte, summary string) bool {
+// commit stores the layers built aside and swaps them in. Once the store
+// has them, they are swapped in whatever happens to the client, so that
+// the store and the index never disagree. It reports whether it did.
+func (li *layerImport) commit(layers ...registry.LayerPut) bool {
 	ctx := li.c.Request.Context()
 	li.s.layerHook(ctx, li.layer, "built")
 	if err := ctx.Err(); err != nil {
 		li.fail(err)
 		return false
 	}
-	if err := li.s.layers.PutLayer(ctx, li.layer, raw, summary, actor(li.c)); err != nil {
+	if err := li.s.layers.PutLayers(ctx, layers, actor(li.c)); err != nil {
 		li.fail(err)
 		return false
 	}
@@ -145,22 +158,45 @@ func (li *layerImport) end() {
 // (intersections) or LineString features (roads, whose junctions are
 // computed). Coverage is computed once for the new layer, aside, then
 // kept current.
+//
+// The roads of an import of roads are kept as the road layer of the map,
+// stored and swapped in with their junctions. An import of Points leaves
+// the roads as they are — a planner replacing computed junctions with
+// surveyed ones still wants the streets under them — unless it says
+// roads=drop (the roads were of another place, or wrong). An answer says
+// how many roads the map now draws.
 func (s *Server) importIntersections(c *gin.Context) {
-	li, body := s.startLayerImport(c, registry.LayerIntersections)
+	dropRoads := false
+	li, body := s.startLayerImport(c, registry.LayerIntersections, func(q url.Values) error {
+		switch q.Get("roads") {
+		case "", "keep":
+		case "drop":
+			dropRoads = true
+		default:
+			return invalid("roads", "must be keep or drop")
+		}
+		return nil
+	}, "roads")
 	defer li.end()
 	if body == nil {
 		return
 	}
+	if li.dryRun {
+		s.previewIntersections(li, body)
+		return
+	}
 	ctx := c.Request.Context()
-	items, err := geo.ReadIntersections(ctx, body, s.layerLimits)
+	layer, err := geo.ReadIntersectionLayer(ctx, body, s.layerLimits)
 	if err != nil {
 		li.fail(err)
 		return
 	}
 	body = nil
-	// Store what the index will hold (communes filled in), so that a
-	// restart rebuilds the same layer without recomputing junctions.
-	held, err := li.u.Intersections(ctx, items)
+	if layer.FromRoads && dropRoads {
+		li.fail(invalid("roads", "applies to an import of Points: an import of roads replaces the roads"))
+		return
+	}
+	held, err := li.u.Intersections(ctx, layer.Intersections)
 	if err != nil {
 		li.fail(err)
 		return
@@ -169,23 +205,57 @@ func (s *Server) importIntersections(c *gin.Context) {
 	for i := range held {
 		byClass[held[i].RoadClass]++
 	}
-	raw, err := json.Marshal(held)
+	// Store the junctions as the index holds them (so that a restart does
+	// not compute them from the roads again), but with a commune only
+	// where the input named one: the others take theirs from the commune
+	// layer in place at the start, as they do at an import, so that a
+	// commune layer imported after them is not undone by a restart. held
+	// is layer.Intersections, checked, in the same order.
+	stored := slices.Clone(held)
+	for i := range stored {
+		stored[i].Commune = layer.Intersections[i].Commune
+	}
+	raw, err := json.Marshal(stored)
 	if err != nil {
 		li.fail(err)
 		return
 	}
-	if !li.commit(raw, fmt.Sprintf("%d intersections", len(held))) {
+	puts := []registry.LayerPut{{Name: registry.LayerIntersections, Raw: raw, Summary: fmt.Sprintf("%d intersections", len(held))}}
+	// No other import can change the roads while this one is open.
+	roads := s.geo.Stats().Roads
+	switch {
+	case layer.FromRoads:
+		roads = len(layer.Roads)
+		if err := li.u.Roads(ctx, layer.Roads); err != nil {
+			li.fail(err)
+			return
+		}
+		puts = append(puts, registry.LayerPut{Name: registry.LayerRoads, Raw: geo.RoadsGeoJSON(layer.Roads), Summary: fmt.Sprintf("%d roads", len(layer.Roads))})
+	case dropRoads:
+		roads = 0
+		if err := li.u.Roads(ctx, nil); err != nil {
+			li.fail(err)
+			return
+		}
+		puts = append(puts, registry.LayerPut{Name: registry.LayerRoads, Summary: "roads removed"})
+	}
+	layer.Roads = nil
+	if !li.commit(puts...) {
 		return
 	}
-	ok(c, http.StatusOK, map[string]any{"intersections": len(held), "by_road_class": byClass})
+	ok(c, http.StatusOK, map[string]any{"intersections": len(held), "by_road_class": byClass, "roads": roads})
 }
 
 // importCommunes replaces the commune boundaries, then gives every camera
 // without a commune the one whose boundary holds it.
 func (s *Server) importCommunes(c *gin.Context) {
-	li, body := s.startLayerImport(c, registry.LayerCommunes)
+	li, body := s.startLayerImport(c, registry.LayerCommunes, nil)
 	defer li.end()
 	if body == nil {
+		return
+	}
+	if li.dryRun {
+		s.previewCommunes(li, body)
 		return
 	}
 	ctx := c.Request.Context()
@@ -198,7 +268,7 @@ func (s *Server) importCommunes(c *gin.Context) {
 		li.fail(err)
 		return
 	}
-	if !li.commit(body, fmt.Sprintf("%d communes", cs.Len())) {
+	if !li.commit(registry.LayerPut{Name: registry.LayerCommunes, Raw: body, Summary: fmt.Sprintf("%d communes", cs.Len())}) {
 		return
 	}
 	filled, err := s.fillMissingCommunes(c, actor(c))

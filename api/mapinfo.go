@@ -15,7 +15,7 @@ import (
 
 // mapInfo is the answer of GET /api/v1/map.
 type mapInfo struct {
-	// BBox frames the cameras, junctions and commune boundaries
+	// BBox frames the cameras, junctions, commune boundaries and roads
 	// (min_lon, min_lat, max_lon, max_lat); null for an empty network.
 	BBox          *[4]float64 `json:"bbox"`
 	Cameras       int         `json:"cameras"`

@@ -39,8 +39,9 @@ type Store interface {
 	LookupToken(ctx context.Context, secret string) (registry.Token, error)
 	ListTokens(ctx context.Context) ([]registry.Token, error)
 	RevokeToken(ctx context.Context, id string, actor camera.Actor) (registry.Token, error)
-	ListAudit(ctx context.Context, before uint64, limit int) ([]registry.AuditEntry, uint64, error)
+	QueryAudit(ctx context.Context, q registry.AuditQuery) ([]registry.AuditEntry, uint64, error)
 	WriteBackup(w io.Writer, size func(int64)) (int64, error)
+	RecordBackup(ctx context.Context, actor camera.Actor, name string, size int64) error
 }
 
 var _ Store = (*registry.Store)(nil)
@@ -100,6 +101,12 @@ type Options struct {
 	MinUploadRate    int64          // bytes a second an upload must average after UploadGrace; DefaultMinUploadRate
 	UploadGrace      time.Duration  // DefaultUploadGrace
 
+	// Settings, when set, answers GET /api/v1/settings (admins): the
+	// daemon's effective configuration, built by the caller with every
+	// secret left out (the api package does not know the config's
+	// shape). nil leaves the route out.
+	Settings func() any
+
 	// CameraNetworks is the network policy of the daemon's connections
 	// to cameras: a camera whose rtsp_url is an IP address it forbids is
 	// refused (400 naming rtsp_url) when created, replaced, patched or
@@ -150,6 +157,7 @@ type Server struct {
 	clips           ClipService
 	clipLimit       int64
 	incidentMetrics IncidentRecorder
+	playback        *playbackGrants
 
 	console        Console
 	sessions       SessionStore
@@ -162,6 +170,7 @@ type Server struct {
 	minUploadRate  int64
 	uploadGrace    time.Duration
 	cameraNetworks *camera.NetPolicy
+	settings       func() any
 }
 
 // New builds the server and its routes.
@@ -214,6 +223,7 @@ func New(o Options) *Server {
 		clips:           o.Clips,
 		clipLimit:       o.ClipLimit,
 		incidentMetrics: o.IncidentMetrics,
+		playback:        newPlaybackGrants(DefaultPlaybackIdle, DefaultPlaybackMax),
 
 		console:        o.Console,
 		sessionLimits:  o.SessionLimits,
@@ -224,6 +234,7 @@ func New(o Options) *Server {
 		minUploadRate:  o.MinUploadRate,
 		uploadGrace:    o.UploadGrace,
 		cameraNetworks: o.CameraNetworks,
+		settings:       o.Settings,
 	}
 	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
 		s.sessionLimits = registry.DefaultSessionLimits
@@ -341,6 +352,8 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/communes/import", s.allow(mappers...), s.importCommunes)
 		v1.GET("/coverage", s.allow(all...), s.coverage)
 		v1.GET("/coverage/gaps", s.allow(mappers...), s.gaps)
+		v1.GET("/coverage/suggest", s.allow(mappers...), s.suggestCameras)
+		v1.GET("/intersections", s.allow(mappers...), s.listIntersections)
 		v1.GET("/map", s.allow(all...), s.mapOverview)
 		v1.GET("/communes", s.allow(all...), s.listCommunes)
 	}
@@ -360,6 +373,11 @@ func (s *Server) routes() *gin.Engine {
 			v1.GET("/clips/:id", s.allow(editors...), s.downloadClip)
 			v1.GET("/clips/:id/verify", s.allow(editors...), s.verifyClip)
 			v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
+			// Watching in a browser: one reason, one "view" entry, then
+			// ranges for a while (playback.go).
+			v1.POST("/clips/:id/playback", s.allow(editors...), s.grantPlayback)
+			v1.GET("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
+			v1.HEAD("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
 		}
 	}
 
@@ -409,6 +427,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.DELETE("/tokens/:id", s.allow(admin...), s.revokeToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)
 	v1.GET("/backup", s.allow(admin...), s.backup)
+	if s.settings != nil {
+		v1.GET("/settings", s.allow(admin...), s.getSettings)
+	}
 	return e
 }
 

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,30 +130,4 @@ func (s *Server) revokeToken(c *gin.Context) {
 	}
 	s.log.Info("token revoked", slog.String("id", tok.ID), slog.String("name", tok.Name), slog.String("by", actor(c).Name))
 	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) listAudit(c *gin.Context) {
-	q, err := checkQuery(c, "limit", "cursor")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	limit, before, err := seqPageParams(q)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	items, next, err := s.store.ListAudit(c, before, limit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	out := page[registry.AuditEntry]{Items: items}
-	if out.Items == nil {
-		out.Items = []registry.AuditEntry{}
-	}
-	if next != 0 {
-		out.NextCursor = encodeCursor(strconv.FormatUint(next, 10))
-	}
-	ok(c, http.StatusOK, out)
 }

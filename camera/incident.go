@@ -418,12 +418,16 @@ const (
 	CustodyDownload CustodyAction = "download" // read through the API
 	CustodyExport   CustodyAction = "export"   // copied out of the system (a backup, a court)
 	CustodyVerify   CustodyAction = "verify"   // re-hashed; Result says how it went
+	// CustodyView is a viewing in a browser: the file is streamed, in
+	// as many range requests as the player makes, for one reason given
+	// once (a playback grant).
+	CustodyView CustodyAction = "view"
 )
 
 // Valid reports whether a is a known custody action.
 func (a CustodyAction) Valid() bool {
 	switch a {
-	case CustodyCreate, CustodyDownload, CustodyExport, CustodyVerify:
+	case CustodyCreate, CustodyDownload, CustodyExport, CustodyVerify, CustodyView:
 		return true
 	}
 	return false
@@ -454,7 +458,7 @@ func (e *CustodyEntry) Validate() error {
 		return Errorf(EINVALID, "clip_id", "must be 64 lowercase hex digits")
 	}
 	if !e.Action.Valid() {
-		return Errorf(EINVALID, "action", "must be one of create, download, export, verify, got %q", e.Action)
+		return Errorf(EINVALID, "action", "must be one of create, download, export, verify, view, got %q", e.Action)
 	}
 	if err := checkText("reason", e.Reason, MaxCustodyReason); err != nil {
 		return err

@@ -67,9 +67,15 @@ const (
 // Limits; lim.PolygonPositions bounds each boundary) and ctx is looked at
 // between features.
 func ParseCommunes(ctx context.Context, raw []byte, lim Limits) (*Communes, error) {
+	return parseCommunes(ctx, raw, lim, nil)
+}
+
+// parseCommunes is ParseCommunes; with check it reads past invalid
+// features (see CheckCommunes).
+func parseCommunes(ctx context.Context, raw []byte, lim Limits, check *LayerCheck) (*Communes, error) {
 	lim = lim.resolve()
 	var list []Commune
-	err := eachFeature(ctx, raw, lim, func(i int, f *rawFeature) error {
+	err := eachFeatureChecked(ctx, raw, lim, check, func(i int, f *rawFeature) error {
 		g, err := decodePolygonal(f.Geometry, fmt.Sprintf("features[%d].geometry", i), lim.PolygonPositions)
 		if err != nil {
 			return err

@@ -54,6 +54,22 @@ func (x *Index) SetIntersections(items []Intersection) error {
 	return nil
 }
 
+// SetRoads sets the road layer (nil or none removes it), as a LayerUpdate
+// does. It is for the start, with the roads stored by the last import of
+// roads.
+func (x *Index) SetRoads(roads []Road) error {
+	u, err := x.BeginLayerUpdate()
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	if err := u.Roads(context.Background(), roads); err != nil {
+		return err
+	}
+	u.Commit()
+	return nil
+}
+
 // SetCommunes sets the commune layer (nil removes it), as a LayerUpdate
 // does but on every core. Intersections whose input named no commune take
 // the one holding them.

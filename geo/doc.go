@@ -2,8 +2,8 @@
 // sphere, camera fields of view, the in-memory spatial index of the active
 // cameras with its map queries, the reference layers (intersections, roads
 // and their junctions, commune boundaries), the coverage of intersections
-// by cameras, the ranking of coverage gaps, and GeoJSON and vector-tile
-// output for GIS tools.
+// by cameras, the ranking of coverage gaps, where to put the next cameras
+// (Suggest), and GeoJSON and vector-tile output for GIS tools.
 //
 // It is pure: no files, no network, no database, no clock, no global
 // mutable state — like tile38's internal/collection. Callers feed it
@@ -45,6 +45,11 @@
 // on it. Commune lookups go through an index of each boundary's edges
 // (pip.go) whose answers are orb's linear test's.
 //
+// Suggest answers where to put the next N cameras: a lazy greedy maximal
+// covering of the junctions no camera covers, weighted by road class and
+// incidents nearby, within 1 − 1/e of the best (suggest.go). It copies
+// what it needs under the read lock and searches without it.
+//
 // # Input
 //
 // GeoJSON is read by this package's own decoder (not orb/geojson) so that
@@ -52,8 +57,11 @@
 // every error is an EINVALID *camera.Error whose field is the JSON path
 // at fault ("features[3].properties.road_class"). Layers are read one
 // feature at a time within Limits (features, positions, junctions), and
-// one past a limit is an ETOOLARGE error naming the field and the limit;
-// the long loops of a layer build look at their context and stop when it
+// one past a limit is an ETOOLARGE error naming the field and the limit.
+// A check of a layer (CheckIntersections, CheckCommunes: the dry run of an
+// import) reads past the invalid features, naming each, and what the
+// valid ones make is measured on a LayerUpdate that is never committed.
+// The long loops of a layer build look at their context and stop when it
 // is done. Names are kept as given:
 // the caller normalises text to NFC (normalising the whole JSON body is
 // safe, as JSON syntax is ASCII).

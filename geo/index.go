@@ -13,7 +13,7 @@ import (
 
 // Index is the in-memory spatial index of the active cameras, and of the
 // reference layers (intersections and their coverage, commune boundaries)
-// that are measured against them.
+// that are measured against them, and the roads drawn under them.
 //
 // Concurrency: many readers, one writer. Every method is safe for
 // concurrent use; queries take a read lock and run in parallel, camera
@@ -41,8 +41,9 @@ type Index struct {
 	names  interner  // commune names of cameras and intersections
 	ranges rangeHist // to bound field-of-view searches
 
-	cov      *coverage // nil until SetIntersections
-	communes *Communes // nil until SetCommunes
+	cov      *coverage  // nil until SetIntersections
+	communes *Communes  // nil until SetCommunes
+	roads    *roadLayer // nil until SetRoads; never changed once set
 
 	// Layer updates (LayerUpdate): one at a time, and while one builds an
 	// intersection layer aside, the journal of camera changes for it.
@@ -385,6 +386,7 @@ type Stats struct {
 	Cells         int     `json:"cells"` // occupied grid cells
 	Intersections int     `json:"intersections"`
 	Communes      int     `json:"communes"`    // boundaries in the commune layer
+	Roads         int     `json:"roads"`       // features of the road layer
 	MaxRangeM     float64 `json:"max_range_m"` // the longest camera range, whole metres
 }
 
@@ -399,5 +401,6 @@ func (x *Index) Stats() Stats {
 	if x.communes != nil {
 		s.Communes = x.communes.Len()
 	}
+	s.Roads = x.roads.len()
 	return s
 }

@@ -22,21 +22,46 @@ type Intersection struct {
 	Roads     []string         `json:"roads,omitempty"` // names of the roads meeting there, highest class first
 }
 
-// ReadIntersections reads the body of an intersections import: either
+// IntersectionLayer is what an intersections import holds: the
+// intersections, and the roads they were found on when it was a road
+// layer.
+type IntersectionLayer struct {
+	Intersections []Intersection
+	// Roads are the roads of a layer of LineStrings; nil for a layer of
+	// Points.
+	Roads []Road
+	// FromRoads tells a layer of roads from one of Points.
+	FromRoads bool
+}
+
+// ReadIntersections reads the body of an intersections import (see
+// ReadIntersectionLayer) and returns its intersections.
+func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersection, error) {
+	l, err := ReadIntersectionLayer(ctx, raw, lim)
+	return l.Intersections, err
+}
+
+// ReadIntersectionLayer reads the body of an intersections import: either
 // Point features (intersections, see ParseIntersections) or LineString /
 // MultiLineString features (roads, see ParseRoads), whose junctions become
 // the intersections (see Junctions). A collection mixing the two is an
 // error. The layer is read within lim (see Limits): more than
 // lim.Junctions Point features, or roads making more junctions, are
 // refused as soon as that is known. ctx is looked at as the work goes on.
-func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersection, error) {
+func ReadIntersectionLayer(ctx context.Context, raw []byte, lim Limits) (IntersectionLayer, error) {
+	return readIntersectionLayer(ctx, raw, lim, nil)
+}
+
+// readIntersectionLayer is ReadIntersectionLayer; with check it reads past
+// invalid features (see CheckIntersections).
+func readIntersectionLayer(ctx context.Context, raw []byte, lim Limits, check *LayerCheck) (IntersectionLayer, error) {
 	lim = lim.resolve()
 	var (
 		first string // geometry type of the first feature
 		pts   pointReader
 		roads []Road
 	)
-	err := eachFeature(ctx, raw, lim, func(i int, f *rawFeature) error {
+	err := eachFeatureChecked(ctx, raw, lim, check, func(i int, f *rawFeature) error {
 		if i == 0 {
 			first = f.Geometry.Type
 		}
@@ -48,16 +73,28 @@ func ReadIntersections(ctx context.Context, raw []byte, lim Limits) ([]Intersect
 			return pts.add(i, f, lim.Junctions)
 		}
 		r, err := roadOf(i, f)
-		roads = append(roads, r)
+		if err == nil {
+			roads = append(roads, r)
+		}
 		return err
 	})
+	if check != nil {
+		check.Source = "roads"
+		if first == "Point" {
+			check.Source = "points"
+		}
+	}
 	if err != nil {
-		return nil, err
+		return IntersectionLayer{}, err
 	}
 	if first == "Point" {
-		return pts.out, nil
+		return IntersectionLayer{Intersections: pts.out}, nil
 	}
-	return Junctions(ctx, roads, lim.Junctions)
+	items, err := Junctions(ctx, roads, lim.Junctions)
+	if err != nil {
+		return IntersectionLayer{}, err
+	}
+	return IntersectionLayer{Intersections: items, Roads: roads, FromRoads: true}, nil
 }
 
 // ParseIntersections reads a FeatureCollection of Point features with

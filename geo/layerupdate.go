@@ -7,10 +7,10 @@ import (
 )
 
 // LayerUpdate replaces a reference layer of the index — the intersections
-// with their coverage, or the commune boundaries — without making anyone
-// wait for it: the new layer is built aside, under no lock, while queries
-// and camera writes go on, and swapped in by Commit under a write lock
-// held for a few milliseconds.
+// with their coverage (and the roads they were found on), or the commune
+// boundaries — without making anyone wait for it: the new layer is built
+// aside, under no lock, while queries and camera writes go on, and
+// swapped in by Commit under a write lock held for a few milliseconds.
 //
 // The counts of a new intersection layer are computed from a copy of the
 // cameras taken when the build starts (under the read lock, which camera
@@ -42,6 +42,10 @@ type LayerUpdate struct {
 	setCommunes bool
 	base        *coverage
 	at          []int32
+
+	// A road layer built aside (with an intersection layer, or alone).
+	roads    *roadLayer
+	setRoads bool
 }
 
 // journal is the coverage changes of cameras made while an intersection
@@ -150,13 +154,34 @@ func (u *LayerUpdate) Communes(ctx context.Context, cs *Communes) error {
 	return nil
 }
 
+// Roads builds the road layer of roads aside (nil or none removes the
+// layer), from a copy of their lines projected for tiles. It goes with the
+// intersection layer found on those roads, in the same update, so that
+// the two are swapped in together; an update of intersections alone
+// leaves the roads in place. ctx is looked at as the work goes on. An
+// update builds one road layer, once.
+func (u *LayerUpdate) Roads(ctx context.Context, roads []Road) error {
+	if u.done || u.setRoads {
+		panic("geo: a LayerUpdate builds one road layer, once")
+	}
+	var rl *roadLayer
+	if len(roads) > 0 {
+		var err error
+		if rl, err = newRoadLayer(ctx, roads); err != nil {
+			return err
+		}
+	}
+	u.roads, u.setRoads = rl, true
+	return nil
+}
+
 func (u *LayerUpdate) mustBuild() {
 	if u.done || u.cov != nil || u.setCommunes || u.j != nil {
 		panic("geo: a LayerUpdate builds one layer, once")
 	}
 }
 
-// Commit swaps the layer built in, under the write lock, and ends the
+// Commit swaps the layers built in, under the write lock, and ends the
 // update. Camera changes made during the build are replayed on a new
 // intersection layer's counts. Committing an update that built nothing
 // (or whose build failed) only ends it.
@@ -202,6 +227,9 @@ func (u *LayerUpdate) Commit() {
 			}
 		}
 	}
+	if u.setRoads {
+		x.roads = u.roads
+	}
 	x.journal.Store(nil)
 	x.mu.Unlock()
 	u.end()
@@ -218,6 +246,6 @@ func (u *LayerUpdate) Close() {
 
 func (u *LayerUpdate) end() {
 	u.done = true
-	u.cov, u.j, u.communes, u.base, u.at, u.names = nil, nil, nil, nil, nil, nil
+	u.cov, u.j, u.communes, u.base, u.at, u.names, u.roads = nil, nil, nil, nil, nil, nil, nil
 	u.x.updating.Store(false)
 }

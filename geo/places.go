@@ -11,8 +11,9 @@ import (
 // boxes. Both scan the index under its read lock (a few milliseconds for
 // a million cameras), which is cheap next to a person typing.
 
-// Extent returns the box of the active cameras, the intersections and the
-// commune boundaries; ok is false when the index holds none of them.
+// Extent returns the box of the active cameras, the intersections, the
+// commune boundaries and the roads; ok is false when the index holds none
+// of them.
 func (x *Index) Extent() (b BBox, ok bool) {
 	b = BBox{MinLon: math.Inf(1), MinLat: math.Inf(1), MaxLon: math.Inf(-1), MaxLat: math.Inf(-1)}
 	add := func(lat, lon float64) {
@@ -38,6 +39,10 @@ func (x *Index) Extent() (b BBox, ok bool) {
 			add(bd.Min[1], bd.Min[0])
 			add(bd.Max[1], bd.Max[0])
 		}
+	}
+	if x.roads.len() > 0 {
+		add(x.roads.box.MinLat, x.roads.box.MinLon)
+		add(x.roads.box.MaxLat, x.roads.box.MaxLon)
 	}
 	return b, ok
 }

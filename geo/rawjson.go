@@ -74,6 +74,14 @@ func jsonErr(err error) string {
 // decoded). Anything but a FeatureCollection is an error of the whole
 // input. ctx is looked at between features.
 func eachFeature(ctx context.Context, raw []byte, lim Limits, fn func(i int, f *rawFeature) error) error {
+	return eachFeatureChecked(ctx, raw, lim, nil, fn)
+}
+
+// eachFeatureChecked is eachFeature, but with check it goes on past a
+// feature that is invalid (its own error, or fn's, EINVALID), recording
+// the error in check; what stops the reading — input that is no longer
+// JSON, a limit passed, ctx done — is still returned.
+func eachFeatureChecked(ctx context.Context, raw []byte, lim Limits, check *LayerCheck, fn func(i int, f *rawFeature) error) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	notGeoJSON := func(err error) error {
 		return camera.Errorf(camera.EINVALID, "body", "is not GeoJSON: %s", jsonErr(err))
@@ -123,23 +131,38 @@ func eachFeature(ctx context.Context, raw []byte, lim Limits, fn func(i int, f *
 				if n >= lim.Features {
 					return tooLarge("features", lim.Features, "max_features", "the layer has more than %d features", lim.Features)
 				}
+				if check != nil {
+					check.Features = n + 1
+				}
 				var f rawFeature
 				if err := dec.Decode(&f); err != nil {
-					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d]", n), "is not a GeoJSON feature: %s", jsonErr(err))
+					ferr := camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d]", n), "is not a GeoJSON feature: %s", jsonErr(err))
+					var syntax *json.SyntaxError
+					if check == nil || errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+						return ferr // the rest cannot be read
+					}
+					check.add(n, ferr)
+					continue
 				}
-				if f.Type != "Feature" {
-					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].type", n), "must be Feature, got %q", f.Type)
+				var err error
+				switch {
+				case f.Type != "Feature":
+					err = camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].type", n), "must be Feature, got %q", f.Type)
+				case f.Geometry == nil:
+					err = camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry", n), "must not be null")
+				default:
+					positions += countPositions(f.Geometry.Coordinates)
+					if positions > lim.Positions {
+						return tooLarge(fmt.Sprintf("features[%d].geometry.coordinates", n), lim.Positions, "max_positions",
+							"the layer has more than %d positions by this feature", lim.Positions)
+					}
+					err = fn(n, &f)
 				}
-				if f.Geometry == nil {
-					return camera.Errorf(camera.EINVALID, fmt.Sprintf("features[%d].geometry", n), "must not be null")
-				}
-				positions += countPositions(f.Geometry.Coordinates)
-				if positions > lim.Positions {
-					return tooLarge(fmt.Sprintf("features[%d].geometry.coordinates", n), lim.Positions, "max_positions",
-						"the layer has more than %d positions by this feature", lim.Positions)
-				}
-				if err := fn(n, &f); err != nil {
-					return err
+				if err != nil {
+					if check == nil || camera.ErrorCode(err) != camera.EINVALID {
+						return err
+					}
+					check.add(n, err)
 				}
 			}
 			if _, err := dec.Token(); err != nil { // the closing ]

@@ -3,10 +3,12 @@ package geo
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/paulmach/orb"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/jsontext"
 )
 
 // Road is one feature of a road layer.
@@ -21,8 +23,15 @@ type Road struct {
 // other). Errors name the feature and the property. The default Limits
 // apply.
 func ParseRoads(raw []byte) ([]Road, error) {
-	var out []Road
-	err := eachFeature(context.Background(), raw, DefaultLimits(), func(i int, f *rawFeature) error {
+	return ReadRoads(context.Background(), raw, DefaultLimits())
+}
+
+// ReadRoads reads a road layer (see ParseRoads) within lim (NoLimits for
+// a layer read back from the store, see RoadsGeoJSON). ctx is looked at
+// between features.
+func ReadRoads(ctx context.Context, raw []byte, lim Limits) ([]Road, error) {
+	out := []Road{}
+	err := eachFeature(ctx, raw, lim.resolve(), func(i int, f *rawFeature) error {
 		r, err := roadOf(i, f)
 		out = append(out, r)
 		return err
@@ -47,4 +56,62 @@ func roadOf(i int, f *rawFeature) (Road, error) {
 		return Road{}, err
 	}
 	return r, nil
+}
+
+// RoadsGeoJSON writes roads as the road layer they were read from holds
+// them: a FeatureCollection of LineString features (MultiLineString for a
+// road of several lines) with name and road_class, positions written with
+// as few digits as read them back exactly, one feature a line of text.
+// ReadRoads reads it back.
+func RoadsGeoJSON(roads []Road) []byte {
+	n := 64
+	for i := range roads {
+		for _, l := range roads[i].Lines {
+			n += 40 * len(l)
+		}
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"type":"FeatureCollection","features":[`...)
+	for i := range roads {
+		r := &roads[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n{\"type\":\"Feature\",\"properties\":{\"name\":"...)
+		b = jsontext.AppendString(b, r.Name, false)
+		b = append(b, `,"road_class":`...)
+		b = jsontext.AppendString(b, string(r.RoadClass), false)
+		b = append(b, `},"geometry":{"type":`...)
+		if len(r.Lines) == 1 {
+			b = append(b, `"LineString","coordinates":`...)
+			b = appendLine(b, r.Lines[0])
+		} else {
+			b = append(b, `"MultiLineString","coordinates":[`...)
+			for j, l := range r.Lines {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendLine(b, l)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, "}}"...)
+	}
+	return append(b, "\n]}\n"...)
+}
+
+// appendLine appends the coordinates of a line.
+func appendLine(b []byte, l orb.LineString) []byte {
+	b = append(b, '[')
+	for i, p := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendFloat(b, p[0], 'f', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, p[1], 'f', -1, 64)
+		b = append(b, ']')
+	}
+	return append(b, ']')
 }

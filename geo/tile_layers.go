@@ -23,13 +23,19 @@ import (
 // shows where cameras are and where they are down.
 //
 // Communes: the commune boundaries, from CommuneMinZoom (a province fits
-// the screen), simplified to a pixel: with the junctions, the base map of a
-// site with no internet.
+// the screen), simplified to a pixel: with the roads and the junctions,
+// the base map of a site with no internet.
+//
+// Roads: the lines of the last import of roads (roadlayer.go), the
+// national and provincial roads from RoadMajorMinZoom, the district roads
+// from RoadDistrictMinZoom, every road from RoadMinZoom; a feature per
+// road, its lines joined, simplified to a quarter of a pixel.
 
 // Tile layer names beside LayerCameras, LayerFOV and LayerIntersections.
 const (
 	LayerClusters = "clusters"
 	LayerCommunes = "communes"
+	LayerRoads    = "roads"
 )
 
 // Defaults of the cluster and commune layers.
@@ -46,6 +52,9 @@ const (
 	// communeTolerance is the simplification of boundaries, in tile units
 	// (4096 a tile side): a quarter of a pixel of a 256-pixel tile.
 	communeTolerance = 4
+	// roadTolerance is the simplification of roads: a quarter of a pixel
+	// too, half a pixel of a phone's screen drawing two to the pixel.
+	roadTolerance = 4
 )
 
 // cluster sums the cameras of one cell.

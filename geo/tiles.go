@@ -69,16 +69,18 @@ type TileOptions struct {
 const tileBuffer = 1.0 / 16
 
 // Tile returns the Mapbox Vector Tile z/x/y (Web Mercator, extent 4096)
-// with five layers: fov (field-of-view polygons from FOVMinZoom on, with
+// with six layers: fov (field-of-view polygons from FOVMinZoom on, with
 // state, road_class and, from FOVIDMinZoom, id), intersections (points
 // with id, name, road_class, commune, cameras, cameras_live, covered —
 // installed — and covered_live), cameras (points with id, commune,
 // road_class, direction_deg, fov_deg, range_m, state) or, over
 // ClusterAbove cameras, clusters (points with cameras and a count per
-// state) and no fov, and communes (boundaries with name, from
-// CommuneMinZoom). Geometry is clipped
+// state) and no fov, communes (boundaries with name, from
+// CommuneMinZoom), and roads (lines with road_class and name, from the
+// zoom of their class: see RoadClassMinZoom). Geometry is clipped
 // to the tile and its buffer; sectors are drawn with as few segments as
-// their size at the zoom needs and simplified to fovTolerance. Points
+// their size at the zoom needs and simplified to fovTolerance; boundaries
+// and roads are simplified to a quarter of a pixel. Points
 // beyond ±85.05° latitude are outside Web Mercator and never in a tile.
 // Errors are EINVALID naming z, x or y, or the state of a filter.
 func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
@@ -139,6 +141,7 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 	if x.cov != nil {
 		isects = x.tileIntersections(box, t, opt.MaxFeatures)
 	}
+	rl := x.roads // never changed once set: read after the unlock
 	x.mu.RUnlock()
 
 	fov := geojson.NewFeatureCollection()
@@ -182,11 +185,19 @@ func (x *Index) Tile(z, tx, ty int, opt TileOptions) ([]byte, error) {
 		hideTileState(layers)
 	}
 	layers.ProjectToTile(t)
+	// The roads come in tile units already (roadlayer.go).
+	n := math.Exp2(float64(z))
+	wb := orb.Bound{
+		Min: orb.Point{(float64(tx) - tileBuffer) / n, (float64(ty) - tileBuffer) / n},
+		Max: orb.Point{(float64(tx) + 1 + tileBuffer) / n, (float64(ty) + 1 + tileBuffer) / n},
+	}
+	layers = append(layers, mvt.NewLayer(LayerRoads, rl.tile(t, wb, opt.MaxFeatures)))
 	pad := tileBuffer * mvt.DefaultExtent
 	layers.Clip(orb.Bound{Min: orb.Point{-pad, -pad}, Max: orb.Point{mvt.DefaultExtent + pad, mvt.DefaultExtent + pad}})
-	// Only the fov and commune layers have lines to simplify.
+	// Only the fov, commune and road layers have lines to simplify.
 	layers[0].Simplify(simplify.DouglasPeucker(fovTolerance(z)))
 	layers[4].Simplify(simplify.DouglasPeucker(communeTolerance))
+	layers[5].Simplify(simplify.DouglasPeucker(roadTolerance))
 	layers.RemoveEmpty(1.0, 1.0)
 	// A layer with nothing in it is bytes for nothing.
 	layers = slices.DeleteFunc(layers, func(l *mvt.Layer) bool { return len(l.Features) == 0 })

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -9,14 +10,18 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/matthan/matthan/camera"
 )
 
 // BenchmarkTiles100k: the tiles a console's map asks for over a province
 // of 100,000 cameras (one square degree, ~110 km a side, with 10,000
-// junctions and 200 commune boundaries), at each zoom from 10 to 16: p50
-// and p99 latency in milliseconds and the mean size in KB, a sub-benchmark
-// per zoom. Tiles are those holding random cameras, as a map panned over
-// the network asks for them. Target: p99 ≤ 50 ms at every zoom.
+// junctions, 200 commune boundaries and 22,000 km of roads drawn a
+// position every 25 m), at each zoom from 9 (the first with roads) to 16:
+// p50 and p99 latency in milliseconds and the mean size in KB, a
+// sub-benchmark per zoom. Tiles are those holding random cameras, as a
+// map panned over the network asks for them. Target: p99 ≤ 50 ms at every
+// zoom.
 //
 //	go test ./geo -run '^$' -bench Tiles100k -benchtime 300x
 func BenchmarkTiles100k(b *testing.B) {
@@ -30,8 +35,11 @@ func BenchmarkTiles100k(b *testing.B) {
 	if err := x.SetCommunes(benchBoundaries(province, 200, 400)); err != nil {
 		b.Fatal(err)
 	}
+	if err := x.SetRoads(benchRoads(province, 100, 25)); err != nil {
+		b.Fatal(err)
+	}
 	pts := benchPoints(province, 2000)
-	for z := 10; z <= 16; z++ {
+	for z := 9; z <= 16; z++ {
 		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
 			var ds []time.Duration
 			bytes := 0
@@ -92,4 +100,47 @@ func benchBoundaries(r region, n, vertices int) *Communes {
 		list = append(list, Commune{Name: fmt.Sprintf("Xã %d", i), Geometry: orb.MultiPolygon{{ring}}})
 	}
 	return NewCommunes(list)
+}
+
+// benchRoads lays n east–west and n north–south roads across r, evenly
+// spaced (100 over a province: a road every 1.1 km, 10,000 crossings),
+// each winding ±50 m about its line with a position every stepM metres
+// and a metre of jitter, as digitised roads are. Every tenth road is
+// national or provincial, every third district, the others commune roads.
+func benchRoads(r region, n int, stepM float64) []Road {
+	rng := rand.New(rand.NewPCG(11, 11))
+	mLat := metresToDegLat(1)
+	mLon := mLat / math.Cos((r.minLat+r.maxLat)/2*deg2rad)
+	class := func(i int) camera.RoadClass {
+		switch {
+		case i%20 == 0:
+			return camera.RoadNational
+		case i%10 == 0:
+			return camera.RoadProvincial
+		case i%3 == 0:
+			return camera.RoadDistrict
+		}
+		return camera.RoadCommune
+	}
+	var out []Road
+	for i := range n {
+		f := (float64(i) + 0.5) / float64(n)
+		for _, eastWest := range []bool{true, false} {
+			var l orb.LineString
+			length := (r.maxLon - r.minLon) / mLon
+			if !eastWest {
+				length = (r.maxLat - r.minLat) / mLat
+			}
+			for s := 0.0; s <= length; s += stepM {
+				off := 50*math.Sin(s/2000*2*math.Pi+float64(i)) + rng.Float64() - 0.5
+				if eastWest {
+					l = append(l, orb.Point{r.minLon + s*mLon, r.minLat + f*(r.maxLat-r.minLat) + off*mLat})
+				} else {
+					l = append(l, orb.Point{r.minLon + f*(r.maxLon-r.minLon) + off*mLon, r.minLat + s*mLat})
+				}
+			}
+			out = append(out, Road{Name: fmt.Sprintf("Đường %d-%t", i, eastWest), RoadClass: class(i), Lines: []orb.LineString{l}})
+		}
+	}
+	return out
 }

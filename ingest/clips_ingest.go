@@ -117,14 +117,14 @@ func (c *Clips) refreshBytes(ctx context.Context) {
 	}
 }
 
-// Open opens a clip's file for a download or an export, after appending
-// the custody entry that records who reads it and why: the read is logged
-// even if the transfer then fails. action is CustodyDownload or
-// CustodyExport. A clip whose file is gone is ENOTFOUND, naming the file
+// Open opens a clip's file for a download, an export or a viewing, after
+// appending the custody entry that records who reads it and why: the read
+// is logged even if the transfer then fails. action is CustodyDownload,
+// CustodyExport or CustodyView. A clip whose file is gone is ENOTFOUND, naming the file
 // (run a verification: it records the loss).
 func (c *Clips) Open(ctx context.Context, clipID string, action camera.CustodyAction, reason string, actor camera.Actor) (*os.File, *camera.Clip, error) {
-	if action != camera.CustodyDownload && action != camera.CustodyExport {
-		return nil, nil, camera.Errorf(camera.EINVALID, "action", "must be download or export")
+	if action != camera.CustodyDownload && action != camera.CustodyExport && action != camera.CustodyView {
+		return nil, nil, camera.Errorf(camera.EINVALID, "action", "must be download, export or view")
 	}
 	clip, err := c.Store.GetClip(ctx, clipID)
 	if err != nil {

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,8 +10,9 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-// AuditEntry records one write: who (the token's name and role), when, what
-// action on which target, and which fields changed. Camera values are not
+// AuditEntry records one write, or a read that copies everything (a
+// backup, backup.download): who (the token's or user's name and role),
+// when, what action on which target, and which fields changed. Camera values are not
 // recorded, so credentials cannot leak through the audit log. The one
 // exception is a donation's deletion (donation.delete): a donation holds
 // no secret, and a ledger must keep what it removed, so Changes carries
@@ -48,27 +48,5 @@ func appendAudit(tx *bolt.Tx, at time.Time, actor camera.Actor, action, target s
 // sequence number before (0 = from the newest). next is the sequence to
 // pass as before for the following page, 0 on the last page.
 func (s *Store) ListAudit(ctx context.Context, before uint64, limit int) (items []AuditEntry, next uint64, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
-		cur := tx.Bucket(bucketAudit).Cursor()
-		var k, v []byte
-		if before == 0 {
-			k, v = cur.Last()
-		} else {
-			cur.Seek(itob(before))
-			k, v = cur.Prev()
-		}
-		for ; k != nil; k, v = cur.Prev() {
-			if len(items) == limit {
-				next = items[len(items)-1].Seq
-				return nil
-			}
-			var e AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("audit entry: %w", err)
-			}
-			items = append(items, e)
-		}
-		return ctx.Err()
-	})
-	return items, next, err
+	return s.QueryAudit(ctx, AuditQuery{Before: before, Limit: limit})
 }

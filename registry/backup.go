@@ -1,9 +1,13 @@
 package registry
 
 import (
+	"context"
+	"fmt"
 	"io"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/matthan/matthan/camera"
 )
 
 // BackupSize returns the size in bytes that WriteBackup will write for the
@@ -32,4 +36,20 @@ func (s *Store) WriteBackup(w io.Writer, size func(int64)) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// ActionBackup is the audit log's action for a backup taken.
+const ActionBackup = "backup.download"
+
+// RecordBackup writes in the audit log that actor took a backup, the
+// file name and its size: a backup copies every record (donors, the
+// hashes of tokens and passwords), so who took one is kept as a write
+// is, and the latest such entry is when the last backup was made.
+func (s *Store) RecordBackup(ctx context.Context, actor camera.Actor, name string, size int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return appendAudit(tx, s.now().UTC(), actor, ActionBackup, name, []string{fmt.Sprintf("bytes: %d", size)})
+	})
 }

@@ -23,10 +23,7 @@ func TestIncidentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	communes := map[string]string{}
-	for i, id := range f.cams {
-		communes[id] = "Commune " + string(rune('A'+i%4))
-	}
+	communes := f.commune
 	type rk struct {
 		commune, month string
 		cat            camera.Category

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/vntext"
 )
 
 // List limits, as the API's (DESIGN.md).
@@ -45,6 +46,10 @@ type BBox struct {
 //   - RadiusM > 0: the incident's place is within RadiusM metres
 //     (haversine, DESIGN.md) of (Lat, Lon).
 //   - BBox: the incident's place is inside the box, edges included.
+//   - Commune: the incident's commune — its first camera's, as in the
+//     counts (IncidentCounts) — is the one named, compared as camera
+//     filters compare communes (accents, case and a "Xã"/"Thị trấn"
+//     prefix do not matter).
 //
 // Results are in a stable order, newest first: start time descending,
 // then id descending. After is the cursor of the previous page.
@@ -56,6 +61,7 @@ type IncidentQuery struct {
 	Lat, Lon float64
 	RadiusM  float64
 	BBox     *BBox
+	Commune  string
 	After    string
 	Limit    int
 }
@@ -259,6 +265,7 @@ func (s *Store) ListIncidents(ctx context.Context, q IncidentQuery) (items []*ca
 		if b == nil || records == nil {
 			return nil
 		}
+		inCommune := q.communeMatcher(tx)
 		m := newMerge(b, p.prefixes, lo, hi)
 		for n := 0; ; n++ {
 			if n%1024 == 1023 {
@@ -273,6 +280,18 @@ func (s *Store) ListIncidents(ctx context.Context, q IncidentQuery) (items []*ca
 			if !q.prefilter(p.kind, v) {
 				continue
 			}
+			if p.kind == idxTime && inCommune != nil {
+				// The summary names the first camera: no record is read
+				// for an incident of another commune.
+				if sum, err := decodeSummary(v); err == nil {
+					if ok, err := inCommune(sum.camera0); err != nil || !ok {
+						if err != nil {
+							return err
+						}
+						continue
+					}
+				}
+			}
 			rec := records.Get(suffix[8:])
 			if rec == nil {
 				continue // cannot happen: entries go with their record
@@ -284,6 +303,14 @@ func (s *Store) ListIncidents(ctx context.Context, q IncidentQuery) (items []*ca
 			if !q.matches(in) {
 				continue
 			}
+			if inCommune != nil {
+				if ok, err := inCommune(in.CameraIDs[0]); err != nil || !ok {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			if len(items) == limit {
 				next = encodeCursor(p.kind, items[len(items)-1])
 				return nil
@@ -292,6 +319,28 @@ func (s *Store) ListIncidents(ctx context.Context, q IncidentQuery) (items []*ca
 		}
 	})
 	return items, next, err
+}
+
+// communeMatcher returns whether a camera, looked up in tx, is in the
+// query's commune; nil when the query names none.
+func (q *IncidentQuery) communeMatcher(tx *bolt.Tx) func(cameraID string) (bool, error) {
+	f := vntext.NewCommuneFilter(q.Commune)
+	if f.Empty() {
+		return nil
+	}
+	communes := communeLookup{tx: tx, cache: map[string]string{}}
+	in := map[string]bool{} // by camera id: a camera's incidents are many
+	return func(id string) (bool, error) {
+		if ok, seen := in[id]; seen {
+			return ok, nil
+		}
+		c, err := communes.of(id)
+		if err != nil {
+			return false, err
+		}
+		in[id] = f.Match(c)
+		return in[id], nil
+	}
 }
 
 // prefilter rejects, from the index value alone, candidates whose place

@@ -17,9 +17,10 @@ import (
 // queryFixture is a store with random incidents around Chợ Gạo, many of
 // them on place-index cell borders, and the same incidents in memory.
 type queryFixture struct {
-	s    *registry.Store
-	all  []*camera.Incident
-	cams []string
+	s       *registry.Store
+	all     []*camera.Incident
+	cams    []string
+	commune map[string]string // of each camera
 }
 
 // Area of the fixture: 0.1° × 0.1°, five cells a side.
@@ -32,7 +33,7 @@ func newQueryFixture(t *testing.T, seed uint64, n int) *queryFixture {
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	f := &queryFixture{s: registrytest.Open(t)}
+	f := &queryFixture{s: registrytest.Open(t), commune: map[string]string{}}
 	// Cameras, a third of them exactly on a cell border.
 	for i := range 40 {
 		lat, lon := fixLat+rng.Float64()*fixSpan, fixLon+rng.Float64()*fixSpan
@@ -43,8 +44,10 @@ func newQueryFixture(t *testing.T, seed uint64, n int) *queryFixture {
 			lon = fixLon + float64(rng.IntN(6))*registry.CellDeg
 		}
 		id := fmt.Sprintf("CG-%04d", i)
-		mkCamera(t, f.s, id, lat, lon, "Commune "+string(rune('A'+i%4)))
+		commune := []string{"Xã Song Bình", "Thị trấn Chợ Gạo", "Bình Phục Nhứt", "Hòa Định"}[i%4]
+		mkCamera(t, f.s, id, lat, lon, commune)
 		f.cams = append(f.cams, id)
+		f.commune[id] = commune
 	}
 	cases := []string{"", "", "", "HS-01/2026", "hs-01/2026", "Vụ án Đường 50", "vu an duong 50", "HS-02"}
 	var given int
@@ -85,6 +88,12 @@ func newQueryFixture(t *testing.T, seed uint64, n int) *queryFixture {
 func (f *queryFixture) expect(q registry.IncidentQuery) []*camera.Incident {
 	var out []*camera.Incident
 	for _, in := range f.all {
+		// The commune is the first camera's, named as a person types it.
+		if q.Commune != "" && vntext.Fold(f.commune[in.CameraIDs[0]]) != vntext.Fold(q.Commune) &&
+			"xa "+vntext.Fold(q.Commune) != vntext.Fold(f.commune[in.CameraIDs[0]]) &&
+			"thi tran "+vntext.Fold(q.Commune) != vntext.Fold(f.commune[in.CameraIDs[0]]) {
+			continue
+		}
 		if bruteMatch(q, in, vntext.Fold) {
 			out = append(out, in)
 		}
@@ -130,6 +139,17 @@ func TestListIncidentsAgainstBruteForce(t *testing.T) {
 		add(registry.IncidentQuery{CameraID: f.cams[rng.IntN(len(f.cams))], Lat: la0, Lon: lo0, RadiusM: 2500})
 		add(registry.IncidentQuery{Category: camera.Categories[rng.IntN(len(camera.Categories))]})
 		add(registry.IncidentQuery{Category: camera.CategoryAssault, From: from, To: to.Add(5 * 24 * time.Hour)})
+	}
+	// A commune, alone (the time index) and with every other index.
+	for _, c := range []string{"song binh", "Chợ Gạo", "BINH PHUC NHUT", "Hòa Định", "Mỹ Tịnh An"} {
+		from, to := day()
+		la0, lo0 := border()
+		add(registry.IncidentQuery{Commune: c})
+		add(registry.IncidentQuery{Commune: c, From: from, To: to.Add(48 * time.Hour)})
+		add(registry.IncidentQuery{Commune: c, CameraID: f.cams[rng.IntN(len(f.cams))]})
+		add(registry.IncidentQuery{Commune: c, Lat: la0, Lon: lo0, RadiusM: 2500})
+		add(registry.IncidentQuery{Commune: c, Category: camera.CategoryRobbery})
+		add(registry.IncidentQuery{Commune: c, CaseRef: "HS-01/2026"})
 	}
 	// A box whose edges pass exactly through incidents' points.
 	p := f.all[0]

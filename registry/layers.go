@@ -14,10 +14,16 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-// Reference layer names: the map data coverage is computed against.
+// Reference layer names: the map data coverage is computed against, and
+// the roads drawn under it.
 const (
 	LayerIntersections = "intersections" // JSON array of geo.Intersection
 	LayerCommunes      = "communes"      // commune boundaries GeoJSON, as imported
+	// LayerRoads is the roads of the last import of roads, as a GeoJSON
+	// FeatureCollection of lines with name and road_class
+	// (geo.RoadsGeoJSON). Stored with the intersections found on them, in
+	// one PutLayers; a database from before it has none.
+	LayerRoads = "roads"
 )
 
 // A layer is tens of megabytes (200,000 junctions are 37 MB of JSON).
@@ -83,32 +89,85 @@ func pieceKey(name string, gen uint64, i uint32) []byte {
 	return binary.BigEndian.AppendUint32(k, i)
 }
 
-// PutLayer stores a reference layer (replacing the previous one) with an
-// audit entry naming what was imported. The value is opaque here: the
+// PutLayer stores a reference layer (replacing the previous one; nil
+// removes it) with an audit entry naming what was imported. The value is
+// opaque here: the
 // geo package parses it. It is written a piece at a time (see above);
 // ctx is looked at between pieces, and a layer not written whole is not
 // stored at all.
 func (s *Store) PutLayer(ctx context.Context, name string, raw []byte, summary string, actor camera.Actor) error {
+	return s.PutLayers(ctx, []LayerPut{{Name: name, Raw: raw, Summary: summary}}, actor)
+}
+
+// LayerPut is one layer of PutLayers.
+type LayerPut struct {
+	Name string
+	// Raw is the layer; nil removes it.
+	Raw []byte
+	// Summary says what was imported, in the audit entry.
+	Summary string
+}
+
+// PutLayers stores reference layers together, as PutLayer does one: the
+// pieces of each are written first, then one transaction points every
+// layer at its new pieces (or removes it), with an audit entry each, so
+// that readers see all the old layers or all the new ones — the roads
+// and the junctions found on them agree. If any is not written whole,
+// none is stored.
+func (s *Store) PutLayers(ctx context.Context, layers []LayerPut, actor camera.Actor) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	ms := make([]layerManifest, len(layers))
+	drop := func() {
+		for i, l := range layers {
+			s.dropPieces(l.Name, ms[i].gen)
+		}
+	}
+	for i, l := range layers {
+		if l.Raw == nil {
+			continue
+		}
+		m, err := s.putPieces(ctx, l.Name, l.Raw)
+		ms[i] = m
+		if err != nil {
+			drop()
+			return err
+		}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for i, l := range layers {
+			if err := commitLayer(tx, l, ms[i]); err != nil {
+				return fmt.Errorf("store layer %s: %w", l.Name, err)
+			}
+			if err := appendAudit(tx, s.now().UTC(), actor, "layer.import", l.Name, []string{l.Summary}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// putPieces writes the pieces of raw, gzipped, under a new generation of
+// layer name, and returns its manifest. On failure the pieces written
+// are the caller's to drop (the manifest has their generation).
+func (s *Store) putPieces(ctx context.Context, name string, raw []byte) (layerManifest, error) {
 	var z bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&z, gzip.BestSpeed)
 	if err != nil {
-		return err
+		return layerManifest{}, err
 	}
 	if _, err := zw.Write(raw); err != nil {
-		return err
+		return layerManifest{}, err
 	}
 	if err := zw.Close(); err != nil {
-		return err
+		return layerManifest{}, err
 	}
 	zipped := z.Bytes()
 	m := layerManifest{pieces: uint32((len(zipped) + layerPiece - 1) / layerPiece), size: uint64(len(raw)), zsize: uint64(len(zipped))}
 	for i := range m.pieces {
 		if err := ctx.Err(); err != nil {
-			s.dropPieces(name, m.gen)
-			return err
+			return m, err
 		}
 		piece := zipped[int(i)*layerPiece : min(int(i+1)*layerPiece, len(zipped))]
 		err := s.db.Update(func(tx *bolt.Tx) error {
@@ -124,34 +183,36 @@ func (s *Store) PutLayer(ctx context.Context, name string, raw []byte, summary s
 			return b.Put(pieceKey(name, m.gen, i), piece)
 		})
 		if err != nil {
-			s.dropPieces(name, m.gen)
-			return fmt.Errorf("store layer %s: %w", name, err)
+			return m, fmt.Errorf("store layer %s: %w", name, err)
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		layers := tx.Bucket(bucketLayers)
-		// Drop every other generation of this layer: the one replaced,
-		// and any a crash left half written.
-		if pieces := layers.Bucket(bucketLayerPieces); pieces != nil {
-			prefix := append([]byte(name), 0)
-			var stale [][]byte
-			c := pieces.Cursor()
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				if len(k) == len(prefix)+12 && binary.BigEndian.Uint64(k[len(prefix):]) != m.gen {
-					stale = append(stale, bytes.Clone(k))
-				}
-			}
-			for _, k := range stale {
-				if err := pieces.Delete(k); err != nil {
-					return err
-				}
+	return m, nil
+}
+
+// commitLayer points layer l at the pieces of manifest m, or removes it
+// when l.Raw is nil, and drops every other generation of its pieces: the
+// one replaced, and any a crash left half written.
+func commitLayer(tx *bolt.Tx, l LayerPut, m layerManifest) error {
+	layers := tx.Bucket(bucketLayers)
+	if pieces := layers.Bucket(bucketLayerPieces); pieces != nil {
+		prefix := append([]byte(l.Name), 0)
+		var stale [][]byte
+		c := pieces.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) == len(prefix)+12 && (l.Raw == nil || binary.BigEndian.Uint64(k[len(prefix):]) != m.gen) {
+				stale = append(stale, bytes.Clone(k))
 			}
 		}
-		if err := layers.Put([]byte(name), m.encode()); err != nil {
-			return fmt.Errorf("store layer %s: %w", name, err)
+		for _, k := range stale {
+			if err := pieces.Delete(k); err != nil {
+				return err
+			}
 		}
-		return appendAudit(tx, s.now().UTC(), actor, "layer.import", name, []string{summary})
-	})
+	}
+	if l.Raw == nil {
+		return layers.Delete([]byte(l.Name))
+	}
+	return layers.Put([]byte(l.Name), m.encode())
 }
 
 // dropPieces deletes the pieces of a generation not stored whole.

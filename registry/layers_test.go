@@ -156,3 +156,84 @@ func TestLayerPutCancelled(t *testing.T) {
 		t.Errorf("%d pieces stored, want the old layer's %d", len(keys), want)
 	}
 }
+
+// TestLayersTogether: the roads are stored with the intersections found
+// on them, in one PutLayers: both read back, each audited; a later
+// import of intersections alone leaves the roads; nil removes a layer and
+// its pieces. A database from before the roads layer (intersections
+// stored whole, no roads) reads no roads.
+func TestLayersTogether(t *testing.T) {
+	s := openInternal(t, filepath.Join(t.TempDir(), "matthan.db"))
+	ctx := context.Background()
+	old := []byte(`[{"id":"J-1","name":"Ngã tư","lat":10.35,"lon":106.46,"road_class":"national"}]`)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketLayers).Put([]byte(LayerIntersections), old) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetLayer(ctx, LayerRoads); got != nil || err != nil {
+		t.Fatalf("a database from before the roads layer reads roads %q, %v", got, err)
+	}
+
+	isects, roads := layerBytes(layerPiece+9, 'i'), layerBytes(2*layerPiece+3, 'r')
+	err := s.PutLayers(ctx, []LayerPut{
+		{Name: LayerIntersections, Raw: isects, Summary: "12 intersections"},
+		{Name: LayerRoads, Raw: roads, Summary: "7 roads"},
+	}, camera.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]byte{LayerIntersections: isects, LayerRoads: roads} {
+		if got, err := s.GetLayer(ctx, name); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("layer %s read back as %d bytes (%v), want %d", name, len(got), err, len(want))
+		}
+	}
+	audit, _, err := s.ListAudit(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 2 || audit[0].Target != LayerRoads || audit[0].Changes[0] != "7 roads" || audit[1].Target != LayerIntersections {
+		t.Errorf("audit %+v", audit)
+	}
+
+	// Intersections alone: the roads stay.
+	isects2 := layerBytes(100, 'j')
+	if err := s.PutLayer(ctx, LayerIntersections, isects2, "1 intersection", camera.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.GetLayer(ctx, LayerRoads); !bytes.Equal(got, roads) {
+		t.Errorf("after an import of intersections alone the roads are %d bytes", len(got))
+	}
+	if keys, want := pieceKeys(t, s), piecesOf(t, isects2)+piecesOf(t, roads); len(keys) != want {
+		t.Errorf("%d pieces stored, want %d", len(keys), want)
+	}
+
+	// Cancelled while the second layer is written: neither changes, and
+	// no piece of either stays.
+	err = s.PutLayers(&cancelAfter{Context: ctx, left: 4}, []LayerPut{
+		{Name: LayerIntersections, Raw: layerBytes(2*layerPiece, 'k'), Summary: "x"},
+		{Name: LayerRoads, Raw: layerBytes(3*layerPiece, 's'), Summary: "y"},
+	}, camera.SystemActor)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("PutLayers cancelled: %v", err)
+	}
+	if got, _ := s.GetLayer(ctx, LayerIntersections); !bytes.Equal(got, isects2) {
+		t.Errorf("after a cancelled import the intersections are %d bytes", len(got))
+	}
+	if got, _ := s.GetLayer(ctx, LayerRoads); !bytes.Equal(got, roads) {
+		t.Errorf("after a cancelled import the roads are %d bytes", len(got))
+	}
+	if keys, want := pieceKeys(t, s), piecesOf(t, isects2)+piecesOf(t, roads); len(keys) != want {
+		t.Errorf("after a cancelled import %d pieces stored, want %d", len(keys), want)
+	}
+
+	// Removed with new intersections.
+	err = s.PutLayers(ctx, []LayerPut{{Name: LayerIntersections, Raw: isects, Summary: "x"}, {Name: LayerRoads, Summary: "roads removed"}}, camera.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetLayer(ctx, LayerRoads); got != nil || err != nil {
+		t.Errorf("removed roads read %d bytes, %v", len(got), err)
+	}
+	if keys, want := pieceKeys(t, s), piecesOf(t, isects); len(keys) != want {
+		t.Errorf("after the roads are removed %d pieces stored, want %d", len(keys), want)
+	}
+}

@@ -219,7 +219,13 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange, acto
 			if n, err := enabledAdmins(tx); err != nil {
 				return err
 			} else if n == 1 {
-				return camera.Errorf(camera.EINVALID, "role", "%s is the last enabled admin: make another admin first", name)
+				// The refusal names the field that would have done it, so
+				// that a form shows it beside that field.
+				field := "role"
+				if r.Role == camera.RoleAdmin {
+					field = "disabled"
+				}
+				return camera.Errorf(camera.EINVALID, field, "%s is the last enabled admin: make another admin first", name)
 			}
 		}
 		now := s.now().UTC()

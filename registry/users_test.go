@@ -98,11 +98,12 @@ func TestUsersLastAdminStays(t *testing.T) {
 	ctx := context.Background()
 	mustCreateUser(t, s, "quan.tri", camera.RoleAdmin, "mật khẩu quản trị")
 	yes, police := true, camera.RolePolice
-	if _, err := s.UpdateUser(ctx, "quan.tri", registry.UserChange{Disabled: &yes}, admin); camera.ErrorCode(err) != camera.EINVALID {
-		t.Errorf("disable the last admin: err = %v, want invalid", err)
+	// The refusal names the field that asked for it.
+	if _, err := s.UpdateUser(ctx, "quan.tri", registry.UserChange{Disabled: &yes}, admin); camera.ErrorCode(err) != camera.EINVALID || camera.ErrorField(err) != "disabled" {
+		t.Errorf("disable the last admin: err = %v (field %q), want invalid naming disabled", err, camera.ErrorField(err))
 	}
-	if _, err := s.UpdateUser(ctx, "quan.tri", registry.UserChange{Role: &police}, admin); camera.ErrorCode(err) != camera.EINVALID {
-		t.Errorf("demote the last admin: err = %v, want invalid", err)
+	if _, err := s.UpdateUser(ctx, "quan.tri", registry.UserChange{Role: &police}, admin); camera.ErrorCode(err) != camera.EINVALID || camera.ErrorField(err) != "role" {
+		t.Errorf("demote the last admin: err = %v (field %q), want invalid naming role", err, camera.ErrorField(err))
 	}
 	mustCreateUser(t, s, "quan.tri2", camera.RoleAdmin, "mật khẩu quản trị 2")
 	if _, err := s.UpdateUser(ctx, "quan.tri", registry.UserChange{Role: &police}, admin); err != nil {

@@ -50,7 +50,9 @@ let total = 0;
 for (const [file, meta] of Object.entries(outputs)) {
   const name = relative(out, join(root, file));
   total += gzipSync(readFileSync(join(root, file))).length;
-  if (!meta.entryPoint) continue;
+  // Chunks loaded by import() have an entryPoint too; only src/pages are
+  // pages.
+  if (!meta.entryPoint || !meta.entryPoint.startsWith('src/pages/')) continue;
   const page = basename(meta.entryPoint, '.js');
   manifest.pages[page] = {
     js: name,

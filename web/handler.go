@@ -311,7 +311,11 @@ func (c *Console) render(ctx *gin.Context, status int, name string, p *page, v *
 		for i := range consolePages {
 			cp := &consolePages[i]
 			if cp.nav && cp.allows(v.User.Role) {
-				d.Nav = append(d.Nav, navItem{Path: cp.path, Title: c.texts.text(lang, cp.title), Current: cp.name == p.name})
+				title := cp.title
+				if cp.group != "" {
+					title = cp.group
+				}
+				d.Nav = append(d.Nav, navItem{Path: cp.path, Title: c.texts.text(lang, title), Current: cp.name == p.name || (cp.group != "" && cp.group == p.group)})
 			}
 		}
 	}

@@ -15,26 +15,56 @@ type page struct {
 	// roles may open the page; nil is every role. A role that may not is
 	// answered 403 and does not see the page in its navigation.
 	roles []camera.Role
+	// reads is a GET of the API that the page's script makes (":id"
+	// standing for the page's parameter), chosen so that its roles are
+	// the page's: the console's roles test checks that both answer
+	// every role alike. A page kept to fewer roles than the routes it
+	// reads (Sức khỏe and Ai đã nhìn thấy are for the police; planners
+	// may read health over the API) names none.
+	reads string
+	// group, when set, is the catalogue key of one navigation entry
+	// that pages share (the administration's): the group's page with
+	// nav is listed under it, and every page of the group marks it as
+	// the current one.
+	group string
 }
 
 var (
 	everyone = []camera.Role(nil)
 	police   = []camera.Role{camera.RoleAdmin, camera.RolePolice}
 	watchers = []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner}
+	admins   = []camera.Role{camera.RoleAdmin}
 )
 
 // consolePages are the pages behind sign-in, in the order of the
 // navigation bar. The roles follow the API's: a page is open to a role
 // exactly when the routes it reads are.
 var consolePages = []page{
-	{name: "overview", path: "/", title: "nav.overview", nav: true, roles: everyone},
-	{name: "map", path: "/map", title: "nav.map", nav: true, roles: everyone},
+	{name: "overview", path: "/", title: "nav.overview", nav: true, roles: everyone, reads: "/api/v1/reports/summary"},
+	{name: "map", path: "/map", title: "nav.map", nav: true, roles: everyone, reads: "/api/v1/map"},
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
-	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers},
-	{name: "funding", path: "/funding", title: "nav.funding", nav: true, roles: funders},
-	{name: "donations", path: "/donations", title: "nav.donations", nav: true, roles: funders},
-	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, roles: funders},
+	{name: "gaps", path: "/gaps", title: "nav.gaps", nav: true, roles: watchers, reads: "/api/v1/coverage/gaps?limit=1"},
+	{name: "coverage", path: "/coverage", title: "nav.coverage", nav: true, roles: watchers, reads: "/api/v1/intersections?limit=1"},
+	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, roles: watchers, reads: "/api/v1/coverage/suggest?n=1"},
+	{name: "layers", path: "/layers", title: "nav.layers", nav: true, roles: watchers},
+	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers, reads: "/api/v1/cameras/:id/health"},
+	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, roles: everyone, reads: "/api/v1/incidents/counts"},
+	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", roles: police, reads: "/api/v1/incidents/:id"},
+
+	// Funding.
+	{name: "funding", path: "/funding", title: "nav.funding", nav: true, roles: funders, reads: "/api/v1/funding?group_by=commune&limit=1"},
+	{name: "donations", path: "/donations", title: "nav.donations", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
+	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
+
+	// Administration: one entry in the navigation, tabs on the pages.
+	{name: "admin-users", path: "/admin/users", title: "admin.users.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/users"},
+	{name: "admin-tokens", path: "/admin/tokens", title: "admin.tokens.title", group: "nav.admin", roles: admins, reads: "/api/v1/tokens"},
+	{name: "admin-audit", path: "/admin/audit", title: "admin.audit.title", group: "nav.admin", roles: admins, reads: "/api/v1/audit"},
+	{name: "admin-backup", path: "/admin/backup", title: "admin.backup.title", group: "nav.admin", roles: admins, reads: "/api/v1/audit?action=backup.download&limit=10"},
+	{name: "admin-settings", path: "/admin/settings", title: "admin.settings.title", group: "nav.admin", roles: admins, reads: "/api/v1/settings"},
 }
 
 // allows reports whether role may open p.

@@ -51,9 +51,16 @@ func TestCaptureStreaming(t *testing.T) {
 			if len(aus) != 10 {
 				t.Fatalf("%d access units, want 10", len(aus))
 			}
+			// The fake camera sends SPS, PPS and a slice in every unit;
+			// the slice is an IDR picture every rtsptest.PictureGOP
+			// units, and only those units are keyframes.
+			keys := 0
 			for i, au := range aus {
-				if !au.KeyFrame || len(au.NALUs) != 3 || au.NALUs[0][0]&0x1f != 7 {
+				if len(au.NALUs) != 3 || au.NALUs[0][0]&0x1f != 7 || au.KeyFrame != (au.NALUs[2][0]&0x1f == 5) {
 					t.Errorf("unit %d: keyframe %v, %d NAL units", i, au.KeyFrame, len(au.NALUs))
+				}
+				if au.KeyFrame {
+					keys++
 				}
 				if au.DTS != au.PTS {
 					t.Errorf("unit %d: DTS %v != PTS %v in a stream without B-frames", i, au.DTS, au.PTS)
@@ -63,6 +70,9 @@ func TestCaptureStreaming(t *testing.T) {
 						t.Errorf("unit %d: PTS step %v, want 20ms (the camera's clock)", i, d)
 					}
 				}
+			}
+			if want := len(aus) / rtsptest.PictureGOP; keys < want {
+				t.Errorf("%d keyframes in %d units, want at least %d", keys, len(aus), want)
 			}
 		})
 	}

@@ -210,3 +210,9 @@ func (b *browser) noHorizontalScroll(page string) {
 		b.t.Errorf("%s scrolls sideways: content %d px wide in a %d px window (see %s)", page, widths[0], widths[1], b.shot("scroll-"+page))
 	}
 }
+
+// waitJS waits until a JavaScript expression is true in the page.
+func (b *browser) waitJS(expr string) {
+	b.t.Helper()
+	b.run(chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserDeadline), chromedp.WithPollingInterval(50*time.Millisecond)))
+}

@@ -224,15 +224,16 @@ func TestConsoleFunds(t *testing.T) {
 		b.run(chromedp.Click(chromedp.CSS("#add summary")), chromedp.WaitVisible(chromedp.CSS("#add-donor")))
 		b.noHorizontalScroll("donation form")
 		// Nothing filled: each required field says so.
-		b.run(chromedp.Click(chromedp.CSS("#add-submit")), chromedp.WaitVisible(chromedp.CSS("#add-amount-error")))
+		b.run(chromedp.Click(chromedp.CSS("#add-submit")))
+		b.waitJS(`!document.querySelector('#add-amount-error').hidden && !document.querySelector('#add-donor-error').hidden`)
 		b.run(
 			chromedp.SendKeys(chromedp.CSS("#add-donor"), "Bà Năm bán tạp hóa"),
 			chromedp.SendKeys(chromedp.CSS("#add-amount"), "500.000 ₫"),
 			chromedp.SetValue(chromedp.CSS("#add-commune"), commune),
 			chromedp.Click(chromedp.CSS("#add-public")),
 			chromedp.Click(chromedp.CSS("#add-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#flash")),
 		)
+		b.waitJS(`!document.querySelector('#flash').hidden`)
 		b.shot("gift-entered")
 		if got := communeTotal(t, d, commune); got != was+500_000 {
 			t.Fatalf("balance %d after a gift of 500.000 ₫ by hand, want %d (see %s)", got, was+500_000, b.shot("gift"))
@@ -254,12 +255,13 @@ func TestConsoleFunds(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#add-commune"), commune),
 			chromedp.Click(chromedp.CSS("#add-public")),
 			chromedp.Click(chromedp.CSS("#add-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#add-anyway")),
 		)
+		b.waitJS(`!document.querySelector('#add-anyway').hidden`)
 		if got := b.text("#add-error"); !strings.Contains(got, "trùng với khoản đã có DN-") {
 			t.Errorf("a repeat says %q", got)
 		}
-		b.run(chromedp.Click(chromedp.CSS("#add-anyway")), chromedp.WaitNotVisible(chromedp.CSS("#add-anyway")))
+		b.run(chromedp.Click(chromedp.CSS("#add-anyway")))
+		b.waitJS(`document.querySelector('#add-anyway').hidden`)
 		if got := communeTotal(t, d, commune); got != was+1_000_000 {
 			t.Errorf("balance %d after the second gift, told it is another, want %d", got, was+1_000_000)
 		}

@@ -141,6 +141,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		}
 		console = wc
 	}
+	// The configuration does not change while the daemon runs: its
+	// answer to GET /api/v1/settings is made once, without secrets.
+	settings := newSettingsAnswer(cfg)
 	a := api.New(api.Options{
 		Store:       store,
 		Logger:      log,
@@ -166,6 +169,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		MinUploadRate:  int64(cfg.HTTP.MinUploadRate),
 		UploadGrace:    time.Duration(cfg.HTTP.UploadGrace),
 		CameraNetworks: cfg.netPolicy(),
+		Settings:       func() any { return settings },
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

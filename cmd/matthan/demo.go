@@ -43,6 +43,10 @@ type demoLoad struct {
 var demoLoads = []demoLoad{
 	{"commune boundaries", "/api/v1/communes/import", "application/geo+json", sample.Communes},
 	{"cameras", "/api/v1/cameras/import", "text/csv; charset=utf-8", sample.Cameras},
+	// The roads, for the map (its base map with no internet); then the
+	// surveyed junctions replace the ones found on them, and the roads
+	// stay.
+	{"roads", "/api/v1/intersections/import", "application/geo+json", sample.Roads},
 	{"intersections", "/api/v1/intersections/import", "application/geo+json", sample.Intersections},
 	{"incidents", "/api/v1/incidents/import", "application/json", sample.Incidents},
 	{"donations", "/api/v1/donations/import", "text/csv; charset=utf-8", sample.Donations},
@@ -209,9 +213,13 @@ func (l demoLoad) load(h http.Handler, token string) (int, error) {
 		return 0, readProblem(resp)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	// Layer imports answer their count under their own name.
-	var layer struct{ Communes, Intersections *int }
+	// Layer imports answer their count under their own name; an import
+	// of roads answers its junctions and its roads, the count here.
+	var layer struct{ Communes, Intersections, Roads *int }
 	if err := json.Unmarshal(body, &layer); err == nil {
+		if l.what == "roads" && layer.Roads != nil {
+			return *layer.Roads, nil
+		}
 		if layer.Communes != nil {
 			return *layer.Communes, nil
 		}

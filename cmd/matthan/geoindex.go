@@ -19,7 +19,7 @@ var errStopIter = errors.New("iteration stopped")
 // loadIndexAndPoller builds the spatial index from the store: every
 // active camera with its current health, then the stored commune
 // boundaries and intersections (whose coverage is computed once here,
-// then kept current by camera writes and health changes). Its scan of the
+// then kept current by camera writes and health changes) and the roads. Its scan of the
 // cameras also loads poller (Poller.Load) when not nil, on a goroutine of
 // its own:
 // with a million cameras, reading and decoding them is most of the
@@ -123,6 +123,19 @@ func buildGeoIndex(ctx context.Context, store *registry.Store, states map[string
 		}
 		if err := index.SetIntersections(items); err != nil {
 			return nil, fmt.Errorf("stored intersections: %w", err)
+		}
+	}
+	// The roads of the last import of roads, drawn on the map; none in a
+	// database from before they were kept.
+	if raw, err := store.GetLayer(ctx, registry.LayerRoads); err != nil {
+		return nil, err
+	} else if raw != nil {
+		roads, err := geo.ReadRoads(ctx, raw, geo.NoLimits())
+		if err != nil {
+			return nil, fmt.Errorf("stored roads: %w", err)
+		}
+		if err := index.SetRoads(roads); err != nil {
+			return nil, fmt.Errorf("stored roads: %w", err)
 		}
 	}
 	return index, nil

@@ -82,15 +82,12 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 		}
 		spec.ExpiresAt = t
 	}
-	store, path, err := c.openStoppedStore(fs, *file, false, "/api/v1/tokens")
-	if err != nil {
+	var tok registry.Token
+	var secret string
+	path, err := c.with(stoppedStore{fs, *file, false, "/api/v1/tokens"}, func(store *registry.Store) (err error) {
+		tok, secret, err = store.CreateToken(ctx, spec, cliActor)
 		return err
-	}
-	actor := camera.Actor{Name: "cli", Role: camera.RoleAdmin}
-	tok, secret, err := store.CreateToken(ctx, spec, actor)
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
+	})
 	if err != nil {
 		return err
 	}
@@ -115,14 +112,11 @@ func (c *cli) tokenList(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos); err != nil {
 		return err
 	}
-	store, _, err := c.openStoppedStore(fs, *file, true, "/api/v1/tokens")
-	if err != nil {
+	var tokens []registry.Token
+	_, err = c.with(stoppedStore{fs, *file, true, "/api/v1/tokens"}, func(store *registry.Store) (err error) {
+		tokens, err = store.ListTokens(ctx)
 		return err
-	}
-	tokens, err := store.ListTokens(ctx)
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
+	})
 	if err != nil {
 		return err
 	}
@@ -161,14 +155,11 @@ func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos, "ID"); err != nil {
 		return err
 	}
-	store, path, err := c.openStoppedStore(fs, *file, false, "/api/v1/tokens")
-	if err != nil {
+	var tok registry.Token
+	path, err := c.with(stoppedStore{fs, *file, false, "/api/v1/tokens"}, func(store *registry.Store) (err error) {
+		tok, err = store.RevokeToken(ctx, pos[0], cliActor)
 		return err
-	}
-	tok, err := store.RevokeToken(ctx, pos[0], camera.Actor{Name: "cli", Role: camera.RoleAdmin})
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
+	})
 	if err != nil {
 		return err
 	}
@@ -181,6 +172,30 @@ func dbFlags(fs *flagSet) (file *string) {
 	file = fs.String("config", "", "YAML configuration `FILE` to take the database path from (default $"+envConfig+")")
 	fs.String("db", defaultDB, "database file `PATH`")
 	return file
+}
+
+// stoppedStore is a command's use of a stopped daemon's database: which
+// file (--config, --db), whether only to read it, and the route of a
+// running daemon that does the same (named when the file is locked).
+type stoppedStore struct {
+	fs       *flagSet
+	file     string
+	readOnly bool
+	route    string
+}
+
+// with opens the database, runs fn on it and closes it; the path is
+// the file's. An error of fn comes first, then one of closing.
+func (c *cli) with(o stoppedStore, fn func(*registry.Store) error) (path string, err error) {
+	store, path, err := c.openStoppedStore(o.fs, o.file, o.readOnly, o.route)
+	if err != nil {
+		return "", err
+	}
+	err = fn(store)
+	if cerr := store.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close database: %w", cerr)
+	}
+	return path, err
 }
 
 // openStoppedStore opens the database that serve would open with the

@@ -90,15 +90,10 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, path, err := c.openStoppedStore(fs, *file, false, "/api/v1/users")
-	if err != nil {
-		return err
-	}
 	u := &camera.User{Name: *name, FullName: *full, Role: camera.Role(*role)}
-	err = store.CreateUser(ctx, u, password, cliActor)
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
+	path, err := c.with(stoppedStore{fs, *file, false, "/api/v1/users"}, func(store *registry.Store) error {
+		return store.CreateUser(ctx, u, password, cliActor)
+	})
 	if err != nil {
 		return err
 	}
@@ -162,14 +157,11 @@ func (c *cli) userSetDisabled(ctx context.Context, verb string, args []string) e
 // changeUser applies ch to the user name in the stopped daemon's
 // database and reports with done.
 func (c *cli) changeUser(ctx context.Context, fs *flagSet, file, name string, ch registry.UserChange, done func(*camera.User, string)) error {
-	store, path, err := c.openStoppedStore(fs, file, false, "/api/v1/users")
-	if err != nil {
+	var u *camera.User
+	path, err := c.with(stoppedStore{fs, file, false, "/api/v1/users"}, func(store *registry.Store) (err error) {
+		u, err = store.UpdateUser(ctx, name, ch, cliActor)
 		return err
-	}
-	u, err := store.UpdateUser(ctx, name, ch, cliActor)
-	if cerr := store.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close database: %w", cerr)
-	}
+	})
 	if err != nil {
 		return err
 	}
@@ -187,26 +179,22 @@ func (c *cli) userList(ctx context.Context, args []string) error {
 	if err := wantArgs(fs, pos); err != nil {
 		return err
 	}
-	store, _, err := c.openStoppedStore(fs, *file, true, "/api/v1/users")
+	var users []camera.User
+	_, err = c.with(stoppedStore{fs, *file, true, "/api/v1/users"}, func(store *registry.Store) error {
+		for after := ""; ; {
+			page, next, err := store.ListUsers(ctx, after, 1000)
+			if err != nil {
+				return err
+			}
+			users = append(users, page...)
+			if next == "" {
+				return nil
+			}
+			after = next
+		}
+	})
 	if err != nil {
 		return err
-	}
-	var users []camera.User
-	after := ""
-	for {
-		page, next, err := store.ListUsers(ctx, after, 1000)
-		if err != nil {
-			_ = store.Close()
-			return err
-		}
-		users = append(users, page...)
-		if next == "" {
-			break
-		}
-		after = next
-	}
-	if err := store.Close(); err != nil {
-		return fmt.Errorf("close database: %w", err)
 	}
 	if len(users) == 0 {
 		fmt.Fprintln(c.stderr, "no users: create one with "+strings.TrimPrefix(userCreateSynopsis, "matthan "))

@@ -123,7 +123,7 @@ type Camera struct {
 	videoMed *description.Media
 	audio    *gortsplib.ServerStream
 	encoder  *rtph264.Encoder
-	au       [][]byte
+	picture  *Picture
 
 	behavior  atomic.Int32
 	describes atomic.Int64
@@ -145,14 +145,14 @@ func Start(opts Options) (*Camera, error) {
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
-	sps, err := h264SPS(opts.Width, opts.Height)
+	pic, err := NewPicture(opts.Width, opts.Height)
 	if err != nil {
-		return nil, fmt.Errorf("rtsptest: %w", err)
+		return nil, err
 	}
+	sps := pic.SPS
 
-	c := &Camera{opts: opts, stop: make(chan struct{}), ready: make(chan struct{})}
+	c := &Camera{opts: opts, stop: make(chan struct{}), ready: make(chan struct{}), picture: pic}
 	c.behavior.Store(int32(opts.Behavior))
-	c.au = [][]byte{sps, h264PPS, h264IDR}
 
 	c.server = &gortsplib.Server{
 		Handler:     (*handler)(c),
@@ -253,14 +253,16 @@ func (c *Camera) initStreams(sps []byte) error {
 	return nil
 }
 
-// pumpFrames writes one access unit (SPS, PPS, IDR) per FrameInterval while
-// the camera is Streaming and someone plays it. Nobody playing, it only
-// wakes up: the demo runs hundreds of these cameras.
+// pumpFrames writes one access unit (SPS, PPS, a frame) per FrameInterval while
+// the camera is Streaming and someone plays it: the frames of its Picture,
+// so that a clip recorded from it plays in a browser. Nobody playing, it
+// only wakes up: the demo runs hundreds of these cameras.
 func (c *Camera) pumpFrames() {
 	defer c.pump.Done()
 	tick := time.NewTicker(c.opts.FrameInterval)
 	defer tick.Stop()
 	var ts uint32
+	frame := 0
 	step := uint32(c.opts.FrameInterval.Seconds() * 90000)
 	for {
 		select {
@@ -271,7 +273,8 @@ func (c *Camera) pumpFrames() {
 		if c.Behavior() != Streaming || c.playing.Load() == 0 {
 			continue
 		}
-		pkts, err := c.encoder.Encode(c.au)
+		pkts, err := c.encoder.Encode([][]byte{c.picture.SPS, c.picture.PPS, c.picture.Frame(frame)})
+		frame++
 		if err != nil {
 			continue
 		}

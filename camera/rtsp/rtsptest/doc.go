@@ -6,7 +6,9 @@
 // whose SPS carries the picture size you choose, optional Basic or Digest
 // credentials, and a Behavior — streaming, frozen, audio only, not found —
 // that can be changed while it runs, so a camera can fail and recover on the
-// same URL.
+// same URL. Its frames are a Picture: real H.264 (a bar moving across a
+// grey screen) that a browser decodes, so a clip recorded from a fake
+// camera plays in the console like one from a real camera.
 //
 // A Broken server (StartBroken) is a plain TCP server that misbehaves in one
 // of the ways a probe must survive: silence, junk, endless or oversized

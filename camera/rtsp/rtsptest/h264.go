@@ -9,13 +9,9 @@ import (
 const maxSide = 8192
 
 // h264PPS is a picture parameter set matching the SPS of h264SPS (both have
-// id 0). Its content does not matter to a probe, only its presence.
+// id 0): CAVLC, initial QP 26, deblocking control in the slice header —
+// what the frames of a Picture are coded with.
 var h264PPS = []byte{0x68, 0xce, 0x3c, 0x80}
-
-// h264IDR is the body of the fake IDR slice sent as every frame. It is not a
-// decodable picture: probes look at packet arrival and parameter sets, never
-// at pixels, and a small payload keeps the fake camera cheap.
-var h264IDR = []byte{0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0xfe, 0xf6, 0xf0, 0xfe, 0x05}
 
 // h264SPS returns a Baseline-profile H.264 sequence parameter set (NAL
 // header included) for a width × height picture, so that a fake camera can
@@ -78,9 +74,20 @@ func (w *bitWriter) bit(b uint32) {
 	w.nbit = (w.nbit + 1) % 8
 }
 
+// bits writes the n low bits of v, most significant first, a byte's
+// worth at a time (a fake camera writes a picture's worth 25 times a
+// second).
 func (w *bitWriter) bits(v uint32, n int) {
-	for i := n - 1; i >= 0; i-- {
-		w.bit((v >> i) & 1)
+	for n > 0 {
+		if w.nbit == 0 {
+			w.buf = append(w.buf, 0)
+		}
+		free := 8 - w.nbit
+		take := min(free, n)
+		chunk := (v >> (n - take)) & (1<<take - 1)
+		w.buf[len(w.buf)-1] |= byte(chunk << (free - take))
+		w.nbit = (w.nbit + take) % 8
+		n -= take
 	}
 }
 

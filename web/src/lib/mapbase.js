@@ -1,5 +1,5 @@
 // The map every map page starts from: the daemon's own layers drawn from
-// its vector tiles (commune boundaries, junctions, fields of view,
+// its vector tiles (commune boundaries, roads, junctions, fields of view,
 // cameras), and a raster street map under them only where the site is
 // online and the operator configured one. Framed on the network's extent
 // (GET /api/v1/map).
@@ -8,7 +8,7 @@ import 'leaflet/dist/leaflet.css';
 import { api } from './api.js';
 import { boot, can, t } from './boot.js';
 import { h } from './dom.js';
-import { MVTLayer, stateColors } from './mvt.js';
+import { MVTLayer, roadStyles, stateColors } from './mvt.js';
 import { ready } from './shell.js';
 
 // The district of Chợ Gạo, where the programme began: the view before
@@ -58,6 +58,19 @@ function swatch(color, cls = '') {
   return s;
 }
 
+// roadSwatch is a short stretch of road drawn as the map draws it: the
+// line on its casing.
+function roadSwatch(kind) {
+  const st = roadStyles[kind];
+  const s = h('span', { class: 'sw sq' });
+  s.style.background = st.color;
+  s.style.width = '1.2rem';
+  s.style.height = `${Math.max(3, st.width)}px`;
+  s.style.verticalAlign = 'middle';
+  s.style.boxShadow = `0 0 0 1px ${st.casing}`;
+  return s;
+}
+
 function addLegend(map) {
   const Legend = L.Control.extend({
     options: { position: 'bottomleft' },
@@ -70,6 +83,10 @@ function addLegend(map) {
         h('div', null, swatch('rgba(26,152,80,.35)', 'sq'), t('map.legend.fov')),
         h('div', null, swatch('#2166ac'), t('map.legend.junction.covered')),
         h('div', null, ring, t('map.legend.junction.uncovered')),
+        h('div', null, roadSwatch('national'), t('map.legend.road.national')),
+        h('div', null, roadSwatch('provincial'), t('map.legend.road.provincial')),
+        h('div', null, roadSwatch('district'), t('map.legend.road.district')),
+        h('div', null, roadSwatch('other'), t('map.legend.road.other')),
         h('div', null, swatch('rgba(60,70,90,.55)', 'sq'), t('map.legend.commune')));
       L.DomEvent.disableClickPropagation(el);
       return el;

@@ -1,9 +1,10 @@
 // A Leaflet layer that draws the daemon's vector tiles (/tiles/z/x/y.mvt)
-// on canvases: commune boundaries, junctions, fields of view and cameras
-// (or, at low zoom, counts of cameras per cell). Canvas rather than one
-// DOM element per camera keeps a province of 100,000 cameras fluid, and
-// needs no WebGL, so it draws the same in a police officer's old phone
-// and in headless Chromium. Features of the drawn tiles are kept for
+// on canvases: commune boundaries, roads, junctions, fields of view and
+// cameras (or, at low zoom, counts of cameras per cell). With no street
+// map (a site with no internet) the boundaries and roads are the base
+// map. Canvas rather than one DOM element per camera keeps a province of
+// 100,000 cameras fluid, and needs no WebGL, so it draws the same in a
+// police officer's old phone and in headless Chromium. Features of the drawn tiles are kept for
 // hit-testing: a tap finds the nearest camera or junction.
 import L from 'leaflet';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -19,6 +20,31 @@ export const stateColors = {
 };
 const covered = '#2166ac';
 const uncovered = '#e4572e';
+
+// roadStyles draws roads by class, as printed maps of Vietnam do:
+// national roads thick orange-red, provincial orange, district yellow,
+// the others white, each on a darker casing so that it reads on a pale
+// map and on a street map alike. Widths are CSS pixels at zoom 13–15;
+// roadScale thins them out and thickens them in. The legend draws them
+// too.
+export const roadStyles = {
+  national: { color: '#e0452b', casing: '#8f2414', width: 5 },
+  provincial: { color: '#f28c28', casing: '#9a5410', width: 4 },
+  district: { color: '#f7d23e', casing: '#8f7a1e', width: 3 },
+  other: { color: '#ffffff', casing: '#8c8c8c', width: 2 },
+};
+const roadRank = { national: 0, provincial: 1, district: 2 };
+
+export function roadStyle(roadClass) {
+  return roadStyles[roadClass] || roadStyles.other;
+}
+
+function roadScale(z) {
+  if (z <= 10) return 0.55;
+  if (z <= 12) return 0.75;
+  if (z >= 16) return 1.35;
+  return 1;
+}
 
 function tileKey(c) {
   return `${c.z}/${c.x}/${c.y}`;
@@ -72,7 +98,7 @@ export const MVTLayer = L.GridLayer.extend({
         const vt = new VectorTile(new Pbf(buf));
         const feats = this._decode(vt);
         this._feats.set(key, feats);
-        this._draw(tile, feats, size, dpr);
+        this._draw(tile, feats, size, dpr, coords.z);
         done(null, tile);
       })
       .catch((err) => {
@@ -93,7 +119,7 @@ export const MVTLayer = L.GridLayer.extend({
 
   // _decode turns a tile's layers into plain objects in tile pixels.
   _decode(vt) {
-    const out = { communes: [], intersections: [], fov: [], cameras: [], clusters: [] };
+    const out = { communes: [], roads: [], intersections: [], fov: [], cameras: [], clusters: [] };
     for (const name of Object.keys(out)) {
       const layer = vt.layers[name];
       if (!layer) continue;
@@ -107,7 +133,7 @@ export const MVTLayer = L.GridLayer.extend({
     return out;
   },
 
-  _draw(canvas, feats, size, dpr) {
+  _draw(canvas, feats, size, dpr, z) {
     const ctx = canvas.getContext('2d');
     ctx.scale(dpr, dpr);
     const live = this.options.mode === 'live';
@@ -121,6 +147,7 @@ export const MVTLayer = L.GridLayer.extend({
       ctx.fill('evenodd');
       ctx.stroke();
     }
+    this._drawRoads(ctx, feats.roads, z);
     // Fields of view, under everything they point at.
     for (const f of feats.fov) {
       const color = this.options.showState ? stateColors[f.props.state] || stateColors.unknown : stateColors[''];
@@ -178,6 +205,29 @@ export const MVTLayer = L.GridLayer.extend({
       ctx.strokeStyle = '#ffffff';
       ctx.stroke();
     }
+  },
+
+  // _drawRoads draws the roads under the junctions: every casing first,
+  // then every line, the higher classes over the lower, so that roads
+  // meeting look joined.
+  _drawRoads(ctx, roads, z) {
+    if (!roads.length) return;
+    const k = roadScale(z);
+    const sorted = roads.slice().sort((a, b) => (roadRank[b.props.road_class] ?? 9) - (roadRank[a.props.road_class] ?? 9));
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    for (const pass of ['casing', 'color']) {
+      for (const f of sorted) {
+        const st = roadStyle(f.props.road_class);
+        ctx.beginPath();
+        for (const line of f.rings) path(ctx, line, false);
+        ctx.strokeStyle = st[pass];
+        ctx.lineWidth = pass === 'casing' ? st.width * k + 2 : st.width * k;
+        ctx.stroke();
+      }
+    }
+    ctx.lineCap = 'butt';
+    ctx.lineJoin = 'miter';
   },
 
   // hit returns the nearest camera (or, failing one, junction) within

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/matthan/matthan/camera"
+)
+
+// TestEvidencePagesByRole: the incident pages are the police's (and the
+// admin's) — /incidents/new and /incidents/counts are pages of their
+// own, not incidents named "new" or "counts" — and the counts page is
+// everyone's, in every navigation.
+func TestEvidencePagesByRole(t *testing.T) {
+	pages := map[string]string{
+		"/incidents": "page-incidents", "/incidents/new": "page-incident_new",
+		"/incidents/INC-20261128-000001": "page-incident", "/incidents/counts": "page-counts",
+	}
+	for _, role := range camera.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			srv := serve(t, fakeAssets(), &camera.User{Name: "u", Role: role})
+			police := role == camera.RoleAdmin || role == camera.RolePolice
+			for p, class := range pages {
+				res, body := get(t, srv.URL+p)
+				allowed := police || p == "/incidents/counts"
+				switch {
+				case allowed && (res.StatusCode != http.StatusOK || !strings.Contains(body, `class="`+class+`"`)):
+					t.Errorf("GET %s: %d, want the page %s", p, res.StatusCode, class)
+				case !allowed && res.StatusCode != http.StatusForbidden:
+					t.Errorf("GET %s: %d, want 403", p, res.StatusCode)
+				}
+			}
+			_, home := get(t, srv.URL+"/")
+			if got := strings.Contains(home, `href="/incidents"`); got != police {
+				t.Errorf("the navigation links /incidents: %v", got)
+			}
+			if !strings.Contains(home, `href="/incidents/counts"`) {
+				t.Errorf("the navigation does not link /incidents/counts")
+			}
+		})
+	}
+	// The incident page's title names the incident.
+	srv := serve(t, fakeAssets(), &camera.User{Name: "u", Role: camera.RolePolice})
+	if _, body := get(t, srv.URL+"/incidents/INC-20261128-000001"); !strings.Contains(body, "<title>Vụ việc INC-20261128-000001 · Mắt Thần</title>") {
+		t.Errorf("the incident page's title:\n%s", body[:min(len(body), 600)])
+	}
+}
