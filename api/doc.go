@@ -6,9 +6,11 @@
 // health, geo and coverage — gaps and their files, the junctions of a
 // cell, where to put the next cameras, layer imports and their dry run —
 // incidents and their import, evidence clips and their playback grants
-// (playback.go),
-// donations with their import, duplicates and CSV export, the funding
-// views, the district summary in reports.go).
+// (playback.go), donations with their import, its dry run, duplicates,
+// consent and CSV export, the funding views and the series of gifts, the
+// public statements, the district summary in reports.go). The public
+// statements (statements.go) are the one route under /api/v1 besides
+// sign-in that reads no credentials.
 // Every error reaches the client through writeError (problem.go), the one
 // place that maps domain error codes to HTTP statuses.
 //

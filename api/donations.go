@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,10 @@ type DonationStore interface {
 	EachDonation(ctx context.Context, f registry.DonationFilter, fn func(*camera.Donation) error) error
 	Places(ctx context.Context) (*registry.Places, error)
 	Funding(ctx context.Context, groupBy registry.GroupBy, w registry.Window) (*registry.FundingReport, error)
+	FundingIn(ctx context.Context, groupBy registry.GroupBy, w registry.Window, commune string) (*registry.FundingReport, error)
+	PlanDonations(ctx context.Context, ds []*camera.Donation, o registry.DonationOptions) (registry.DonationImport, error)
+	SetDonationPublic(ctx context.Context, id string, public bool, actor camera.Actor) (*camera.Donation, error)
+	DonationMonths(ctx context.Context, commune, from, to string) ([]registry.CommuneMonths, error)
 	DonationTotals(ctx context.Context) (map[string]int64, error)
 	CostTotals(ctx context.Context) (map[string]int64, error)
 }
@@ -41,6 +46,7 @@ type donationInput struct {
 	Commune    string `json:"commune"`
 	Note       string `json:"note"`
 	Ref        string `json:"ref"`
+	Public     bool   `json:"public"`
 }
 
 // createDonation stores one donation. One that repeats a stored gift —
@@ -63,7 +69,7 @@ func (s *Server) createDonation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	d := &camera.Donation{Donor: in.Donor, AmountVND: in.AmountVND, ReceivedOn: in.ReceivedOn, CameraID: in.CameraID, Commune: in.Commune, Note: in.Note, Ref: in.Ref}
+	d := &camera.Donation{Donor: in.Donor, AmountVND: in.AmountVND, ReceivedOn: in.ReceivedOn, CameraID: in.CameraID, Commune: in.Commune, Note: in.Note, Ref: in.Ref, Public: in.Public}
 	if err := s.donations.CreateDonationWith(c, d, actor(c), opts); err != nil {
 		if dup, isDup := asDuplicate(err); isDup {
 			detail := fmt.Sprintf("donation %s records the same gift (same donor, amount_vnd, received_on, camera_id and commune): send it with ?duplicates=allow, or with its bank ref, if it is another one", dup.Existing)
@@ -109,6 +115,57 @@ func (s *Server) deleteDonation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.statementCache.clear()
+	ok(c, http.StatusOK, d)
+}
+
+// donationPatch is the JSON of PATCH /donations/{id}: the donor's
+// consent, the one thing about a stored gift that changes in place.
+type donationPatch struct {
+	Public *bool `json:"public"`
+}
+
+// patchDonation records a donor's consent to be named on the public
+// statement, or its withdrawal: {"public": true|false}. Any other field
+// is refused naming it — a gift is corrected by deleting it and entering
+// it again — and so is a body without public. Audited as
+// donation.public.
+func (s *Server) patchDonation(c *gin.Context) {
+	if _, err := checkQuery(c); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, err := readAll(c, s.bodyLimit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var fields map[string]json.RawMessage
+	if err := decodeStrict(body, &fields); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	for name := range fields {
+		if name != "public" {
+			s.writeError(c, invalid(name, "cannot be changed: only public (the donor's consent) changes on a stored gift; delete the gift with a reason and enter it again"))
+			return
+		}
+	}
+	var in donationPatch
+	if err := decodeStrict(body, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if in.Public == nil {
+		s.writeError(c, invalid("public", "is required: true (the donor agrees to be named on the public statement) or false"))
+		return
+	}
+	d, err := s.donations.SetDonationPublic(c, c.Param("id"), *in.Public, actor(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.statementCache.clear()
 	ok(c, http.StatusOK, d)
 }
 
@@ -161,9 +218,14 @@ func (s *Server) listDonations(c *gin.Context) {
 // was given against what the cameras cost, and the cost per working hour
 // over [from, to); JSON a page at a time (limit, cursor), or every row as
 // CSV with ?format=csv (?bom=true for a byte order mark) or as a workbook
-// with ?format=xlsx.
+// with ?format=xlsx. ?commune= narrows the view to a commune (its
+// cameras, the gifts given there, its totals: registry.FundingIn), ?q=
+// keeps the rows whose key, name or commune contains the text (the
+// totals stay the view's), ?sort= orders the rows by a field (-field:
+// largest first). The view is computed whole for every request, so the
+// pages of one order follow each other with the cursor.
 func (s *Server) funding(c *gin.Context) {
-	q, err := checkQuery(c, "group_by", "from", "to", "format", "limit", "cursor", "bom")
+	q, err := checkQuery(c, "group_by", "from", "to", "format", "limit", "cursor", "bom", "commune", "q", "sort")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -198,8 +260,13 @@ func (s *Server) funding(c *gin.Context) {
 	if q.Get("to") == "" {
 		to = time.Time{}
 	}
-	rep, err := s.donations.Funding(c, groupBy, registry.Window{From: from, To: to})
+	rep, err := s.donations.FundingIn(c, groupBy, registry.Window{From: from, To: to}, q.Get("commune"))
 	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	rep.Keep(q.Get("q"))
+	if err := rep.Sort(q.Get("sort")); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -173,7 +173,7 @@ func TestImportDonationRefs(t *testing.T) {
 
 	// The export carries the refs, and adds nothing imported again.
 	export := e.exportCSV("")
-	if !bytes.HasPrefix(export, []byte("donor,amount_vnd,received_on,camera_id,commune,note,ref\n")) || !bytes.Contains(export, []byte(",FT002\n")) {
+	if !bytes.HasPrefix(export, []byte("donor,amount_vnd,received_on,camera_id,commune,note,ref,public\n")) || !bytes.Contains(export, []byte(",FT002,no\n")) {
 		t.Errorf("export:\n%s", export)
 	}
 	if rep := e.importDonations("", export, http.StatusOK); rep.Created != 0 || rep.Duplicates != 4 {

@@ -11,7 +11,8 @@ import (
 
 // exportDonations writes every donation matching f as a donation CSV
 // (DESIGN.md: donor,amount_vnd,received_on,camera_id,commune,note, then
-// each gift's bank ref; with ?bom=true after a byte order mark) or, when
+// each gift's bank ref and the donor's consent, public; with ?bom=true
+// after a byte order mark) or, when
 // xlsx, as a workbook of the same columns, in received order, from one
 // snapshot: either imports unchanged into a daemon with the same cameras,
 // and adds nothing to this one. Pages do not apply, so limit and cursor
@@ -34,7 +35,7 @@ func (s *Server) exportDonations(c *gin.Context, q url.Values, f registry.Donati
 	}
 	startCSV(c, "donations", bom)
 	enc := exchange.NewDonationCSVEncoder(c.Writer)
-	enc.Ref = true
+	enc.Ref, enc.Public = true, true
 	err = s.donations.EachDonation(c, f, enc.Encode)
 	if err == nil {
 		err = enc.Close()

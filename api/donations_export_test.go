@@ -36,14 +36,14 @@ func TestExportDonationsRoundTrip(t *testing.T) {
 	}
 	all := e.exportCSV("")
 	lines := strings.Split(string(all), "\n")
-	if lines[0] != "donor,amount_vnd,received_on,camera_id,commune,note,ref" || !strings.HasPrefix(lines[1], "Trần Văn Cường,100000,2023-12-31,CG-0002,Thị trấn Chợ Gạo,") {
+	if lines[0] != "donor,amount_vnd,received_on,camera_id,commune,note,ref,public" || !strings.HasPrefix(lines[1], "Trần Văn Cường,100000,2023-12-31,CG-0002,Thị trấn Chợ Gạo,") {
 		t.Fatalf("export does not start with the header and the oldest gift:\n%s", all)
 	}
 	// Song Bình: the pool gift (a note of two lines) and SB-0001's.
 	if got := e.exportCSV("&commune=song+binh&to=2024-04-30"); !bytes.Contains(got, []byte("Lê Thị Bình")) || !bytes.Contains(got, []byte("Hưng Phước")) || bytes.Count(got, []byte("\n")) != 4 {
 		t.Errorf("export of Song Bình is not its two gifts:\n%s", got)
 	}
-	if got := e.exportCSV("&camera_id=CG-0001&donor=nguyen"); bytes.Count(got, []byte("Nguyễn Văn An,500000,2024-05-01,CG-0001,Thị trấn Chợ Gạo,\"Ủng hộ, lần 1\",\n")) != 2 {
+	if got := e.exportCSV("&camera_id=CG-0001&donor=nguyen"); bytes.Count(got, []byte("Nguyễn Văn An,500000,2024-05-01,CG-0001,Thị trấn Chợ Gạo,\"Ủng hộ, lần 1\",,no\n")) != 2 {
 		t.Errorf("export of CG-0001 by Nguyễn is not the gift twice:\n%s", got)
 	}
 
@@ -91,7 +91,7 @@ func TestExportDonationsBadInput(t *testing.T) {
 		})
 	}
 	e.problem(e.tokens[camera.RolePlanner], "GET", "/api/v1/donations?format=csv", nil, http.StatusForbidden)
-	if got := e.exportCSV(""); string(got) != "donor,amount_vnd,received_on,camera_id,commune,note,ref\n" {
+	if got := e.exportCSV(""); string(got) != "donor,amount_vnd,received_on,camera_id,commune,note,ref,public\n" {
 		t.Errorf("export of no donations = %q, want the header alone", got)
 	}
 	var page struct{ Items []camera.Donation }

@@ -22,6 +22,35 @@ type donationReport struct {
 	// the ref of an earlier row (0 with ?duplicates=allow).
 	Duplicates int                  `json:"duplicates"`
 	Rejections []exchange.Rejection `json:"rejections"`
+	// DryRun and the preview answer a dry run (?dry_run=true).
+	DryRun bool `json:"dry_run,omitempty"`
+	*preview
+}
+
+// preview is the part of a dry run's answer an import does not have: the
+// rows that would be stored, the first maxPreviewRows of them, and how
+// many that is.
+type preview struct {
+	Rows      []importRow `json:"rows"`
+	RowsShown int         `json:"rows_shown"`
+}
+
+// maxPreviewRows bounds the rows a dry run lists: a bank statement is a
+// few hundred; created counts them all.
+const maxPreviewRows = 5000
+
+// importRow is a row a dry run would store, with the line it is on and
+// its commune as it would be stored.
+type importRow struct {
+	Line       int    `json:"line"`
+	Donor      string `json:"donor"`
+	AmountVND  int64  `json:"amount_vnd"`
+	ReceivedOn string `json:"received_on"`
+	CameraID   string `json:"camera_id"`
+	Commune    string `json:"commune"`
+	Note       string `json:"note"`
+	Ref        string `json:"ref,omitempty"`
+	Public     bool   `json:"public"`
 }
 
 // importDonations stores the valid rows of a donation CSV or XLSX
@@ -32,14 +61,20 @@ type donationReport struct {
 // are new) or a ref of the ledger or of an earlier row is rejected naming
 // that donation or line: importing one bank sheet twice must not double
 // the money, and its repeated gifts must all be kept. With ?atomic=true
-// nothing is stored if any row is rejected.
+// nothing is stored if any row is rejected. With ?dry_run=true nothing is
+// stored at all: the answer is what the import would answer (previewImport).
 func (s *Server) importDonations(c *gin.Context) {
-	q, atomic, err := importQuery(c, "duplicates")
+	q, atomic, err := importQuery(c, "duplicates", "dry_run")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	opts, err := duplicatesParam(q)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	dryRun, err := boolParam(q, "dry_run")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -59,6 +94,10 @@ func (s *Server) importDonations(c *gin.Context) {
 		s.writeError(c, readError(err))
 		return
 	}
+	if dryRun {
+		s.previewImport(c, ds, lines, rejects, opts, atomic)
+		return
+	}
 	rep := donationReport{}
 	if opts.RejectDuplicates && atomic {
 		// Every rejection is counted before anything is stored; the
@@ -73,11 +112,7 @@ func (s *Server) importDonations(c *gin.Context) {
 		slices.SortStableFunc(rejects, func(a, b exchange.Rejection) int { return a.Line - b.Line })
 	}
 	if atomic && len(rejects) > 0 {
-		code := camera.EINVALID
-		if rep.Duplicates == len(rejects) {
-			code = camera.ECONFLICT
-		}
-		s.writeError(c, camera.Errorf(code, "body", "%d rows were rejected, the first: %s; nothing was stored (atomic import)", len(rejects), rejects[0].Error()))
+		s.writeError(c, atomicRefusal(rejects, rep.Duplicates))
 		return
 	}
 	// Without atomic, the store leaves the repeats out as it imports, in
@@ -109,6 +144,63 @@ func (s *Server) importDonations(c *gin.Context) {
 	if rep.Rejections == nil {
 		rep.Rejections = []exchange.Rejection{}
 	}
+	ok(c, http.StatusOK, rep)
+}
+
+// atomicRefusal is the answer to an atomic import with rejections: 409
+// when every one repeats a stored gift, 400 otherwise.
+func atomicRefusal(rejects []exchange.Rejection, duplicates int) error {
+	code := camera.EINVALID
+	if duplicates == len(rejects) {
+		code = camera.ECONFLICT
+	}
+	return camera.Errorf(code, "body", "%d rows were rejected, the first: %s; nothing was stored (atomic import)", len(rejects), rejects[0].Error())
+}
+
+// previewImport answers a dry run of a donation import: every check the
+// import makes — the rows decoded, checked and resolved already, then the
+// store's (registry.Store.PlanDonations: repeats of stored gifts and of
+// earlier rows, the running sums) — and the report it would answer, with
+// the rows it would store; nothing is stored. An atomic dry run answers
+// the error the import would. The import itself checks again: what was
+// stored in between can change its answer.
+func (s *Server) previewImport(c *gin.Context, ds []*camera.Donation, lines []int, rejects []exchange.Rejection, opts registry.DonationOptions, atomic bool) {
+	opts.SkipDuplicates = opts.RejectDuplicates
+	plan, err := s.donations.PlanDonations(c, ds, opts)
+	if err != nil {
+		s.writeError(c, atLine(err, lines))
+		return
+	}
+	rep := donationReport{DryRun: true, Duplicates: len(plan.Repeats)}
+	repeat := make(map[int]bool, len(plan.Repeats))
+	if len(plan.Repeats) > 0 {
+		for _, dup := range plan.Repeats {
+			repeat[dup.Index] = true
+		}
+		rejects = append(rejects, repeatRejections(ds, lines, plan.Repeats)...)
+		slices.SortStableFunc(rejects, func(a, b exchange.Rejection) int { return a.Line - b.Line })
+	}
+	if atomic && len(rejects) > 0 {
+		s.writeError(c, atomicRefusal(rejects, rep.Duplicates))
+		return
+	}
+	rep.Created, rep.TotalVND = plan.Created, plan.TotalVND
+	rep.Rejected, rep.Rejections = len(rejects), rejects
+	if rep.Rejections == nil {
+		rep.Rejections = []exchange.Rejection{}
+	}
+	rep.preview = &preview{Rows: []importRow{}}
+	for i, d := range ds {
+		if repeat[i] {
+			continue
+		}
+		if len(rep.Rows) == maxPreviewRows {
+			break
+		}
+		rep.Rows = append(rep.Rows, importRow{Line: lines[i], Donor: d.Donor, AmountVND: d.AmountVND, ReceivedOn: d.ReceivedOn,
+			CameraID: d.CameraID, Commune: d.Commune, Note: d.Note, Ref: d.Ref, Public: d.Public})
+	}
+	rep.RowsShown = len(rep.Rows)
 	ok(c, http.StatusOK, rep)
 }
 

@@ -220,7 +220,7 @@ func TestExportDonationsXLSX(t *testing.T) {
 		t.Fatalf("import: %+v", rep)
 	}
 	f := e.getXLSX(e.fundraiser(), "/api/v1/donations?format=xlsx", "donations.xlsx")
-	s := openSheet(t, f, "donations", append(exchange.DonationCSVColumns(), exchange.DonationRefColumn))
+	s := openSheet(t, f, "donations", append(exchange.DonationCSVColumns(), exchange.DonationRefColumn, exchange.DonationPublicColumn))
 	if len(s.rows) != 6 {
 		t.Fatalf("%d rows, want the header and 5 gifts", len(s.rows))
 	}

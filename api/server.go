@@ -150,6 +150,8 @@ type Server struct {
 
 	incidents       IncidentStore
 	donations       DonationStore
+	statements      StatementStore  // public statements (statements.go); nil without
+	statementCache  *statementCache // answers of the open statement route
 	lastBackup      *backupGauge
 	uptime          UptimeStore
 	clips           ClipService
@@ -244,6 +246,8 @@ func New(o Options) *Server {
 	}
 	s.incidents, _ = o.Store.(IncidentStore)
 	s.donations, _ = o.Store.(DonationStore)
+	s.statements, _ = o.Store.(StatementStore)
+	s.statementCache = newStatementCache()
 	s.uptime, _ = o.Store.(UptimeStore)
 	if s.donations != nil {
 		s.reg.MustRegister(newFundingCollector(s.donations, s.now))
@@ -387,7 +391,19 @@ func (s *Server) routes() *gin.Engine {
 		// the gift typed twice and enters it again, as they entered it;
 		// every deletion is audited with its reason and the whole record.
 		v1.DELETE("/donations/:id", s.allow(funders...), s.deleteDonation)
+		// A donor's consent to be named on the public statement, the
+		// one field of a stored gift that changes in place (audited).
+		v1.PATCH("/donations/:id", s.allow(funders...), s.patchDonation)
+		v1.GET("/donations/series", s.allow(funders...), s.donationSeries)
 		v1.GET("/funding", s.allow(funders...), s.funding)
+		if s.statements != nil {
+			// Admins publish a commune's statement; anyone reads it,
+			// without credentials, and nothing else (statements.go).
+			v1.GET("/statements", s.allow(funders...), s.listPublications)
+			v1.PUT("/statements/:commune", s.allow(admin...), s.publish)
+			v1.DELETE("/statements/:commune", s.allow(admin...), s.unpublish)
+			e.GET("/api/v1/public/statements/:slug", s.publicStatement)
+		}
 	}
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
 

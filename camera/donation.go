@@ -47,6 +47,7 @@ type Donation struct {
 	Commune    string    `json:"commune"`
 	Note       string    `json:"note"`
 	Ref        string    `json:"ref,omitempty"`
+	Public     bool      `json:"public"`
 	CreatedBy  Actor     `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
 }

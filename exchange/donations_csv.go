@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/vntext"
 )
 
 // donationCol is a column of the donation CSV.
@@ -14,7 +15,8 @@ type donationCol int
 
 // The columns of DESIGN.md's donation CSV, in contract order: the order
 // in which a row's fields are checked; then the optional ref, the bank's
-// transaction reference.
+// transaction reference, and public, the donor's consent to be named on
+// the public statement.
 const (
 	dcDonor donationCol = iota
 	dcAmount
@@ -23,10 +25,11 @@ const (
 	dcCommune
 	dcNote
 	dcRef
+	dcPublic
 	numDonationCols
 )
 
-var donationColNames = [numDonationCols]string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note", "ref"}
+var donationColNames = [numDonationCols]string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note", "ref", "public"}
 
 func (c donationCol) String() string { return donationColNames[c] }
 
@@ -42,6 +45,13 @@ func DonationCSVColumns() []string { return append([]string(nil), donationColNam
 // of DonationCSVHeader: the bank's reference of the transaction
 // (camera.Donation.Ref).
 const DonationRefColumn = "ref"
+
+// DonationPublicColumn is the optional column of a donation CSV that
+// carries the donor's consent to be named on the public statement
+// (camera.Donation.Public): yes, true, 1, x, có (co) for consent; no,
+// false, 0, không (khong) or empty for none; any case. Without the
+// column no row has consent.
+const DonationPublicColumn = "public"
 
 // DonationRow is one record of a donation import. Exactly one of
 // Donation and Reject is set.
@@ -67,7 +77,8 @@ type DonationRow struct {
 // a record over MaxCSVRecordBytes ends it with a fatal error.
 //
 // donor, amount_vnd and received_on are required columns, and camera_id
-// or commune (or both); note and ref (DonationRefColumn) are optional.
+// or commune (or both); note, ref (DonationRefColumn) and public
+// (DonationPublicColumn) are optional.
 // amount_vnd is a whole number of đồng, with or without thousands
 // separators and a currency mark ("4.500.000 ₫"; parseVND), more than 0
 // and at most camera.MaxVND; "4.5" and "4.500,50" are refused, not
@@ -120,7 +131,7 @@ type records interface {
 // are in the future (camera.Donation.Validate).
 func NewDonationCSVDecoder(r io.Reader, places camera.Places, now time.Time) *DonationCSVDecoder {
 	d := &DonationCSVDecoder{donationDecoder: donationDecoder{places: places, now: now}}
-	d.csv = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader, more: ", optionally with " + DonationRefColumn}, d.setHeader)
+	d.csv = newCSVRecords(r, headerSpec{kind: "donation", header: DonationCSVHeader, more: ", optionally with " + DonationRefColumn + " and " + DonationPublicColumn}, d.setHeader)
 	d.recs = &d.csv
 	return d
 }
@@ -200,6 +211,11 @@ func (d *donationDecoder) row(rec []string, line int) DonationRow {
 		Note:       cleanNotes(field(dcNote)),
 		Ref:        cleanText(field(dcRef)),
 	}
+	public, err := parseConsent(field(dcPublic))
+	if err != nil {
+		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
+	}
+	dn.Public = public
 	amount, err := parseAmount(field(dcAmount))
 	if err != nil {
 		return d.reject(d.recs.badRow(rec, line, err.Field, err.Message))
@@ -235,6 +251,20 @@ func parseAmount(raw string) (int64, *camera.Error) {
 		return 0, asDomain(err)
 	}
 	return n, nil
+}
+
+// parseConsent reads the public column (DonationPublicColumn): a yes or
+// a no in the words a Vietnamese or an English sheet uses, a checkbox's
+// x, or nothing, which is no. Anything else is refused rather than taken
+// for a no: a name must not be published, or left out, on a guess.
+func parseConsent(raw string) (bool, *camera.Error) {
+	switch vntext.Fold(raw) {
+	case "yes", "y", "true", "1", "x", "co", "dong y":
+		return true, nil
+	case "", "no", "n", "false", "0", "khong", "khong dong y":
+		return false, nil
+	}
+	return false, camera.Errorf(camera.EINVALID, dcPublic.String(), "must be yes or no (có / không, true / false, 1 / 0, x / empty), got %s", quoteShort(raw))
 }
 
 // reject wraps a rejection in a row.

@@ -17,9 +17,10 @@ import (
 type DonationCSVEncoder struct {
 	// Ref adds the ref column (DonationRefColumn) after those of
 	// DESIGN.md, so that a copy keeps each gift's bank reference and
-	// imports again as the same transactions. Set it before the first
-	// Encode.
-	Ref bool
+	// imports again as the same transactions. Public adds the public
+	// column (DonationPublicColumn, yes or no) after it, so that a copy
+	// keeps each donor's consent. Set them before the first Encode.
+	Ref, Public bool
 
 	w       *csv.Writer
 	started bool
@@ -37,8 +38,16 @@ func (e *DonationCSVEncoder) Encode(d *camera.Donation) error {
 	if err := e.start(); err != nil {
 		return err
 	}
-	e.rec = [numDonationCols]string{d.Donor, strconv.FormatInt(d.AmountVND, 10), d.ReceivedOn, d.CameraID, d.Commune, d.Note, d.Ref}
-	return e.w.Write(e.rec[:e.width()])
+	e.rec = [numDonationCols]string{d.Donor, strconv.FormatInt(d.AmountVND, 10), d.ReceivedOn, d.CameraID, d.Commune, d.Note, d.Ref, ConsentText(d.Public)}
+	return e.w.Write(e.pick(e.rec[:]))
+}
+
+// ConsentText is how the public column writes a donor's consent.
+func ConsentText(public bool) string {
+	if public {
+		return "yes"
+	}
+	return "no"
 }
 
 // Close writes the header if no donation was encoded and flushes. It does
@@ -56,15 +65,20 @@ func (e *DonationCSVEncoder) start() error {
 		return nil
 	}
 	e.started = true
-	return e.w.Write(donationColNames[:e.width()])
+	return e.w.Write(e.pick(donationColNames[:]))
 }
 
-// width is how many columns the encoder writes.
-func (e *DonationCSVEncoder) width() int {
+// pick returns the fields of rec (a full record, every column) that the
+// encoder writes.
+func (e *DonationCSVEncoder) pick(rec []string) []string {
+	out := rec[:dcRef:dcRef]
 	if e.Ref {
-		return int(numDonationCols)
+		out = append(out, rec[dcRef])
 	}
-	return int(dcRef)
+	if e.Public {
+		out = append(out, rec[dcPublic])
+	}
+	return out
 }
 
 // WriteDonationsCSV writes the donations of seq as a donation CSV (use

@@ -71,11 +71,12 @@ var donationSheet = []SheetColumn{
 	{Name: "commune", Kind: KindText, Width: 22},
 	{Name: "note", Kind: KindText, Width: 40},
 	{Name: DonationRefColumn, Kind: KindText, Width: 18},
+	{Name: DonationPublicColumn, Kind: KindText, Width: 8},
 }
 
 // DonationXLSXEncoder writes donations to a workbook of one sheet,
-// "donations", with the columns of the donation CSV and its ref in typed
-// cells: the workbook imports back (NewDonationXLSXDecoder) to the same
+// "donations", with the columns of the donation CSV, its ref and public
+// in typed cells: the workbook imports back (NewDonationXLSXDecoder) to the same
 // gifts, and adds nothing to the ledger it came from.
 type DonationXLSXEncoder struct {
 	*Workbook
@@ -98,7 +99,7 @@ func NewDonationXLSXEncoder() (*DonationXLSXEncoder, error) {
 
 // Encode writes one donation.
 func (e *DonationXLSXEncoder) Encode(d *camera.Donation) error {
-	e.row = append(e.row[:0], d.Donor, d.AmountVND, d.ReceivedOn, d.CameraID, d.Commune, d.Note, d.Ref)
+	e.row = append(e.row[:0], d.Donor, d.AmountVND, d.ReceivedOn, d.CameraID, d.Commune, d.Note, d.Ref, ConsentText(d.Public))
 	return e.WriteRow(e.row...)
 }
 

@@ -51,5 +51,16 @@
 // what the cameras cost and against the hours they were up in a window,
 // in passes over buckets in key order, two at a time — no lookup per
 // camera or per donation — which keeps a view of a million cameras and
-// five million donations near a second.
+// five million donations near a second. A view narrowed to a commune
+// (funding_scope.go) walks that commune's range of the commune index
+// instead, reading a gift's record for its camera.
+//
+// A donation's record carries the donor's consent to be named on the
+// public statement (a flag added in record version 3, written only when
+// set, so that a ledger without consent stays readable by older
+// programs); it is the one field of a stored gift that changes in place
+// (donations_consent.go). An admin publishes a commune's statement
+// (public.go: the public_communes bucket); PublicStatement assembles it
+// from the narrowed camera view and the commune's gifts, naming a donor
+// only with consent (public_statement.go).
 package registry

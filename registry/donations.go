@@ -102,19 +102,53 @@ func (s *Store) ImportDonationsWith(ctx context.Context, ds []*camera.Donation, 
 	return s.importDonations(ctx, ds, actor, true, o)
 }
 
-func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor, bulk bool, o DonationOptions) (DonationImport, error) {
-	var res DonationImport
+// donationPlan is what storing a call's donations would do, decided
+// against one snapshot before anything is written: which donations are
+// stored (keep, with their indexes in the call when some were left out,
+// and their resolved communes) and which repeat stored gifts.
+type donationPlan struct {
+	keep     []*camera.Donation
+	index    []int // nil when keep is the whole call
+	communes []string
+	since    uint64 // the last sequence number of the snapshot (with RejectDuplicates)
+	repeats  []Duplicate
+}
+
+// PlanDonations runs every check ImportDonationsWith runs before it
+// writes — cleaning, validation, the camera or commune of each donation,
+// the repeats of stored gifts under o, the running sums — and answers
+// what it would store, storing nothing: a preview of an import (the
+// API's dry run). Created and TotalVND count the donations it would
+// store, Repeats those it would leave out (o.SkipDuplicates); First and
+// Last are empty, since no id is given. Errors are those of
+// ImportDonationsWith. What another writer stores in the meantime can
+// make the import itself answer differently: it checks again.
+func (s *Store) PlanDonations(ctx context.Context, ds []*camera.Donation, o DonationOptions) (DonationImport, error) {
+	p, err := s.planDonations(ctx, ds, true, o)
+	if err != nil {
+		return DonationImport{}, err
+	}
+	res := DonationImport{Created: len(p.keep), Repeats: p.repeats}
+	for _, d := range p.keep {
+		res.TotalVND += d.AmountVND // checkDonationSums bounded the sum
+	}
+	return res, nil
+}
+
+// planDonations checks a call's donations against one snapshot (see
+// donationPlan).
+func (s *Store) planDonations(ctx context.Context, ds []*camera.Donation, bulk bool, o DonationOptions) (*donationPlan, error) {
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return nil, err
 	}
 	now := s.now()
 	for i, d := range ds {
 		if d.ID != "" {
-			return res, donationItemError(bulk, i, camera.Errorf(camera.EINVALID, "id", "is assigned by the store: leave it out"))
+			return nil, donationItemError(bulk, i, camera.Errorf(camera.EINVALID, "id", "is assigned by the store: leave it out"))
 		}
 		cleanDonation(d)
 		if err := d.Validate(now); err != nil {
-			return res, donationItemError(bulk, i, err)
+			return nil, donationItemError(bulk, i, err)
 		}
 	}
 	// Resolve everything against one snapshot before writing anything,
@@ -123,34 +157,31 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 	// canonical spellings come from the commune facts, one record per
 	// spelling, and each camera is read by its id: a single donation
 	// costs a few lookups however many cameras there are.
-	communes := make([]string, len(ds))
-	var since uint64
-	keep := ds      // the donations to store
-	var index []int // their indexes in ds when some were left out
+	p := &donationPlan{keep: ds, communes: make([]string, len(ds))}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		names, _, err := readCommuneNames(tx, &s.folds)
 		if err != nil {
 			return err
 		}
-		p := newTxPlaces(tx, names)
+		places := newTxPlaces(tx, names)
 		for i, d := range ds {
 			c := *d
-			if err := c.Resolve(p); err != nil {
-				if p.err != nil {
-					return p.err
+			if err := c.Resolve(places); err != nil {
+				if places.err != nil {
+					return places.err
 				}
 				return donationItemError(bulk, i, err)
 			}
-			communes[i] = c.Commune
+			p.communes[i] = c.Commune
 		}
 		if !o.RejectDuplicates {
 			return nil
 		}
-		since = tx.Bucket(bucketDonations).Sequence()
+		p.since = tx.Bucket(bucketDonations).Sequence()
 		f := folder{}
 		rows := make([]giftRow, len(ds))
 		for i, d := range ds {
-			rows[i] = giftRowOf(f, d, communes[i])
+			rows[i] = giftRowOf(f, d, p.communes[i])
 		}
 		dups, err := findDuplicates(ctx, tx, f, rows, bulk)
 		if err != nil || len(dups) == 0 {
@@ -159,16 +190,27 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 		if !o.SkipDuplicates {
 			return newDuplicateError(bulk, dups[0], ds[dups[0].Index].Ref)
 		}
-		res.Repeats = dups
-		keep, index, communes = withoutRepeats(ds, communes, dups)
+		p.repeats = dups
+		p.keep, p.index, p.communes = withoutRepeats(ds, p.communes, dups)
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error { return checkDonationSums(tx, p.keep, p.communes, p.index, bulk) }); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, actor camera.Actor, bulk bool, o DonationOptions) (DonationImport, error) {
+	var res DonationImport
+	plan, err := s.planDonations(ctx, ds, bulk, o)
+	if err != nil {
 		return res, err
 	}
-	if err := s.db.View(func(tx *bolt.Tx) error { return checkDonationSums(tx, keep, communes, index, bulk) }); err != nil {
-		return res, err
-	}
+	res.Repeats = plan.repeats
+	keep, index, communes, since := plan.keep, plan.index, plan.communes, plan.since
 	// Each batch is encoded and sorted (prepareBatch) while the one before
 	// it is written: on two cores that hides most of the encoding behind
 	// bbolt's own work.

@@ -46,8 +46,21 @@ import (
 
 // donationVersion is the first byte of a record: the encoding can change
 // without a migration of old records. Version 2 added the ref at the end;
-// records of version 1 are read as donations without one.
-const donationVersion = 2
+// records of version 1 are read as donations without one. Version 3 adds
+// a byte of flags after the ref (flagPublic: the donor's consent to be
+// named on the public statement). A record without flags is still
+// written as version 2, so that a ledger that never records consent
+// stays readable by a program from before it; records of versions 1 and
+// 2 read as gifts without consent.
+const (
+	donationVersion       = 3
+	donationVersionNoFlag = 2
+)
+
+// Flags of a version 3 record.
+const (
+	flagPublic byte = 1 << iota
+)
 
 // tailLen is the length of the date(4) seq(8) that ends every index key.
 const tailLen = 12
@@ -100,27 +113,39 @@ func splitTail(k []byte, separated bool) (prefix []byte, date uint32, seq uint64
 
 // donationSize bounds the length of the record of d.
 func donationSize(d *camera.Donation) int {
-	return 1 + 3*binary.MaxVarintLen64 + 7*binary.MaxVarintLen32 +
+	return 2 + 3*binary.MaxVarintLen64 + 7*binary.MaxVarintLen32 +
 		len(d.CameraID) + len(d.Commune) + len(d.Donor) + len(d.Note) + len(d.CreatedBy.Name) + len(d.CreatedBy.Role) + len(d.Ref)
 }
 
 // appendDonation appends the record of d.
 func appendDonation(b []byte, d *camera.Donation) []byte {
-	b = append(b, donationVersion)
+	var flags byte
+	if d.Public {
+		flags |= flagPublic
+	}
+	ver := byte(donationVersion)
+	if flags == 0 {
+		ver = donationVersionNoFlag
+	}
+	b = append(b, ver)
 	b = binary.AppendUvarint(b, uint64(d.AmountVND))
 	b = binary.AppendUvarint(b, uint64(dateNum(d.ReceivedOn)))
 	for _, s := range [...]string{d.CameraID, d.Commune, d.Donor, d.Note, d.CreatedBy.Name, string(d.CreatedBy.Role)} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendVarint(b, d.CreatedAt.UnixNano())
-	return appendString(b, d.Ref)
+	b = appendString(b, d.Ref)
+	if ver >= 3 {
+		b = append(b, flags)
+	}
+	return b
 }
 
 // decodeDonation reads a record stored under seq.
 func decodeDonation(seq uint64, v []byte) (*camera.Donation, error) {
 	r := reader{b: v}
 	ver := r.byte()
-	if ver != 1 && ver != donationVersion {
+	if ver < 1 || ver > donationVersion {
 		return nil, fmt.Errorf("donation %d: %w (version %d)", seq, errDonationRecord, ver)
 	}
 	d := &camera.Donation{ID: camera.FormatDonationID(seq)}
@@ -135,6 +160,14 @@ func decodeDonation(seq uint64, v []byte) (*camera.Donation, error) {
 	d.CreatedAt = time.Unix(0, r.varint()).UTC()
 	if ver >= 2 {
 		d.Ref = string(r.bytes())
+	}
+	if ver >= 3 {
+		flags := r.byte()
+		if flags&^flagPublic != 0 {
+			// A flag this program does not know: written by a newer one.
+			r.bad = true
+		}
+		d.Public = flags&flagPublic != 0
 	}
 	if r.bad {
 		return nil, fmt.Errorf("donation %d: %w", seq, errDonationRecord)

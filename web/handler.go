@@ -96,7 +96,7 @@ func New(o Options) (*Console, error) {
 		return nil, err
 	}
 	if built {
-		for _, p := range append(consolePages, page{name: "login"}) {
+		for _, p := range append(consolePages, page{name: "login"}, publicPage) {
 			if _, ok := m.Pages[p.name]; !ok {
 				return nil, fmt.Errorf("the built console has no page %s: run make web", p.name)
 			}
@@ -135,6 +135,7 @@ func (c *Console) Mount(e *gin.Engine, viewer func(r *http.Request) (user camera
 	e.HEAD("/assets/*file", c.asset)
 	e.GET("/login", c.login)
 	e.GET("/lang/:lang", c.setLang)
+	e.GET(publicPage.path, c.publicStatement)
 	for i := range consolePages {
 		p := &consolePages[i]
 		e.GET(p.path, func(ctx *gin.Context) { c.page(ctx, p) })

@@ -54,6 +54,11 @@ var consolePages = []page{
 	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", roles: police, reads: "/api/v1/incidents?limit=1"},
 	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", roles: police, reads: "/api/v1/incidents/:id"},
 
+	// Funding.
+	{name: "funding", path: "/funding", title: "nav.funding", nav: true, roles: funders, reads: "/api/v1/funding?group_by=commune&limit=1"},
+	{name: "donations", path: "/donations", title: "nav.donations", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
+	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
+
 	// Administration: one entry in the navigation, tabs on the pages.
 	{name: "admin-users", path: "/admin/users", title: "admin.users.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/users"},
 	{name: "admin-tokens", path: "/admin/tokens", title: "admin.tokens.title", group: "nav.admin", roles: admins, reads: "/api/v1/tokens"},

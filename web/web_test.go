@@ -25,7 +25,7 @@ import (
 func fakeAssets() fs.FS {
 	m := fstest.MapFS{}
 	manifest := `{"pages":{`
-	names := []string{"login", "error"}
+	names := []string{"login", "error", publicPage.name}
 	for _, p := range consolePages {
 		names = append(names, p.name)
 	}

@@ -138,6 +138,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		loaded = append(loaded, fmt.Sprintf("%d %s", n, l.what))
 		log.Info("sample loaded", slog.String("what", l.what), slog.Int("count", n))
 	}
+	statement, named, err := publishDemoStatement(d.api.Handler(), secret)
+	if err != nil {
+		_ = d.close()
+		return fmt.Errorf("publish the demo's public statement: %w", err)
+	}
 	// Before the poller starts (d.run), so that its first findings come
 	// after the history.
 	if _, err := seedDemoHistory(ctx, d.store, ids, plan, time.Now()); err != nil {
@@ -155,6 +160,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	// would otherwise record the whole fleet going down.
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
 		printDemoConsole(w, url, accounts)
+		printDemoStatement(w, url, statement, named)
 		loc := cfg.location()
 		printDemoBlock(w, url, secret, *dir, loaded, time.Now().In(loc))
 		printDemoIncidents(w, url, caps, loc)
