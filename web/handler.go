@@ -252,8 +252,12 @@ type pageData struct {
 	Title  string
 	Viewer *Viewer
 	Nav    []navItem
-	Assets pageAssets
-	Built  bool
+	// Tabs are the pages of p's group (navigation.go); TabsLabel names
+	// the group.
+	Tabs      []navItem
+	TabsLabel string
+	Assets    pageAssets
+	Built     bool
 	// Boot is the JSON the page's script starts from: its catalogue,
 	// language, zone, user, CSRF token and parameters.
 	Boot template.JS
@@ -308,15 +312,9 @@ func (c *Console) render(ctx *gin.Context, status int, name string, p *page, v *
 	if v != nil {
 		b.User = &bootUser{Name: v.User.Name, FullName: v.User.FullName, Role: v.User.Role}
 		b.CSRF = v.CSRF
-		for i := range consolePages {
-			cp := &consolePages[i]
-			if cp.nav && cp.allows(v.User.Role) {
-				title := cp.title
-				if cp.group != "" {
-					title = cp.group
-				}
-				d.Nav = append(d.Nav, navItem{Path: cp.path, Title: c.texts.text(lang, title), Current: cp.name == p.name || (cp.group != "" && cp.group == p.group)})
-			}
+		d.Nav, d.Tabs = navigation(c.texts, lang, v.User.Role, p)
+		if d.Tabs != nil {
+			d.TabsLabel = c.texts.text(lang, p.group)
 		}
 	}
 	here := ctx.Request.URL.RequestURI()

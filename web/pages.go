@@ -23,9 +23,8 @@ type page struct {
 	// may read health over the API) names none.
 	reads string
 	// group, when set, is the catalogue key of one navigation entry
-	// that pages share (the administration's): the group's page with
-	// nav is listed under it, and every page of the group marks it as
-	// the current one.
+	// that the pages of a section share; its pages with nav are its
+	// tabs (navigation.go).
 	group string
 }
 
@@ -44,27 +43,27 @@ var consolePages = []page{
 	{name: "map", path: "/map", title: "nav.map", nav: true, roles: everyone, reads: "/api/v1/map"},
 	{name: "seeing", path: "/seeing", title: "nav.seeing", nav: true, roles: police},
 	{name: "health", path: "/health", title: "nav.health", nav: true, roles: police},
-	{name: "gaps", path: "/gaps", title: "nav.gaps", nav: true, roles: watchers, reads: "/api/v1/coverage/gaps?limit=1"},
-	{name: "coverage", path: "/coverage", title: "nav.coverage", nav: true, roles: watchers, reads: "/api/v1/intersections?limit=1"},
-	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, roles: watchers, reads: "/api/v1/coverage/suggest?n=1"},
-	{name: "layers", path: "/layers", title: "nav.layers", nav: true, roles: watchers},
+	{name: "gaps", path: "/gaps", title: "nav.gaps", nav: true, group: "nav.plan", roles: watchers, reads: "/api/v1/coverage/gaps?limit=1"},
+	{name: "coverage", path: "/coverage", title: "nav.coverage", nav: true, group: "nav.plan", roles: watchers, reads: "/api/v1/intersections?limit=1"},
+	{name: "suggest", path: "/suggest", title: "nav.suggest", nav: true, group: "nav.plan", roles: watchers, reads: "/api/v1/coverage/suggest?n=1"},
+	{name: "layers", path: "/layers", title: "nav.layers", nav: true, group: "nav.plan", roles: watchers},
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers, reads: "/api/v1/cameras/:id/health"},
-	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, roles: police, reads: "/api/v1/incidents?limit=1"},
-	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, roles: everyone, reads: "/api/v1/incidents/counts"},
-	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", roles: police, reads: "/api/v1/incidents?limit=1"},
-	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", roles: police, reads: "/api/v1/incidents/:id"},
+	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, group: "nav.cases", roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, group: "nav.cases", roles: everyone, reads: "/api/v1/incidents/counts"},
+	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", group: "nav.cases", roles: police, reads: "/api/v1/incidents?limit=1"},
+	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", group: "nav.cases", roles: police, reads: "/api/v1/incidents/:id"},
 
-	// Funding.
-	{name: "funding", path: "/funding", title: "nav.funding", nav: true, roles: funders, reads: "/api/v1/funding?group_by=commune&limit=1"},
-	{name: "donations", path: "/donations", title: "nav.donations", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
-	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, roles: funders, reads: "/api/v1/donations?limit=1"},
+	// Funds (Quỹ).
+	{name: "funding", path: "/funding", title: "nav.funding", nav: true, group: "nav.funds", roles: funders, reads: "/api/v1/funding?group_by=commune&limit=1"},
+	{name: "donations", path: "/donations", title: "nav.donations", nav: true, group: "nav.funds", roles: funders, reads: "/api/v1/donations?limit=1"},
+	{name: "donations-import", path: "/donations/import", title: "nav.import", nav: true, group: "nav.funds", roles: funders, reads: "/api/v1/donations?limit=1"},
 
-	// Administration: one entry in the navigation, tabs on the pages.
+	// Administration (Quản trị).
 	{name: "admin-users", path: "/admin/users", title: "admin.users.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/users"},
-	{name: "admin-tokens", path: "/admin/tokens", title: "admin.tokens.title", group: "nav.admin", roles: admins, reads: "/api/v1/tokens"},
-	{name: "admin-audit", path: "/admin/audit", title: "admin.audit.title", group: "nav.admin", roles: admins, reads: "/api/v1/audit"},
-	{name: "admin-backup", path: "/admin/backup", title: "admin.backup.title", group: "nav.admin", roles: admins, reads: "/api/v1/audit?action=backup.download&limit=10"},
-	{name: "admin-settings", path: "/admin/settings", title: "admin.settings.title", group: "nav.admin", roles: admins, reads: "/api/v1/settings"},
+	{name: "admin-tokens", path: "/admin/tokens", title: "admin.tokens.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/tokens"},
+	{name: "admin-audit", path: "/admin/audit", title: "admin.audit.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/audit"},
+	{name: "admin-backup", path: "/admin/backup", title: "admin.backup.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/audit?action=backup.download&limit=10"},
+	{name: "admin-settings", path: "/admin/settings", title: "admin.settings.title", nav: true, group: "nav.admin", roles: admins, reads: "/api/v1/settings"},
 }
 
 // allows reports whether role may open p.

@@ -218,6 +218,7 @@ func TestEveryTextIsInTheCatalogues(t *testing.T) {
 		regexp.MustCompile(`\bt\('([a-z0-9_.]+)'`),
 		regexp.MustCompile(`"(?:Heading|title)": "([a-z0-9_.]+)"`),
 		regexp.MustCompile(`title: "([a-z0-9_.]+)"`),
+		regexp.MustCompile(`group: "([a-z0-9_.]+)"`),
 		regexp.MustCompile(`text\([a-zA-Z.()]+, "([a-z0-9_.]+)"`),
 	}
 	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {

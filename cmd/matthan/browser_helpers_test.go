@@ -216,3 +216,10 @@ func (b *browser) waitJS(expr string) {
 	b.t.Helper()
 	b.run(chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserDeadline), chromedp.WithPollingInterval(50*time.Millisecond)))
 }
+
+// links returns where a person can go from the page as it is: the
+// navigation bar's entries and the tabs of the page's section.
+func (b *browser) links() []string {
+	b.t.Helper()
+	return evalJS[[]string](b, `[...document.querySelectorAll('#nav li a, .section-tabs a')].map(a => a.getAttribute('href'))`)
+}

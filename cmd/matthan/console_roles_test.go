@@ -82,7 +82,7 @@ func TestConsoleEveryPageByRole(t *testing.T) {
 					status := b.openStatus(d.url + fill(p.Path))
 					b.run(chromedp.WaitReady(chromedp.CSS("body")))
 					isError := evalJS[bool](b, `document.body.classList.contains('page-error')`)
-					nav := evalJS[[]string](b, `[...document.querySelectorAll('#nav li a')].map(a => a.getAttribute('href'))`)
+					nav := b.links()
 					switch {
 					case allowed && (status != http.StatusOK || isError):
 						t.Errorf("%s may open %s: status %d, error page %v (see %s)", role, p.Path, status, isError, b.shot(p.Name))

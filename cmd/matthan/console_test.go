@@ -80,8 +80,9 @@ func (d *consoleDemo) healthNow(t *testing.T) map[string]string {
 
 // waitForFaults waits until the poller has confirmed the demo's steady
 // faults (a refused camera down, the changed password, the frozen
-// encoder), so that the pages have something to show.
-func (d *consoleDemo) waitForFaults(t *testing.T) {
+// encoder), so that the pages have something to show, and returns them:
+// camera id → state.
+func (d *consoleDemo) waitForFaults(t *testing.T) map[string]string {
 	t.Helper()
 	want := map[string]string{}
 	ids, err := sampleIDs(sample.Cameras())
@@ -107,7 +108,7 @@ func (d *consoleDemo) waitForFaults(t *testing.T) {
 			}
 		}
 		if len(missing) == 0 {
-			return
+			return want
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the poller did not find the demo's faults in %s: %v", browserDeadline, missing)
@@ -325,7 +326,7 @@ func TestConsoleRoles(t *testing.T) {
 			acc := d.accounts[role]
 			b := newBrowser(t, 1280, 800)
 			b.signIn(d.url, acc.Name, acc.Password)
-			nav := evalJS[[]string](b, `[...document.querySelectorAll('#nav li a')].map(a => a.getAttribute('href'))`)
+			nav := b.links()
 			mayPolice := role == camera.RoleAdmin || role == camera.RolePolice
 			for _, p := range []string{"/health", "/seeing"} {
 				if slices.Contains(nav, p) != mayPolice {

@@ -198,12 +198,16 @@ function reasonFormFor(c, player, custody) {
     if (!reason) input.focus();
     return reason;
   };
-  // A download is a navigation: the browser saves the answer as a file,
-  // streamed, whatever its size. The route logs the reason first.
+  // A download is a link with the download attribute: the browser saves
+  // the answer as a file, streamed, whatever its size, and the page is
+  // not navigated away. The route logs the reason first.
   const save = () => {
     const reason = reasonGiven();
     if (!reason) return;
-    location.assign(`/api/v1/clips/${c.id}?reason=${encodeURIComponent(reason)}`);
+    const a = h('a', { href: `/api/v1/clips/${c.id}?reason=${encodeURIComponent(reason)}`, download: '', hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
     form.hidden = true;
     setTimeout(() => loadCustody(c, custody), 1500);
   };
@@ -249,17 +253,21 @@ function custodyReason(e) {
   return e.reason || '';
 }
 
-// loadCustody shows a clip's chain, oldest first, an entry a line: when
-// and what, who, and why (or what a check found).
+// loadCustody shows a clip's chain in box, oldest first, an entry a line:
+// when and what, who, and why (or what a check found). Loads can overlap
+// (the reload after a download, another after a check): only the latest
+// one asked for draws, so an older answer never replaces a newer chain.
 async function loadCustody(c, box) {
+  const asked = (box.loads = (box.loads || 0) + 1);
   try {
     const items = await all(`clips/${c.id}/custody`);
+    if (asked !== box.loads) return;
     replace(box, h('ol', { class: 'custody-list' }, items.map((e) => h('li', { dataset: { action: e.action, seq: e.seq, result: e.result || '' } },
       h('div', { class: 'head' }, h('span', { class: 'what' }, actionText(e.action)), h('span', { class: 'at' }, formatTime(e.at))),
       h('div', { class: 'by' }, t('evidence.custody.by', { name: e.actor.name, role: t('role.' + e.actor.role) })),
       h('div', { class: 'why' }, custodyReason(e))))));
   } catch (err) {
-    replace(box, h('p', { class: 'form-error' }, t('error.load', { detail: err.message })));
+    if (asked === box.loads) replace(box, h('p', { class: 'form-error' }, t('error.load', { detail: err.message })));
   }
 }
 
