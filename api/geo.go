@@ -262,7 +262,7 @@ func (s *Server) seeing(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if past && len(hits) > 0 && s.history != nil {
+	if past && len(hits) > 0 {
 		ids := make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID
