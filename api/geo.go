@@ -72,10 +72,12 @@ func (s *Server) nearest(c *gin.Context) {
 	s.answerNear(c, p.format, hits)
 }
 
-// The two ways near and nearest size their answer around a point.
+// pointSize is how near and nearest size their answer around a point.
+type pointSize int
+
 const (
-	withinRadius = iota // near: within radius_m, at most limit cameras
-	kNearest            // nearest: the k nearest
+	withinRadius pointSize = iota // near: within radius_m, at most limit cameras
+	kNearest                      // nearest: the k nearest
 )
 
 // pointQuery is a question about the cameras around a point.
@@ -91,14 +93,16 @@ type pointQuery struct {
 // filters (commune, road_class, state) and format of both, and radius_m
 // and limit, or k. The first parameter at fault is answered, in this
 // order: an unknown one, the point, radius_m or k, the filters, limit.
-func pointParams(c *gin.Context, size int) (pointQuery, error) {
-	known := []string{"lat", "lon", "commune", "road_class", "state", "format"}
+func pointParams(c *gin.Context, size pointSize) (pointQuery, error) {
+	var (
+		q   url.Values
+		err error
+	)
 	if size == withinRadius {
-		known = append(known, "radius_m", "limit")
+		q, err = checkQuery(c, "lat", "lon", "radius_m", "commune", "road_class", "state", "limit", "format")
 	} else {
-		known = append(known, "k")
+		q, err = checkQuery(c, "lat", "lon", "k", "commune", "road_class", "state", "format")
 	}
-	q, err := checkQuery(c, known...)
 	if err != nil {
 		return pointQuery{}, err
 	}
