@@ -1,13 +1,20 @@
 # Mắt Thần — build, run, test and lint. Every target works offline once
-# the module cache holds the dependencies (staticcheck is installed into
-# ./bin on first use).
+# the module cache holds the dependencies (staticcheck and govulncheck
+# are installed into ./bin on first use; govulncheck's database is
+# online, and lint skips it, saying so, where it cannot be reached).
 
 GO          ?= go
 BIN         := $(CURDIR)/bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+GOVULNCHECK := $(BIN)/govulncheck
+GOVULNCHECK_VERSION := v1.9.0
+# govulncheck's database (its -db): an http(s) URL, or file:///dir for a
+# copy on disk; and how long it has to answer before lint skips it.
+VULNDB         ?= https://vuln.go.dev
+VULNDB_TIMEOUT ?= 5s
 
-.PHONY: all build run test bench lint fmt vet staticcheck clean web deps
+.PHONY: all build run test bench lint tidy fmt vet staticcheck vulncheck clean web deps
 
 all: lint test build
 
@@ -90,8 +97,14 @@ bench: deps web
 	# refused street grid are in the ./geo line above.
 	$(BENCH) -bench 'LayerImportReaders' -benchtime 3x -timeout 20m ./api
 
-## lint: gofmt, go vet and staticcheck; fails on any finding
-lint: fmt vet staticcheck
+## lint: go.mod and go.sum tidy, gofmt, go vet, staticcheck and
+## govulncheck; fails on any finding
+lint: tidy fmt vet staticcheck vulncheck
+
+## tidy: fails, showing the change, when go mod tidy would change go.mod
+## or go.sum
+tidy:
+	$(GO) mod tidy -diff
 
 fmt:
 	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
@@ -105,6 +118,28 @@ staticcheck: $(STATICCHECK)
 
 $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## vulncheck: govulncheck over every package: fails on a vulnerability
+## the code reaches. First .ci/vulndb.go asks the database for its index,
+## through Go's HTTP client as govulncheck would, for VULNDB_TIMEOUT at
+## most; when it cannot be reached (a CI machine that reaches only the
+## package registries) the check is skipped with the reason, and lint
+## goes on.
+vulncheck: $(GOVULNCHECK) $(BIN)/vulndb
+	@rc=0; reason=$$($(BIN)/vulndb -timeout $(VULNDB_TIMEOUT) "$(VULNDB)" 2>&1) || rc=$$?; \
+	if [ $$rc -eq 2 ]; then \
+		echo "vulncheck: skipped: govulncheck's database $(VULNDB) cannot be reached: $$reason"; \
+		exit 0; \
+	fi; \
+	if [ $$rc -ne 0 ]; then echo "vulncheck: $$reason" >&2; exit $$rc; fi; \
+	echo "$(GOVULNCHECK) -db $(VULNDB) ./..."; \
+	$(GOVULNCHECK) -db "$(VULNDB)" ./...
+
+$(GOVULNCHECK):
+	GOBIN=$(BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+
+$(BIN)/vulndb: .ci/vulndb.go
+	$(GO) build -o $@ .ci/vulndb.go
 
 clean:
 	rm -rf $(BIN)

@@ -150,7 +150,7 @@ func TestSettingsRoute(t *testing.T) {
 	e.problem(adminToken, "GET", "/api/v1/settings", nil, http.StatusNotFound)
 
 	calls := 0
-	a := api.New(api.Options{Store: e.store, AdminToken: adminToken, Settings: func() any {
+	a := mustNew(t, api.Options{Store: e.store, Capabilities: allCapabilities(e.store), AdminToken: adminToken, Settings: func() any {
 		calls++
 		return map[string]any{"settings": []map[string]any{{"key": "listen", "value": "127.0.0.1:8080", "from": "default"}}}
 	}})

@@ -65,7 +65,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		// browser with an ended session asks for many tiles at once, so
 		// its failures are not counted against the address (which would
 		// then be refused at sign-in).
-		if c.GetHeader("Authorization") == "" && s.sessions != nil {
+		if c.GetHeader("Authorization") == "" {
 			if cookie := sessionSecret(c.Request); cookie != "" {
 				s.authenticateSession(c, cookie)
 				return

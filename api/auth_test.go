@@ -81,9 +81,9 @@ func newAuthEnv(t *testing.T, o api.Options) *authEnv {
 	store := registrytest.OpenAt(t, filepath.Join(t.TempDir(), "matthan.db"), clk.now)
 	logs := &logBuffer{}
 	reg := prometheus.NewRegistry()
-	o.Store, o.Registry, o.AdminToken, o.Now = store, reg, adminToken, clk.now
+	o.Store, o.Capabilities, o.Registry, o.AdminToken, o.Now = store, allCapabilities(store), reg, adminToken, clk.now
 	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	a := api.New(o)
+	a := mustNew(t, o)
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -28,7 +28,7 @@ func benchServer(b *testing.B) *httptest.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = store.Close() })
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken})
+	a := mustNew(b, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken})
 	srv := httptest.NewServer(a.Handler())
 	b.Cleanup(srv.Close)
 	return srv
@@ -93,7 +93,7 @@ func BenchmarkNearHTTP1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = store.Close() })
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
+	a := mustNew(b, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
 	srv := httptest.NewServer(a.Handler())
 	b.Cleanup(srv.Close)
 	var seq atomic.Int64

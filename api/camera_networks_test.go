@@ -23,7 +23,7 @@ func newPolicyEnv(t *testing.T) *env {
 	t.Helper()
 	store := registrytest.Open(t)
 	networks := &camera.NetPolicy{Deny: append(camera.DefaultDenyNetworks(), netip.MustParsePrefix("10.99.0.0/16"))}
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, CameraNetworks: networks})
+	a := mustNew(t, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, CameraNetworks: networks})
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -146,7 +146,7 @@ func (s *Server) patchCamera(c *gin.Context) {
 		s.writeError(c, invalid("id", "cannot be changed (is %q)", id))
 		return
 	}
-	cam, err := s.store.UpdateCamera(c, id, "camera.patch", actor(c), func(cam *camera.Camera) error {
+	s.updateCamera(c, id, "camera.patch", func(cam *camera.Camera) error {
 		if _, err := in.apply(cam); err != nil {
 			return err
 		}
@@ -161,26 +161,28 @@ func (s *Server) patchCamera(c *gin.Context) {
 		}
 		return s.checkNetworks(cam)
 	})
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	s.notifyCameras(cam)
-	ok(c, http.StatusOK, viewOf(cam))
 }
 
 // retireCamera marks a camera retired: it stays in the registry with its
 // history and funding, and is no longer probed or counted for coverage.
+// Unlike PATCH it changes the status alone and validates nothing else.
 func (s *Server) retireCamera(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	cam, err := s.store.UpdateCamera(c, id, "camera.retire", actor(c), func(cam *camera.Camera) error {
+	s.updateCamera(c, id, "camera.retire", func(cam *camera.Camera) error {
 		cam.Status = camera.StatusRetired
 		return nil
 	})
+}
+
+// updateCamera is what PATCH and retire share: the camera id changed by
+// change inside the store's transaction and audited as action, then
+// given to the observers (the poller, the spatial index) and answered.
+func (s *Server) updateCamera(c *gin.Context, id, action string, change func(*camera.Camera) error) {
+	cam, err := s.store.UpdateCamera(c, id, action, actor(c), change)
 	if err != nil {
 		s.writeError(c, err)
 		return

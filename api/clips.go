@@ -177,9 +177,6 @@ func (s *Server) capture(c *gin.Context, incidentID string) (*camera.Clip, error
 	if err != nil {
 		return nil, err
 	}
-	if s.health == nil {
-		return nil, camera.Errorf(camera.EUNAVAILABLE, "camera_id", "the health of camera %s is not known here: cannot capture", cam.ID)
-	}
 	h, err := s.health.CurrentHealth(c, cam.ID)
 	if err != nil {
 		return nil, err

@@ -191,8 +191,8 @@ func TestClipUploadDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(api.Options{
-		Store: store, Registry: reg, AdminToken: adminToken,
+	a := mustNew(t, api.Options{
+		Store: store, Capabilities: allCapabilities(store), Registry: reg, AdminToken: adminToken,
 		Clips: &ingest.Clips{Store: store, Files: files, Metrics: m}, ClipLimit: testClipLimit, IncidentMetrics: m,
 		MinUploadRate: 1 << 10, UploadGrace: 200 * time.Millisecond,
 	})

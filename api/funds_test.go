@@ -406,7 +406,7 @@ func TestOnlyTheStatementIsOpen(t *testing.T) {
 	store := registrytest.Open(t)
 	// A limit of failures that sixty requests without credentials do not
 	// reach: each must be refused for what it is, not throttled.
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: geo.NewIndex(), AuthFailureLimit: 1000})
+	a := mustNew(t, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: geo.NewIndex(), AuthFailureLimit: 1000})
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

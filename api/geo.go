@@ -44,76 +44,102 @@ func (s *Server) fillCommune(c *camera.Camera) {
 // near answers the cameras within radius_m of a point, nearest first,
 // each with distance_m.
 func (s *Server) near(c *gin.Context) {
-	q, err := checkQuery(c, "lat", "lon", "radius_m", "commune", "road_class", "state", "limit", "format")
+	p, err := pointParams(c, withinRadius)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	lat, lon, err := latLonParams(q)
+	hits, err := s.geo.Near(p.lat, p.lon, p.radius, p.filter, p.limit)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	radius, _, err := floatParam(q, "radius_m", true)
-	if err == nil {
-		err = geo.ValidateRadius(radius)
-	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	f, err := geoFilter(q)
-	if err == nil {
-		err = stateFilterAllowed(c, f)
-	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	limit, err := intParam(q, "limit", defaultLimit, 1, maxLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	hits, err := s.geo.Near(lat, lon, radius, f, limit)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	s.answerNear(c, q.Get("format"), hits)
+	s.answerNear(c, p.format, hits)
 }
 
 // nearest answers the k cameras nearest a point.
 func (s *Server) nearest(c *gin.Context) {
-	q, err := checkQuery(c, "lat", "lon", "k", "commune", "road_class", "state", "format")
+	p, err := pointParams(c, kNearest)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	lat, lon, err := latLonParams(q)
+	hits, err := s.geo.Nearest(p.lat, p.lon, p.limit, p.filter)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	k, err := intParam(q, "k", 10, 1, maxLimit)
-	if err != nil {
-		s.writeError(c, err)
-		return
+	s.answerNear(c, p.format, hits)
+}
+
+// pointSize is how near and nearest size their answer around a point.
+type pointSize int
+
+const (
+	withinRadius pointSize = iota // near: within radius_m, at most limit cameras
+	kNearest                      // nearest: the k nearest
+)
+
+// pointQuery is a question about the cameras around a point.
+type pointQuery struct {
+	lat, lon float64
+	radius   float64 // radius_m (withinRadius)
+	limit    int     // limit (withinRadius) or k (kNearest)
+	filter   geo.Filter
+	format   string
+}
+
+// pointParams reads the parameters of near or nearest: lat and lon, the
+// filters (commune, road_class, state) and format of both, and radius_m
+// and limit, or k. The first parameter at fault is answered, in this
+// order: an unknown one, the point, radius_m or k, the filters, limit.
+func pointParams(c *gin.Context, size pointSize) (pointQuery, error) {
+	var (
+		q   url.Values
+		err error
+	)
+	if size == withinRadius {
+		q, err = checkQuery(c, "lat", "lon", "radius_m", "commune", "road_class", "state", "limit", "format")
+	} else {
+		q, err = checkQuery(c, "lat", "lon", "k", "commune", "road_class", "state", "format")
 	}
+	if err != nil {
+		return pointQuery{}, err
+	}
+	var p pointQuery
+	if p.lat, p.lon, err = latLonParams(q); err != nil {
+		return p, err
+	}
+	if size == withinRadius {
+		if p.radius, _, err = floatParam(q, "radius_m", true); err == nil {
+			err = geo.ValidateRadius(p.radius)
+		}
+	} else {
+		p.limit, err = intParam(q, "k", 10, 1, maxLimit)
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.filter, err = spatialFilter(c, q); err != nil {
+		return p, err
+	}
+	if size == withinRadius {
+		if p.limit, err = intParam(q, "limit", defaultLimit, 1, maxLimit); err != nil {
+			return p, err
+		}
+	}
+	p.format = q.Get("format")
+	return p, nil
+}
+
+// spatialFilter reads the filters of a spatial query (geoFilter) and
+// refuses a state filter to a role that may not see health.
+func spatialFilter(c *gin.Context, q url.Values) (geo.Filter, error) {
 	f, err := geoFilter(q)
 	if err == nil {
 		err = stateFilterAllowed(c, f)
 	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	hits, err := s.geo.Nearest(lat, lon, k, f)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	s.answerNear(c, q.Get("format"), hits)
+	return f, err
 }
 
 func (s *Server) answerNear(c *gin.Context, format string, hits []geo.NearHit) {
@@ -179,10 +205,7 @@ func (s *Server) answerWithin(c *gin.Context, q map[string][]string, query func(
 		s.writeError(c, err)
 		return
 	}
-	f, err := geoFilter(q)
-	if err == nil {
-		err = stateFilterAllowed(c, f)
-	}
+	f, err := spatialFilter(c, q)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -249,10 +272,7 @@ func (s *Server) seeing(c *gin.Context) {
 		}
 		past = true
 	}
-	f, err := geoFilter(q)
-	if err == nil {
-		err = stateFilterAllowed(c, f)
-	}
+	f, err := spatialFilter(c, q)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -262,7 +282,7 @@ func (s *Server) seeing(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if past && len(hits) > 0 && s.history != nil {
+	if past && len(hits) > 0 {
 		ids := make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID
@@ -351,10 +371,7 @@ func (s *Server) geoJSONHits(c *gin.Context, q url.Values) ([]geo.Hit, error) {
 			return nil, err
 		}
 	}
-	f, err := geoFilter(q)
-	if err == nil {
-		err = stateFilterAllowed(c, f)
-	}
+	f, err := spatialFilter(c, q)
 	if err != nil {
 		return nil, err
 	}
@@ -386,10 +403,7 @@ func (s *Server) tile(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	f, err := geoFilter(c.Request.URL.Query())
-	if err == nil {
-		err = stateFilterAllowed(c, f)
-	}
+	f, err := spatialFilter(c, c.Request.URL.Query())
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -29,7 +29,7 @@ func newGeoEnv(t *testing.T) (*env, *geo.Index) {
 	t.Helper()
 	store := registrytest.Open(t)
 	index := geo.NewIndex()
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
+	a := mustNew(t, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -53,13 +53,13 @@ func newIncidentEnvWith(t *testing.T, set func(*api.Options)) *incEnv {
 	}
 	clips := &ingest.Clips{Store: store, Files: files, Source: &rtsp.Prober{}, Metrics: m, CaptureStartTimeout: 5 * time.Second}
 	o := api.Options{
-		Store: store, Registry: reg, AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20,
+		Store: store, Capabilities: allCapabilities(store), Registry: reg, AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20,
 		Clips: clips, ClipLimit: testClipLimit, IncidentMetrics: m,
 	}
 	if set != nil {
 		set(&o)
 	}
-	a := api.New(o)
+	a := mustNew(t, o)
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -61,7 +61,7 @@ func newLayerEnv(t *testing.T, lim geo.Limits) *layerEnv {
 	t.Helper()
 	store := registrytest.Open(t)
 	index := geo.NewIndex()
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index, LayerLimits: lim, ImportLimit: 64 << 20})
+	a := mustNew(t, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index, LayerLimits: lim, ImportLimit: 64 << 20})
 	hooks := &layerHooks{}
 	api.SetLayerHook(a, hooks.call)
 	a.SetReady(true)

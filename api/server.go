@@ -46,9 +46,14 @@ type Store interface {
 
 var _ Store = (*registry.Store)(nil)
 
-// Options configure a Server. Store is required.
+// Options configure a Server. Store and every one of Capabilities are
+// required.
 type Options struct {
-	Store       Store
+	Store Store
+	// Capabilities are the rest of the store, by the routes that need
+	// each part (capabilities.go).
+	Capabilities Capabilities
+
 	Logger      *slog.Logger
 	Registry    *prometheus.Registry // the daemon's own metrics registry; /metrics serves it
 	AdminToken  string               // value of MATTHAN_ADMIN_TOKEN; "" = none
@@ -61,9 +66,6 @@ type Options struct {
 	// own. UTC when nil; the daemon passes its timezone setting
 	// (Asia/Ho_Chi_Minh by default).
 	Location *time.Location
-	// Health answers the health routes; nil when Store is a
-	// *registry.Store, which is used.
-	Health HealthStore
 	// Observers follow camera writes (the poller). The spatial index
 	// (Geo) follows them without being listed here.
 	Observers []CameraObserver
@@ -77,16 +79,15 @@ type Options struct {
 	// take the defaults).
 	LayerLimits geo.Limits
 
-	// Incidents and evidence clips (incidents.go, clips.go). The incident
-	// routes exist when Store is also an IncidentStore (a
-	// *registry.Store); the clip routes when Clips is set too.
+	// Evidence clips (clips.go), kept for the incidents of
+	// Capabilities.Incidents; nil leaves the clip routes out.
 	Clips           ClipService
 	ClipLimit       int64            // largest clip upload; DefaultClipLimit when 0
 	IncidentMetrics IncidentRecorder // counts created incidents; nil = none
 
 	// Console is the web console (package web), mounted on the same
 	// engine; nil serves the API alone. People sign in to it with the
-	// users and sessions of the store (a *registry.Store has them).
+	// users and sessions of Capabilities.
 	Console Console
 	// SessionLimits bound console sessions; registry.DefaultSessionLimits
 	// when zero.
@@ -138,6 +139,7 @@ type Server struct {
 	observers   []CameraObserver
 	health      HealthStore
 	history     StatesAtStore
+	costs       CostStore
 	layers      LayerStore
 	geo         *geo.Index
 
@@ -173,8 +175,12 @@ type Server struct {
 	settings       func() any
 }
 
-// New builds the server and its routes.
-func New(o Options) *Server {
+// New builds the server and its routes. It refuses Options without a
+// store or with a capability missing, naming what is missing.
+func New(o Options) (*Server, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -213,8 +219,18 @@ func New(o Options) *Server {
 		loc:         loc,
 		metrics:     newHTTPMetrics(o.Registry),
 		observers:   o.Observers,
-		health:      o.Health,
 		geo:         o.Geo,
+
+		health:     o.Capabilities.Health,
+		history:    o.Capabilities.History,
+		uptime:     o.Capabilities.Uptime,
+		costs:      o.Capabilities.Costs,
+		layers:     o.Capabilities.Layers,
+		incidents:  o.Capabilities.Incidents,
+		donations:  o.Capabilities.Donations,
+		statements: o.Capabilities.Statements,
+		sessions:   o.Capabilities.Sessions,
+		users:      o.Capabilities.Users,
 
 		incidentCounter: o.IncidentCounter,
 		layerLimits:     o.LayerLimits,
@@ -239,38 +255,23 @@ func New(o Options) *Server {
 	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
 		s.sessionLimits = registry.DefaultSessionLimits
 	}
-	s.sessions, _ = o.Store.(SessionStore)
-	s.users, _ = o.Store.(UserStore)
 	if s.clipLimit <= 0 {
 		s.clipLimit = DefaultClipLimit
 	}
-	s.incidents, _ = o.Store.(IncidentStore)
-	s.donations, _ = o.Store.(DonationStore)
-	s.statements, _ = o.Store.(StatementStore)
 	s.statementCache = newStatementCache()
-	s.uptime, _ = o.Store.(UptimeStore)
-	if s.donations != nil {
-		s.reg.MustRegister(newFundingCollector(s.donations, s.now))
-	}
+	s.reg.MustRegister(newFundingCollector(s.donations, s.now))
 	s.lastBackup = newBackupGauge()
 	s.reg.MustRegister(s.lastBackup)
-	s.history, _ = o.Store.(StatesAtStore)
-	s.layers, _ = o.Store.(LayerStore)
 	if s.geo != nil {
 		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
 		s.reg.MustRegister(newCoverageCollector(s.geo))
 		s.layerImports = newLayerImports(s.reg)
 	}
-	if s.health == nil {
-		if hs, isHS := o.Store.(HealthStore); isHS {
-			s.health = hs
-		}
-	}
 	if o.AdminToken != "" {
 		s.adminHash = registry.HashToken(o.AdminToken)
 	}
 	s.engine = s.routes()
-	return s
+	return s, nil
 }
 
 // Handler returns the root HTTP handler.
@@ -358,66 +359,59 @@ func (s *Server) routes() *gin.Engine {
 		v1.GET("/communes", s.allow(all...), s.listCommunes)
 	}
 
-	if s.incidents != nil {
-		// Planners and fundraisers see aggregated counts only: no
-		// incident, note, case reference or clip.
-		v1.GET("/incidents/counts", s.allow(all...), s.incidentCounts)
-		v1.GET("/incidents", s.allow(editors...), s.listIncidents)
-		v1.POST("/incidents", s.allow(editors...), s.createIncident)
-		v1.POST("/incidents/import", s.allow(editors...), s.importIncidents)
-		v1.GET("/incidents/:id", s.allow(editors...), s.getIncident)
-		v1.PATCH("/incidents/:id", s.allow(editors...), s.patchIncident)
-		if s.clips != nil {
-			v1.GET("/incidents/:id/clips", s.allow(editors...), s.incidentClips)
-			v1.POST("/incidents/:id/clips", s.allow(editors...), s.addClip)
-			v1.GET("/clips/:id", s.allow(editors...), s.downloadClip)
-			v1.GET("/clips/:id/verify", s.allow(editors...), s.verifyClip)
-			v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
-			// Watching in a browser: one reason, one "view" entry, then
-			// ranges for a while (playback.go).
-			v1.POST("/clips/:id/playback", s.allow(editors...), s.grantPlayback)
-			v1.GET("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
-			v1.HEAD("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
-		}
+	// Planners and fundraisers see aggregated counts only: no incident,
+	// note, case reference or clip.
+	v1.GET("/incidents/counts", s.allow(all...), s.incidentCounts)
+	v1.GET("/incidents", s.allow(editors...), s.listIncidents)
+	v1.POST("/incidents", s.allow(editors...), s.createIncident)
+	v1.POST("/incidents/import", s.allow(editors...), s.importIncidents)
+	v1.GET("/incidents/:id", s.allow(editors...), s.getIncident)
+	v1.PATCH("/incidents/:id", s.allow(editors...), s.patchIncident)
+	if s.clips != nil {
+		v1.GET("/incidents/:id/clips", s.allow(editors...), s.incidentClips)
+		v1.POST("/incidents/:id/clips", s.allow(editors...), s.addClip)
+		v1.GET("/clips/:id", s.allow(editors...), s.downloadClip)
+		v1.GET("/clips/:id/verify", s.allow(editors...), s.verifyClip)
+		v1.GET("/clips/:id/custody", s.allow(editors...), s.clipCustody)
+		// Watching in a browser: one reason, one "view" entry, then
+		// ranges for a while (playback.go).
+		v1.POST("/clips/:id/playback", s.allow(editors...), s.grantPlayback)
+		v1.GET("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
+		v1.HEAD("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
 	}
 
-	if s.donations != nil {
-		funders := []camera.Role{camera.RoleAdmin, camera.RoleFundraiser}
-		v1.POST("/donations", s.allow(funders...), s.createDonation)
-		v1.GET("/donations", s.allow(funders...), s.listDonations)
-		v1.POST("/donations/import", s.allow(funders...), s.importDonations)
-		v1.GET("/donations/:id", s.allow(funders...), s.getDonation)
-		// Corrections belong to whoever keeps the ledger: a fundraiser finds
-		// the gift typed twice and enters it again, as they entered it;
-		// every deletion is audited with its reason and the whole record.
-		v1.DELETE("/donations/:id", s.allow(funders...), s.deleteDonation)
-		// A donor's consent to be named on the public statement, the
-		// one field of a stored gift that changes in place (audited).
-		v1.PATCH("/donations/:id", s.allow(funders...), s.patchDonation)
-		v1.GET("/donations/series", s.allow(funders...), s.donationSeries)
-		v1.GET("/funding", s.allow(funders...), s.funding)
-		if s.statements != nil {
-			// Admins publish a commune's statement; anyone reads it,
-			// without credentials, and nothing else (statements.go).
-			v1.GET("/statements", s.allow(funders...), s.listPublications)
-			v1.PUT("/statements/:commune", s.allow(admin...), s.publish)
-			v1.DELETE("/statements/:commune", s.allow(admin...), s.unpublish)
-			e.GET("/api/v1/public/statements/:slug", s.publicStatement)
-		}
-	}
+	funders := []camera.Role{camera.RoleAdmin, camera.RoleFundraiser}
+	v1.POST("/donations", s.allow(funders...), s.createDonation)
+	v1.GET("/donations", s.allow(funders...), s.listDonations)
+	v1.POST("/donations/import", s.allow(funders...), s.importDonations)
+	v1.GET("/donations/:id", s.allow(funders...), s.getDonation)
+	// Corrections belong to whoever keeps the ledger: a fundraiser finds
+	// the gift typed twice and enters it again, as they entered it; every
+	// deletion is audited with its reason and the whole record.
+	v1.DELETE("/donations/:id", s.allow(funders...), s.deleteDonation)
+	// A donor's consent to be named on the public statement, the one
+	// field of a stored gift that changes in place (audited).
+	v1.PATCH("/donations/:id", s.allow(funders...), s.patchDonation)
+	v1.GET("/donations/series", s.allow(funders...), s.donationSeries)
+	v1.GET("/funding", s.allow(funders...), s.funding)
+	// Admins publish a commune's statement; anyone reads it, without
+	// credentials, and nothing else (statements.go).
+	v1.GET("/statements", s.allow(funders...), s.listPublications)
+	v1.PUT("/statements/:commune", s.allow(admin...), s.publish)
+	v1.DELETE("/statements/:commune", s.allow(admin...), s.unpublish)
+	e.GET("/api/v1/public/statements/:slug", s.publicStatement)
+
 	v1.GET("/reports/summary", s.allow(all...), s.summary)
 
-	if s.sessions != nil {
-		e.POST("/api/v1/session", s.signIn)
-		v1.GET("/session", s.allow(all...), s.currentSession)
-		v1.DELETE("/session", s.allow(all...), s.signOut)
-	}
-	if s.users != nil {
-		v1.POST("/users", s.allow(admin...), s.createUser)
-		v1.GET("/users", s.allow(admin...), s.listUsers)
-		v1.GET("/users/:name", s.allow(admin...), s.getUser)
-		v1.PATCH("/users/:name", s.allow(admin...), s.patchUser)
-	}
+	e.POST("/api/v1/session", s.signIn)
+	v1.GET("/session", s.allow(all...), s.currentSession)
+	v1.DELETE("/session", s.allow(all...), s.signOut)
+
+	v1.POST("/users", s.allow(admin...), s.createUser)
+	v1.GET("/users", s.allow(admin...), s.listUsers)
+	v1.GET("/users/:name", s.allow(admin...), s.getUser)
+	v1.PATCH("/users/:name", s.allow(admin...), s.patchUser)
+
 	if s.console != nil {
 		s.console.Mount(e, s.Viewer)
 	}

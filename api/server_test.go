@@ -31,7 +31,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	store := registrytest.Open(t)
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20})
+	a := mustNew(t, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20})
 	a.SetReady(true)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -107,15 +107,13 @@ func (s *Server) suggestCameras(c *gin.Context) {
 	done := make(chan costs, 1)
 	go func() {
 		var r costs
-		if store, isCostStore := s.store.(CostStore); isCostStore {
-			var keep func(string) bool
-			if communes != "" {
-				keep = communeMatcher(strings.Split(communes, ",")...) // its own: a matcher serves one goroutine
-			}
-			r.costs, r.err = store.CameraCosts(ctx, keep)
-			if r.err == nil && len(r.costs) == 0 && keep != nil {
-				r.costs, r.err = store.CameraCosts(ctx, nil)
-			}
+		var keep func(string) bool
+		if communes != "" {
+			keep = communeMatcher(strings.Split(communes, ",")...) // its own: a matcher serves one goroutine
+		}
+		r.costs, r.err = s.costs.CameraCosts(ctx, keep)
+		if r.err == nil && len(r.costs) == 0 && keep != nil {
+			r.costs, r.err = s.costs.CameraCosts(ctx, nil)
 		}
 		done <- r
 	}()

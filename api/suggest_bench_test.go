@@ -51,7 +51,7 @@ func BenchmarkSuggestHTTP1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	cams, rows = nil, nil
-	a := api.New(api.Options{Store: store, Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
+	a := mustNew(b, api.Options{Store: store, Capabilities: allCapabilities(store), Registry: prometheus.NewRegistry(), AdminToken: adminToken, Geo: index})
 	srv := httptest.NewServer(a.Handler())
 	b.Cleanup(srv.Close)
 	for _, q := range []struct{ name, query string }{

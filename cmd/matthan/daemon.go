@@ -144,8 +144,14 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	// The configuration does not change while the daemon runs: its
 	// answer to GET /api/v1/settings is made once, without secrets.
 	settings := newSettingsAnswer(cfg)
-	a := api.New(api.Options{
-		Store:       store,
+	a, err := api.New(api.Options{
+		// The store is every capability: one it lacks is a compile
+		// error here, one left out an error from api.New.
+		Store: store,
+		Capabilities: api.Capabilities{
+			Health: store, History: store, Uptime: store, Costs: store, Layers: store,
+			Incidents: store, Donations: store, Statements: store, Sessions: store, Users: store,
+		},
 		Logger:      log,
 		Registry:    reg,
 		AdminToken:  cfg.AdminToken,
@@ -171,6 +177,13 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		CameraNetworks: cfg.netPolicy(),
 		Settings:       func() any { return settings },
 	})
+	if err != nil {
+		if poller != nil {
+			poller.Stop()
+		}
+		_ = store.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		if poller != nil {
