@@ -75,7 +75,7 @@ bench: deps web
 	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
 	$(BENCH) -bench 'BenchmarkIncident(CameraDay|RadiusDay)' -benchtime 3s ./registry
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
-	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
+	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry

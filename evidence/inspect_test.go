@@ -1,4 +1,4 @@
-package ingest
+package evidence
 
 import (
 	"bytes"
@@ -114,7 +114,7 @@ func bigMdat(t *testing.T, mp4 []byte, pad int) []byte {
 }
 
 // FuzzInspect: whatever the bytes, Inspect returns (run with
-// go test -fuzz FuzzInspect ./ingest).
+// go test -fuzz FuzzInspect ./evidence).
 func FuzzInspect(f *testing.F) {
 	f.Add([]byte("\x00\x00\x00\x08ftyp"))
 	f.Add(testMP4(f, 26, 40*time.Millisecond))
