@@ -3,7 +3,10 @@ package evidence
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,13 +50,17 @@ func TestInspect(t *testing.T) {
 }
 
 // TestInspectSurvivesCorruption flips bytes of the metadata of a valid
-// file: the inspection may fail, but never panics or hangs.
+// file, 2000 times, and holds Inspect to what an upload relies on: it
+// returns (a panic or a hang fails the test), a file it refuses gets one
+// of its sentences for people, a file it reads gets a bounded answer, and
+// no file costs more than maxInspectAlloc of memory.
 func TestInspectSurvivesCorruption(t *testing.T) {
+	const maxInspectAlloc = 1 << 20 // the moov is 1 KiB; a good read takes 8 KiB
 	good := testMP4(t, 26, 40*time.Millisecond)
 	moovAt := len(good) - moovLen(good)
 	rng := rand.New(rand.NewPCG(1, 2))
-	failed := 0
-	for range 2000 {
+	refused, read := 0, 0
+	for n := range 2000 {
 		b := append([]byte(nil), good...)
 		for range 1 + rng.IntN(4) {
 			i := moovAt + 8 + rng.IntN(len(good)-moovAt-8)
@@ -64,11 +71,37 @@ func TestInspectSurvivesCorruption(t *testing.T) {
 			}
 			b[i] = byte(rng.IntN(256))
 		}
-		if ins := Inspect(bytes.NewReader(b), int64(len(b))); !ins.OK {
-			failed++
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ins := Inspect(bytes.NewReader(b), int64(len(b)))
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > maxInspectAlloc {
+			t.Errorf("file %d: inspecting a %d-byte file allocated %d bytes, want at most %d", n, len(b), alloc, maxInspectAlloc)
+		}
+		if !ins.OK {
+			refused++
+			if !slices.ContainsFunc(inspectErrors, func(p string) bool { return strings.HasPrefix(ins.Error, p) }) {
+				t.Errorf("file %d: refused with %q, not one of Inspect's sentences", n, ins.Error)
+			}
+			continue
+		}
+		read++
+		if ins.Error != "" || (ins.Codec != "h264" && ins.Codec != "h265") || ins.Width < 0 || ins.Height < 0 ||
+			math.IsNaN(ins.Duration) || math.IsInf(ins.Duration, 0) || ins.Duration < 0 {
+			t.Errorf("file %d: read as %+v", n, ins)
 		}
 	}
-	t.Logf("%d of 2000 corrupted files were refused, the rest read", failed)
+	// Both ways out are taken, or the corruption tested nothing.
+	if refused == 0 || read == 0 {
+		t.Errorf("%d corrupted files refused, %d read: want some of each", refused, read)
+	}
+}
+
+// inspectErrors are how Inspect's refusals begin.
+var inspectErrors = []string{
+	"cannot open the file", "cannot read the file", "not an MP4 file", "not a complete MP4 file",
+	"not a readable MP4 file", "the MP4 metadata", "the MP4 file has no H.264 or H.265 video track",
+	"the H.264 configuration cannot be read", "the H.264 track has no usable configuration",
 }
 
 // patchBox writes v as a 32-bit value at offset off of the first box of
