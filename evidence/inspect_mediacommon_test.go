@@ -72,7 +72,7 @@ func ftypBox() []byte {
 
 // mediacommonMP4 is an MP4 of frames pictures at 25 fps written by
 // mediacommon (ftyp, moov, mdat), a keyframe every 25.
-func mediacommonMP4(t *testing.T, frames int) []byte {
+func mediacommonMP4(t testing.TB, frames int) []byte {
 	t.Helper()
 	slice := []byte{0, 0, 0, byte(len(testP))}
 	slice = append(slice, testP...)
