@@ -37,11 +37,11 @@ web/dist/manifest.json: web/node_modules/.package-lock.json $(WEB_SRC)
 ## deps: the programs the tests run besides Go, installed from Debian's
 ## packages when missing (as root, or through sudo): GDAL's ogr2ogr and
 ## ogrinfo (gdal-bin) check the GeoJSON a GIS tool gets, chromium runs the
-## console's browser tests. Each entry is
-## command:package. Nothing happens when every command is there. Without
-## apt-get the tests that need a missing command skip, unless CI is set:
-## then they fail, and so does this target.
-TEST_TOOLS := ogr2ogr:gdal-bin chromium:chromium
+## console's browser tests, openssl runs the README's webhook check.
+## Each entry is command:package. Nothing happens when every command is
+## there. Without apt-get the tests that need a missing command skip,
+## unless CI is set: then they fail, and so does this target.
+TEST_TOOLS := ogr2ogr:gdal-bin chromium:chromium openssl:openssl
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 deps:
 	@missing=; \
@@ -82,7 +82,7 @@ bench: deps web
 	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
 	$(BENCH) -bench 'BenchmarkIncident(CameraDay|RadiusDay)' -benchtime 3s ./registry
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
-	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
+	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry

@@ -17,19 +17,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/internal/vntext"
 )
 
-// ClipService keeps evidence clips: *ingest.Clips.
+// ClipService keeps evidence clips: *evidence.Clips.
 type ClipService interface {
 	Upload(ctx context.Context, incidentID string, r io.Reader, limit int64, filename string, actor camera.Actor) (*camera.Clip, error)
 	Capture(ctx context.Context, incidentID string, cam *camera.Camera, d time.Duration, actor camera.Actor) (*camera.Clip, error)
 	Open(ctx context.Context, clipID string, action camera.CustodyAction, reason string, actor camera.Actor) (*os.File, *camera.Clip, error)
-	Verify(ctx context.Context, clipID string, actor camera.Actor) (ingest.VerifyResult, error)
+	Verify(ctx context.Context, clipID string, actor camera.Actor) (evidence.VerifyResult, error)
 }
 
-var _ ClipService = (*ingest.Clips)(nil)
+var _ ClipService = (*evidence.Clips)(nil)
 
 // DefaultClipLimit is the largest upload when Options.ClipLimit is zero.
 const DefaultClipLimit = 2 << 30
@@ -41,7 +41,7 @@ const multipartSlack = 1 << 20
 // Capture lengths a client may ask for, in seconds.
 const (
 	minCaptureSeconds = 1
-	maxCaptureSeconds = int(ingest.MaxCaptureDuration / time.Second)
+	maxCaptureSeconds = int(evidence.MaxCaptureDuration / time.Second)
 )
 
 // addClip adds evidence to an incident, in one of three ways chosen by the

@@ -24,7 +24,7 @@ import (
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp/rtsptest"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 )
 
 const clipRoute = "/api/v1/incidents/:id/clips"
@@ -379,7 +379,7 @@ func TestClipCaptureDownloadVerify(t *testing.T) {
 	}
 	e.doJSON(adminToken, "GET", clipPath+"?reason=audit", nil, 200, nil)
 
-	var v ingest.VerifyResult
+	var v evidence.VerifyResult
 	e.doJSON(e.police(), "GET", clipPath+"/verify", nil, 200, &v)
 	if v.Result != camera.VerifyMatch || v.SHA256 != clip.ID || v.Custody.Action != camera.CustodyVerify {
 		t.Errorf("verify %+v", v)

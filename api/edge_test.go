@@ -18,7 +18,7 @@ import (
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/registry/registrytest"
 )
 
@@ -182,18 +182,18 @@ func TestBodyDeadlines(t *testing.T) {
 // left in the clip store.
 func TestClipUploadDeadline(t *testing.T) {
 	store := registrytest.Open(t)
-	files, err := ingest.NewClipStore(filepath.Join(t.TempDir(), "clips"))
+	files, err := evidence.NewClipStore(filepath.Join(t.TempDir(), "clips"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	m, err := ingest.NewIncidentMetrics(reg)
+	m, err := evidence.NewIncidentMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := mustNew(t, api.Options{
 		Store: store, Capabilities: allCapabilities(store), Registry: reg, AdminToken: adminToken,
-		Clips: &ingest.Clips{Store: store, Files: files, Metrics: m}, ClipLimit: testClipLimit, IncidentMetrics: m,
+		Clips: &evidence.Clips{Store: store, Files: files, Metrics: m}, ClipLimit: testClipLimit, IncidentMetrics: m,
 		MinUploadRate: 1 << 10, UploadGrace: 200 * time.Millisecond,
 	})
 	a.SetReady(true)

@@ -16,7 +16,7 @@ import (
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/registry/registrytest"
 )
 
@@ -28,7 +28,7 @@ const testClipLimit = 256 << 10
 // directory, the real RTSP capture, and the incident metrics.
 type incEnv struct {
 	*env
-	files *ingest.ClipStore
+	files *evidence.ClipStore
 	reg   *prometheus.Registry
 }
 
@@ -42,16 +42,16 @@ func newIncidentEnv(t *testing.T) *incEnv {
 func newIncidentEnvWith(t *testing.T, set func(*api.Options)) *incEnv {
 	t.Helper()
 	store := registrytest.Open(t)
-	files, err := ingest.NewClipStore(filepath.Join(t.TempDir(), "clips"))
+	files, err := evidence.NewClipStore(filepath.Join(t.TempDir(), "clips"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	m, err := ingest.NewIncidentMetrics(reg)
+	m, err := evidence.NewIncidentMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clips := &ingest.Clips{Store: store, Files: files, Source: &rtsp.Prober{}, Metrics: m, CaptureStartTimeout: 5 * time.Second}
+	clips := &evidence.Clips{Store: store, Files: files, Source: &rtsp.Prober{}, Metrics: m, CaptureStartTimeout: 5 * time.Second}
 	o := api.Options{
 		Store: store, Capabilities: allCapabilities(store), Registry: reg, AdminToken: adminToken, BodyLimit: 64 << 10, ImportLimit: 8 << 20,
 		Clips: clips, ClipLimit: testClipLimit, IncidentMetrics: m,

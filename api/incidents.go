@@ -30,7 +30,7 @@ type IncidentStore interface {
 var _ IncidentStore = (*registry.Store)(nil)
 
 // IncidentRecorder counts created incidents in the metrics
-// (*ingest.IncidentMetrics).
+// (*evidence.IncidentMetrics).
 type IncidentRecorder interface {
 	IncidentsCreated(category camera.Category, n int)
 }

@@ -467,7 +467,7 @@ func (e *CustodyEntry) Validate() error {
 }
 
 // VideoTrack describes the video of a camera stream being captured: what
-// the RTSP packet source (camera/rtsp) tells the recorder (ingest). SPS and
+// the RTSP packet source (camera/rtsp) tells the recorder (evidence). SPS and
 // PPS are the H.264 parameter sets from the SDP, nil when the camera sends
 // them only in the stream.
 type VideoTrack struct {

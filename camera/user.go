@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"crypto/rand"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,4 +97,22 @@ func ValidatePassword(password, name string) error {
 		return Errorf(EINVALID, "password", "must not be one character repeated")
 	}
 	return nil
+}
+
+// NewPassword returns a fresh random password that reads well when
+// printed and typed: three groups of four letters and digits without
+// look-alikes (about 59 bits). The CLI gives a new user two of them; the
+// demo's accounts get one.
+func NewPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	out := make([]byte, 0, 14)
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[int(c)%len(alphabet)])
+	}
+	return string(out)
 }

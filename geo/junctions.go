@@ -64,6 +64,30 @@ const (
 // costs milliseconds, not gigabytes. ctx is looked at as the search goes;
 // once it is done the search stops with its error.
 func Junctions(ctx context.Context, roads []Road, max int) ([]Intersection, error) {
+	out, _, err := findJunctions(ctx, roads, max, false)
+	return out, err
+}
+
+// JunctionLine is a line of a road meeting a junction, and where: the
+// first place it meets the junction (a line may meet a merged junction
+// more than once).
+type JunctionLine struct {
+	Road int     // index of the road in the roads given
+	Line int     // index of the line in the road's Lines
+	At   float64 // metres along the line from its first position (Distance)
+}
+
+// JunctionsAlong is Junctions, with the lines that meet at each junction
+// (lines[i] for out[i]), in the order they were found: for a caller that
+// places things along the roads from their junctions (the sample
+// district's cameras).
+func JunctionsAlong(ctx context.Context, roads []Road, max int) (out []Intersection, lines [][]JunctionLine, err error) {
+	return findJunctions(ctx, roads, max, true)
+}
+
+// findJunctions is Junctions, with the lines of each junction when
+// withLines is set.
+func findJunctions(ctx context.Context, roads []Road, max int, withLines bool) ([]Intersection, [][]JunctionLine, error) {
 	max = Limits{Junctions: max}.resolve().Junctions
 	jf := newJunctionFinder(roads)
 	jf.maxEvents = max
@@ -71,13 +95,13 @@ func Junctions(ctx context.Context, roads []Road, max int) ([]Intersection, erro
 		jf.maxEvents = candidatesPerJunction * max
 	}
 	if err := jf.findEvents(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if jf.events.len() > jf.maxEvents {
-		return nil, tooLarge("features", max, "max_junctions",
+		return nil, nil, tooLarge("features", max, "max_junctions",
 			"the roads meet in more than %d places, %d times the junctions an import may hold", jf.maxEvents, candidatesPerJunction)
 	}
-	return jf.junctions(ctx, max)
+	return jf.junctions(ctx, max, withLines)
 }
 
 // candidatesPerJunction bounds the candidates of the search against the
@@ -89,8 +113,9 @@ const candidatesPerJunction = 2
 
 // jpart is one line of one road.
 type jpart struct {
-	road  int // road identity (same name and class = same road)
-	feat  int // index in roads
+	road  int   // road identity (same name and class = same road)
+	feat  int32 // index in roads
+	line  int32 // index in the feature's Lines
 	pts   []orb.Point
 	cum   []float64 // chainage of each vertex, metres
 	segAt int       // index of the first segment in jf.segs
@@ -149,12 +174,12 @@ func newJunctionFinder(roads []Road) *junctionFinder {
 			jf.names = append(jf.names, r.Name)
 			jf.ranks = append(jf.ranks, r.RoadClass.Rank())
 		}
-		for _, l := range r.Lines {
+		for li, l := range r.Lines {
 			pts := dedupePoints(l)
 			if len(pts) < 2 {
 				continue
 			}
-			p := jpart{road: id, feat: fi, pts: pts, cum: make([]float64, len(pts)), segAt: len(jf.segs)}
+			p := jpart{road: id, feat: int32(fi), line: int32(li), pts: pts, cum: make([]float64, len(pts)), segAt: len(jf.segs)}
 			for i := 1; i < len(pts); i++ {
 				p.cum[i] = p.cum[i-1] + Distance(pts[i-1][1], pts[i-1][0], pts[i][1], pts[i][0])
 				jf.segs = append(jf.segs, jseg{int32(len(jf.parts)), int32(i - 1)})
@@ -399,26 +424,28 @@ func countDirections(dirs []float64, sameDeg float64) int {
 }
 
 // junctions merges the events within JunctionMergeM and turns each group
-// into an intersection, stopping past max of them.
-func (jf *junctionFinder) junctions(ctx context.Context, max int) ([]Intersection, error) {
+// into an intersection, stopping past max of them; with withLines, it
+// also returns the lines of each.
+func (jf *junctionFinder) junctions(ctx context.Context, max int, withLines bool) ([]Intersection, [][]JunctionLine, error) {
 	groups, err := clusterEvents(ctx, &jf.events, JunctionMergeM)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]Intersection, 0, min(len(groups), max))
+	var lines [][]JunctionLine
 	ids := map[string]bool{}
 	for gi, grp := range groups {
 		if gi%checkEvery == 0 {
 			if err := canceled(ctx); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		it, ok := jf.junction(grp)
+		it, ls, ok := jf.junction(grp, withLines)
 		if !ok {
 			continue
 		}
 		if len(out) == max {
-			return nil, tooLarge("features", max, "max_junctions", "the roads make more than %d junctions", max)
+			return nil, nil, tooLarge("features", max, "max_junctions", "the roads make more than %d junctions", max)
 		}
 		base := it.ID
 		for n := 2; ids[it.ID]; n++ {
@@ -426,27 +453,47 @@ func (jf *junctionFinder) junctions(ctx context.Context, max int) ([]Intersectio
 		}
 		ids[it.ID] = true
 		out = append(out, it)
+		if withLines {
+			lines = append(lines, ls)
+		}
 	}
-	slices.SortFunc(out, func(a, b Intersection) int {
-		if c := cmp.Compare(a.RoadClass.Rank(), b.RoadClass.Rank()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Lat, a.Lat); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Lon, b.Lon); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out, nil
+	if !withLines {
+		slices.SortFunc(out, compareJunctions)
+		return out, nil, nil
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareJunctions(out[a], out[b]) })
+	sorted, sortedLines := make([]Intersection, len(out)), make([][]JunctionLine, len(out))
+	for i, o := range order {
+		sorted[i], sortedLines[i] = out[o], lines[o]
+	}
+	return sorted, sortedLines, nil
+}
+
+// compareJunctions orders junctions by class (national first), then north
+// to south, west to east, then by id.
+func compareJunctions(a, b Intersection) int {
+	if c := cmp.Compare(a.RoadClass.Rank(), b.RoadClass.Rank()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Lat, a.Lat); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Lon, b.Lon); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // legWords names a junction by its number of arms.
 var legWords = []string{3: "Ngã ba", 4: "Ngã tư", 5: "Ngã năm", 6: "Ngã sáu", 7: "Ngã bảy"}
 
-// junction builds the intersection of a group of events.
-func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
+// junction builds the intersection of a group of events, and with
+// withLines the lines meeting there.
+func (jf *junctionFinder) junction(grp []int, withLines bool) (Intersection, []JunctionLine, bool) {
 	evs := &jf.events
 	lat, lon := evs.at(grp[0]).lat, evs.at(grp[0]).lon
 	for _, i := range grp {
@@ -487,7 +534,7 @@ func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
 	}
 	legs := countDirections(dirs, armSameDeg)
 	if legs < 3 || len(roadSet) < 2 {
-		return Intersection{}, false
+		return Intersection{}, nil, false
 	}
 	roads := make([]int, 0, len(roadSet))
 	for r := range roadSet {
@@ -513,6 +560,13 @@ func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
 	if len(names) > 0 {
 		name += " " + strings.Join(names, " – ")
 	}
+	var lines []JunctionLine
+	if withLines {
+		lines = make([]JunctionLine, len(order))
+		for i, p := range order {
+			lines[i] = JunctionLine{Road: int(jf.parts[p].feat), Line: int(jf.parts[p].line), At: chain[p]}
+		}
+	}
 	lat, lon = round7(lat), round7(lon)
 	return Intersection{
 		ID:        junctionID(lat, lon),
@@ -522,7 +576,7 @@ func (jf *junctionFinder) junction(grp []int) (Intersection, bool) {
 		RoadClass: camera.RoadClasses[min(jf.ranks[roads[0]], len(camera.RoadClasses)-1)],
 		Legs:      legs,
 		Roads:     names,
-	}, true
+	}, lines, true
 }
 
 // round7 rounds degrees to 1e-7 (1 cm): computed crossings otherwise carry

@@ -1,7 +1,8 @@
-// Package ingest brings facts about the cameras into the registry. Its
-// first part is the health poller: it probes every active camera on a
-// schedule, confirms changes of state, records them, and tells whoever
-// listens. (Incident clip ingestion will live here too.)
+// Package ingest brings the health of the cameras into the registry: the
+// health poller probes every active camera on a schedule, confirms
+// changes of state, records them, and tells whoever listens. (The
+// evidence of incidents, clips uploaded or captured, is package evidence:
+// it shares nothing with the poller.)
 //
 // # Wiring
 //
@@ -115,27 +116,4 @@
 //
 // Credentials: the prober gets cam.StreamURL(); logs, metrics, stored
 // records and webhook events name a camera by its id only.
-//
-// # Incident clips
-//
-// Clips (clips_ingest.go) keeps the evidence of incidents. Upload streams
-// a request body into the ClipStore with one 32 KiB buffer (a 500 MB file
-// costs the same memory as a small one), hashing it on the way; Capture
-// records up to MaxCaptureDuration of a camera's H.264 stream (a
-// VideoSource: rtsp.Prober.Capture) into an MP4 with vdk's muxer,
-// starting at a keyframe, and fails within CaptureStartTimeout with the
-// camera's state when no keyframe comes. Either way the file is written to
-// a temporary file, fsynced, renamed to its content address
-// <dir>/<sha256[0:2]>/<sha256> (the client's file name is kept, sanitised,
-// for display only), inspected (codec, size, duration, from the moov box
-// alone; a file vdk cannot read is kept, flagged) and attached to the
-// incident with a custody "create" entry, all or nothing: a cut upload
-// leaves no file and no record. Open logs a download or an export in the
-// custody chain before it hands out the file; Verify re-hashes a file
-// (match, mismatch, missing) and logs that too; VerifyAll does every clip
-// for "matthan verify". Retention (retention.go) purges incidents that
-// ended more than its period ago, except those on legal hold, with the
-// clips no other incident references: records, custody and files.
-// IncidentMetrics: matthan_incidents_total{category}, matthan_clip_bytes,
-// matthan_clip_verify_failures_total.
 package ingest

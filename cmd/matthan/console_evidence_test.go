@@ -20,11 +20,11 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp/rtsptest"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/registry/registrytest"
 )
 
-// pictureSource is a camera stream for ingest's recorder: the frames of
+// pictureSource is a camera stream for evidence's recorder: the frames of
 // a fake camera's picture (rtsptest.Picture), which browsers decode, as
 // fast as the recorder takes them.
 type pictureSource struct {
@@ -46,7 +46,7 @@ func (s pictureSource) Capture(ctx context.Context, _ string, fn func(camera.Vid
 }
 
 // playableMP4 returns an MP4 of seconds of a fake camera's picture, made
-// by the daemon's own recorder (ingest) in a store of its own: a clip a
+// by the daemon's own recorder (evidence) in a store of its own: a clip a
 // browser plays, written without ffmpeg.
 func playableMP4(t *testing.T, width, height int, seconds time.Duration) []byte {
 	t.Helper()
@@ -56,7 +56,7 @@ func playableMP4(t *testing.T, width, height int, seconds time.Duration) []byte 
 		t.Fatal(err)
 	}
 	store := registrytest.Open(t)
-	files, err := ingest.NewClipStore(filepath.Join(t.TempDir(), "clips"))
+	files, err := evidence.NewClipStore(filepath.Join(t.TempDir(), "clips"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func playableMP4(t *testing.T, width, height int, seconds time.Duration) []byte 
 	if err := store.CreateIncident(ctx, in, camera.SystemActor); err != nil {
 		t.Fatal(err)
 	}
-	clips := &ingest.Clips{Store: store, Files: files, Source: pictureSource{pic, width, height, 40 * time.Millisecond}}
+	clips := &evidence.Clips{Store: store, Files: files, Source: pictureSource{pic, width, height, 40 * time.Millisecond}}
 	clip, err := clips.Capture(ctx, in.ID, cam, seconds, camera.SystemActor)
 	if err != nil {
 		t.Fatal(err)

@@ -17,20 +17,20 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/geo"
-	"github.com/matthan/matthan/internal/sample"
+	"github.com/matthan/matthan/internal/demo"
 )
 
 // consoleDemo is a demo daemon and its console accounts, parsed from
 // what it printed.
 type consoleDemo struct {
 	*demoRun
-	accounts map[camera.Role]demoAccount
+	accounts map[camera.Role]demo.Account
 }
 
 func startConsoleDemo(t testing.TB) *consoleDemo {
 	t.Helper()
 	d := startDemo(t, t.TempDir())
-	cd := &consoleDemo{demoRun: d, accounts: map[camera.Role]demoAccount{}}
+	cd := &consoleDemo{demoRun: d, accounts: map[camera.Role]demo.Account{}}
 	// The table after "Web console:", from its header to a blank line.
 	inTable := false
 	for _, l := range strings.Split(d.block, "\n") {
@@ -41,7 +41,7 @@ func startConsoleDemo(t testing.TB) *consoleDemo {
 		case len(f) == 0:
 			inTable = false
 		case inTable && camera.Role(f[0]).Valid():
-			cd.accounts[camera.Role(f[0])] = demoAccount{Role: camera.Role(f[0]), Name: f[1], Password: f[2]}
+			cd.accounts[camera.Role(f[0])] = demo.Account{Role: camera.Role(f[0]), Name: f[1], Password: f[2]}
 		}
 	}
 	if len(cd.accounts) != len(camera.Roles) {
@@ -85,17 +85,16 @@ func (d *consoleDemo) healthNow(t *testing.T) map[string]string {
 func (d *consoleDemo) waitForFaults(t *testing.T) map[string]string {
 	t.Helper()
 	want := map[string]string{}
-	ids, err := sampleIDs(sample.Cameras())
+	plan, err := demo.SamplePlan()
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := planSimulation(ids)
-	for _, f := range demoFaults {
-		if f.state == "" {
+	for _, f := range demo.Faults() {
+		if f.State == "" {
 			continue
 		}
-		for _, id := range plan.ids(f.kind) {
-			want[id] = string(f.state)
+		for _, id := range plan.IDs(f.Kind) {
+			want[id] = string(f.State)
 		}
 	}
 	deadline := time.Now().Add(browserDeadline)

@@ -41,7 +41,7 @@ type daemon struct {
 	// own (for HTTP/2) on a plain HTTP server too.
 	tls bool
 
-	evidence *evidence
+	evidence *evidenceParts
 	// background jobs run beside the server (retention, the demo's
 	// captures); stop cancels them and waits for them before it closes
 	// the store.

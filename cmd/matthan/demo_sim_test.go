@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/internal/sample"
+	"github.com/matthan/matthan/internal/demo"
 )
 
 // TestDemoSimulatedCameras runs the demo as a first-time user would and
@@ -22,15 +22,14 @@ func TestDemoSimulatedCameras(t *testing.T) {
 	deadline := start.Add(time.Minute)
 	d := startDemo(t, filepath.Join(t.TempDir(), "demo"))
 
-	ids, err := sampleIDs(sample.Cameras())
+	plan, err := demo.SamplePlan()
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := planSimulation(ids)
-	for _, f := range demoFaults {
-		line := strings.Join(plan.ids(f.kind), ", ")
-		if !strings.Contains(d.block, line) || !strings.Contains(d.block, f.what) {
-			t.Errorf("the demo banner does not say that %s play %q:\n%s", line, f.what, d.block)
+	for _, f := range demo.Faults() {
+		line := strings.Join(plan.IDs(f.Kind), ", ")
+		if !strings.Contains(d.block, line) || !strings.Contains(d.block, f.What) {
+			t.Errorf("the demo banner does not say that %s play %q:\n%s", line, f.What, d.block)
 		}
 	}
 	for _, want := range []string{"/api/v1/health/summary'", "/api/v1/health?state=down'", "probes each every 10s"} {
@@ -76,12 +75,13 @@ func TestDemoSimulatedCameras(t *testing.T) {
 	}
 	for {
 		unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/health?limit=1000", d.token, "", nil), &page)
-		if page.NextCursor != "" || len(page.Items) != len(ids) {
-			t.Fatalf("/api/v1/health lists %d cameras (next cursor %q), want %d", len(page.Items), page.NextCursor, len(ids))
+		if page.NextCursor != "" || len(page.Items) != plan.Len() {
+			t.Fatalf("/api/v1/health lists %d cameras (next cursor %q), want %d", len(page.Items), page.NextCursor, plan.Len())
 		}
 		var wrong []string
 		for _, it := range page.Items {
-			if msg := demoHealthMismatch(plan.byID[it.CameraID], it.State, it.Reason); msg != "" {
+			kind, _ := plan.Fault(it.CameraID) // none for a camera not in the plan: it must be up
+			if msg := demoHealthMismatch(kind, it.State, it.Reason); msg != "" {
 				wrong = append(wrong, fmt.Sprintf("%s: %s", it.CameraID, msg))
 			}
 		}
@@ -98,29 +98,29 @@ func TestDemoSimulatedCameras(t *testing.T) {
 	checkDemoEvidence(t, d, plan, deadline)
 
 	d.stop(t)
-	if strings.Contains(d.stderr.String(), simPasswordPrefix) {
+	if strings.Contains(d.stderr.String(), demo.PasswordPrefix) {
 		t.Errorf("the demo logged a camera password")
 	}
 }
 
 // demoHealthMismatch says how a camera's health differs from what its
 // part in the simulation should give, "" when it agrees.
-func demoHealthMismatch(kind faultKind, state camera.HealthState, reason string) string {
-	for _, f := range demoFaults {
-		if f.kind != kind || f.state == "" {
+func demoHealthMismatch(kind demo.Fault, state camera.HealthState, reason string) string {
+	for _, f := range demo.Faults() {
+		if f.Kind != kind || f.State == "" {
 			continue
 		}
-		if state != f.state || reason != f.reason {
-			return fmt.Sprintf("%s (%s), want %s (%s)", state, reason, f.state, f.reason)
+		if state != f.State || reason != f.Reason {
+			return fmt.Sprintf("%s (%s), want %s (%s)", state, reason, f.State, f.Reason)
 		}
 		return ""
 	}
 	switch kind {
-	case faultFlaps: // either, depending on the moment
+	case demo.FaultFlaps: // either, depending on the moment
 		if state != camera.StateUp && state != camera.StateDown {
 			return fmt.Sprintf("%s, want up or down", state)
 		}
-	case faultMetered: // unknown until its daily slot comes
+	case demo.FaultMetered: // unknown until its daily slot comes
 		if state != camera.StateUnknown && state != camera.StateUp {
 			return fmt.Sprintf("%s, want unknown or up", state)
 		}

@@ -70,10 +70,10 @@
 // 127.0.0.1 port for every sample camera, a few of them faulty (down,
 // wrong password, frozen, no video, flapping), points the sample's
 // rtsp_url at them and polls every 10 s, so that every health state shows
-// within a minute; its banner says which camera plays which fault
-// (simulate.go). It loads the sample's incidents and, once the poller
-// finds their cameras up, captures a few short clips from them
-// (demo_incidents.go).
+// within a minute; its banner says which camera plays which fault. It
+// loads the sample's incidents and, once the poller finds their cameras
+// up, captures a few short clips from them. The demo's logic is package
+// internal/demo; demo.go is the subcommand.
 //
 // probe checks one camera now and prints what it found for a person (or,
 // with --json, the camera.ProbeResult); it exits 0 when the camera is up,

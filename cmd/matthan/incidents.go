@@ -10,44 +10,44 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/geo"
-	"github.com/matthan/matthan/ingest"
 	"github.com/matthan/matthan/registry"
 )
 
-// evidence is the daemon's incident clip ingestion: the clip store under
+// evidenceParts is the daemon's incident clip ingestion: the clip store under
 // clips.dir, the service the API uploads, captures, serves and verifies
 // through, and the incident metrics.
-type evidence struct {
-	files   *ingest.ClipStore
-	clips   *ingest.Clips
-	metrics *ingest.IncidentMetrics
+type evidenceParts struct {
+	files   *evidence.ClipStore
+	clips   *evidence.Clips
+	metrics *evidence.IncidentMetrics
 }
 
 // openEvidence opens (creating it if needed) the clips directory and
 // builds the clip service, capturing with the real RTSP client, and sets
 // matthan_clip_bytes from the store.
-func openEvidence(ctx context.Context, cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger) (*evidence, error) {
-	files, err := ingest.NewClipStore(cfg.Clips.Dir)
+func openEvidence(ctx context.Context, cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger) (*evidenceParts, error) {
+	files, err := evidence.NewClipStore(cfg.Clips.Dir)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ingest.NewIncidentMetrics(reg)
+	m, err := evidence.NewIncidentMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	clips := &ingest.Clips{Store: store, Files: files, Source: newProber(cfg), Metrics: m, Logger: log}
+	clips := &evidence.Clips{Store: store, Files: files, Source: newProber(cfg), Metrics: m, Logger: log}
 	clips.RefreshMetrics(ctx)
-	return &evidence{files: files, clips: clips, metrics: m}, nil
+	return &evidenceParts{files: files, clips: clips, metrics: m}, nil
 }
 
 // retention returns the retention job, nil when incidents.retention is 0
 // (keep forever).
-func (ev *evidence) retention(cfg *config, store *registry.Store, log *slog.Logger) *ingest.Retention {
+func (ev *evidenceParts) retention(cfg *config, store *registry.Store, log *slog.Logger) *evidence.Retention {
 	if cfg.Incidents.Retention <= 0 {
 		return nil
 	}
-	return &ingest.Retention{
+	return &evidence.Retention{
 		Store:     store,
 		Files:     ev.files,
 		Retention: time.Duration(cfg.Incidents.Retention),

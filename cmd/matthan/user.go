@@ -51,7 +51,7 @@ var cliActor = camera.Actor{Name: "cli", Role: camera.RoleAdmin}
 // that the command prints once.
 func (c *cli) newPassword(fromStdin bool) (password string, generated bool, err error) {
 	if !fromStdin {
-		return demoPassword() + "-" + demoPassword(), true, nil
+		return camera.NewPassword() + "-" + camera.NewPassword(), true, nil
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {

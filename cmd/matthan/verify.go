@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -62,14 +62,14 @@ func (c *cli) verify(ctx context.Context, args []string) error {
 // verifyAll prints one line per clip and a summary; errReported when a
 // file is altered or missing.
 func (c *cli) verifyAll(ctx context.Context, store *registry.Store, dir string) error {
-	files, err := ingest.NewClipStore(dir)
+	files, err := evidence.NewClipStore(dir)
 	if err != nil {
 		return err
 	}
-	clips := &ingest.Clips{Store: store, Files: files}
+	clips := &evidence.Clips{Store: store, Files: files}
 	counts := map[string]int{}
 	var bytes int64
-	err = clips.VerifyAll(ctx, func(r ingest.VerifyResult) error {
+	err = clips.VerifyAll(ctx, func(r evidence.VerifyResult) error {
 		counts[r.Result]++
 		bytes += r.Bytes
 		clip, err := store.GetClip(ctx, r.ClipID)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/ingest"
+	"github.com/matthan/matthan/evidence"
 	"github.com/matthan/matthan/registry"
 )
 
@@ -33,11 +33,11 @@ func clipDB(t *testing.T, db string) []string {
 	if err := store.CreateIncident(ctx, in, camera.SystemActor); err != nil {
 		t.Fatal(err)
 	}
-	files, err := ingest.NewClipStore(filepath.Join(filepath.Dir(db), "clips"))
+	files, err := evidence.NewClipStore(filepath.Join(filepath.Dir(db), "clips"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	clips := &ingest.Clips{Store: store, Files: files}
+	clips := &evidence.Clips{Store: store, Files: files}
 	var ids []string
 	for _, body := range []string{"first clip bytes", "second clip bytes"} {
 		clip, err := clips.Upload(ctx, in.ID, strings.NewReader(body), 1<<20, "x.mp4", camera.SystemActor)

@@ -39,7 +39,8 @@
 //
 // The generator, file by file: geom.go (plane and sphere geometry), rng.go
 // (the random generator), communes.go (commune cells), network.go,
-// roads.go, communeroads.go (the road network), junctions.go, pois.go
+// roads.go, communeroads.go (the road network), junctions.go (the
+// junctions, found by geo.JunctionsAlong as the daemon finds them), pois.go
 // (markets, schools... worth a camera), names.go (Vietnamese names),
 // cameras.go and camattrs.go, donations.go, incidents.go, geojson.go, and
 // generate.go which ties them together.

@@ -1,15 +1,22 @@
 package sample
 
 import (
+	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
-	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
 )
 
-// junction is a place where roads cross or meet, computed from the final
-// (rounded) road geometry the way a reader of roads.geojson would: shared
-// vertices, segment crossings, and road ends lying on another road, merged
-// when closer than junctionMergeM.
+// junction is a place where roads cross or meet, as geo's finder
+// (geo.JunctionsAlong) finds it on the final (rounded) road geometry: what
+// the daemon computes from roads.geojson is what the generator placed its
+// cameras by.
 type junction struct {
 	ID      string
 	Name    string
@@ -27,137 +34,63 @@ type hit struct {
 	s    float64
 }
 
-// junctionMergeM merges junction candidates closer than this.
-const junctionMergeM = 5
-
-// endM is how close to a road's end a junction counts as the road ending
-// there (one arm) rather than passing through (two arms).
-const endM = 5
-
 // legWords names a junction by its number of arms.
 var legWords = map[int]string{3: "Ngã ba", 4: "Ngã tư", 5: "Ngã năm", 6: "Ngã sáu", 7: "Ngã bảy"}
 
-// findJunctions computes the junctions of the finished network.
+// findJunctions computes the junctions of the finished network with geo's
+// finder, and keeps what the generator needs of each: its name, class and
+// arms as geo gives them; the roads meeting there with the junction's
+// chainage on each, in the plane; its position, which is a vertex of the
+// files or, for two roads crossing between vertices, the crossing
+// computed in the plane and rounded once to the files' 6 decimals (geo
+// answers 7, and rounding those again to 6 would move a few crossings by
+// 0.1 m); and its commune. They are numbered INT-0001... by class, then
+// north to south, then west to east.
 func findJunctions(d *district, roads []*road) ([]*junction, error) {
-	type event struct {
-		v     vec
-		at    ll
-		exact bool // at a vertex of the files, not a computed crossing
-		hits  []hit
-	}
-	var evs []event
-
-	// Vertices shared by two or more roads (T-junctions made by the
-	// generator share the vertex exactly).
-	owners := map[[2]int64][]hit{}
+	in := make([]geo.Road, len(roads))
+	along := make([][]float64, len(roads)) // chainage of each vertex as geo measures it
 	for ri, rd := range roads {
+		line := make(orb.LineString, len(rd.geo))
+		along[ri] = make([]float64, len(rd.geo))
 		for i, p := range rd.geo {
-			owners[p.key()] = append(owners[p.key()], hit{ri, rd.cum[i]})
-		}
-	}
-	done := map[[2]int64]bool{}
-	for _, rd := range roads {
-		for i, p := range rd.geo {
-			k := p.key()
-			hs := owners[k]
-			if done[k] || hs[0].road == hs[len(hs)-1].road {
-				continue
-			}
-			done[k] = true
-			evs = append(evs, event{rd.v[i], p, true, hs})
-		}
-	}
-
-	// Segment crossings and road ends lying on another road.
-	grid := segGrid{}
-	for ri, rd := range roads {
-		for i := 0; i+1 < len(rd.v); i++ {
-			grid.add(segRef{ri, i}, rd.v[i], rd.v[i+1])
-		}
-	}
-	chain := func(ri, seg int, t float64) float64 {
-		rd := roads[ri]
-		return rd.cum[seg] + t*(rd.cum[seg+1]-rd.cum[seg])
-	}
-	for ri, rd := range roads {
-		for i := 0; i+1 < len(rd.v); i++ {
-			a, b := rd.v[i], rd.v[i+1]
-			for _, c := range grid.query(a, b, 0) {
-				if c.road <= ri {
-					continue
-				}
-				o := roads[c.road]
-				if t, u, ok := segIntersect(a, b, o.v[c.seg], o.v[c.seg+1], 1e-9); ok {
-					x := a.lerp(b, t)
-					evs = append(evs, event{x, toLL(x), false, []hit{{ri, chain(ri, i, t)}, {c.road, chain(c.road, c.seg, u)}}})
-				}
+			line[i] = orb.Point{p.Lon, p.Lat}
+			if i > 0 {
+				q := rd.geo[i-1]
+				along[ri][i] = along[ri][i-1] + geo.Distance(q.Lat, q.Lon, p.Lat, p.Lon)
 			}
 		}
-		for _, e := range []int{0, len(rd.v) - 1} {
-			p := rd.v[e]
-			for _, c := range grid.query(p, p, 1) {
-				if c.road == ri {
-					continue
-				}
-				o := roads[c.road]
-				if dist, u := distToSeg(p, o.v[c.seg], o.v[c.seg+1]); dist <= 1 {
-					evs = append(evs, event{p, rd.geo[e], true, []hit{{ri, rd.cum[e]}, {c.road, chain(c.road, c.seg, u)}}})
-				}
+		in[ri] = geo.Road{Name: rd.Name, RoadClass: camera.RoadClass(rd.Class), Lines: []orb.LineString{line}}
+	}
+	found, lines, err := geo.JunctionsAlong(context.Background(), in, -1)
+	if err != nil {
+		return nil, err
+	}
+	js := make([]*junction, 0, len(found))
+	for k, it := range found {
+		j := &junction{Name: it.Name, Class: string(it.RoadClass), legs: it.Legs}
+		if _, ok := legWords[j.legs]; !ok {
+			return nil, fmt.Errorf("junction %s at %v,%v has %d arms", it.Name, it.Lat, it.Lon, it.Legs)
+		}
+		vertex, lowest := false, -1
+		var cross vec // the junction on the meeting road of the lowest number
+		for _, l := range lines[k] {
+			if slices.ContainsFunc(j.meets, func(h hit) bool { return h.road == l.Road }) {
+				continue // a road meets a merged junction once, where it first does
+			}
+			rd := roads[l.Road]
+			seg, t, s := rd.locate(along[l.Road], l.At)
+			j.meets = append(j.meets, hit{l.Road, s})
+			if p, ok := rd.vertexAt(along[l.Road], l.At, it.Lat, it.Lon); ok && !vertex {
+				j.at, vertex = p, true
+			}
+			if lowest < 0 || l.Road < lowest {
+				lowest, cross = l.Road, rd.v[seg].lerp(rd.v[seg+1], t)
 			}
 		}
-	}
-
-	// Merge candidates closer than junctionMergeM (union–find).
-	parent := make([]int, len(evs))
-	for i := range parent {
-		parent[i] = i
-	}
-	root := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	for i := range evs {
-		for j := i + 1; j < len(evs); j++ {
-			if evs[i].v.dist(evs[j].v) <= junctionMergeM {
-				parent[root(j)] = root(i)
-			}
-		}
-	}
-	var groups [][]int
-	slot := map[int]int{}
-	for i := range evs {
-		r := root(i)
-		k, ok := slot[r]
-		if !ok {
-			k = len(groups)
-			slot[r] = k
-			groups = append(groups, nil)
-		}
-		groups[k] = append(groups[k], i)
-	}
-
-	var js []*junction
-	for _, g := range groups {
-		j := &junction{at: evs[g[0]].at}
-		for _, i := range g {
-			if evs[i].exact {
-				j.at = evs[i].at
-				break
-			}
+		if !vertex {
+			j.at = toLL(cross)
 		}
 		j.v = toVec(j.at)
-		seen := map[int]bool{}
-		for _, i := range g {
-			for _, h := range evs[i].hits {
-				if !seen[h.road] {
-					seen[h.road] = true
-					j.meets = append(j.meets, h)
-				}
-			}
-		}
 		sort.SliceStable(j.meets, func(a, b int) bool {
 			ra, rb := roads[j.meets[a].road], roads[j.meets[b].road]
 			if classRank(ra.Class) != classRank(rb.Class) {
@@ -165,22 +98,6 @@ func findJunctions(d *district, roads []*road) ([]*junction, error) {
 			}
 			return ra.Name < rb.Name
 		})
-		var names []string
-		for _, h := range j.meets {
-			rd := roads[h.road]
-			if h.s < endM || h.s > rd.length()-endM {
-				j.legs++
-			} else {
-				j.legs += 2
-			}
-			names = append(names, rd.Name)
-		}
-		word, ok := legWords[j.legs]
-		if !ok {
-			return nil, fmt.Errorf("junction of %s at %v has %d arms", strings.Join(names, ", "), j.at, j.legs)
-		}
-		j.Name = word + " " + strings.Join(names, " – ")
-		j.Class = roads[j.meets[0].road].Class
 		j.commune = d.communeAt(j.at)
 		if j.commune < 0 {
 			return nil, fmt.Errorf("junction %s at %v is in no commune", j.Name, j.at)
@@ -200,6 +117,37 @@ func findJunctions(d *district, roads []*road) ([]*junction, error) {
 		j.ID = fmt.Sprintf("INT-%04d", i+1)
 	}
 	return js, nil
+}
+
+// locate turns a chainage as geo measures it (along: the chainage of
+// each vertex so measured) into the segment of the road, the parameter
+// along it and the chainage in the plane.
+func (rd *road) locate(along []float64, at float64) (seg int, t, s float64) {
+	i := sort.SearchFloat64s(along, at)
+	last := len(along) - 1
+	switch {
+	case i > last:
+		return last - 1, 1, rd.cum[last]
+	case along[i] == at && i == last:
+		return last - 1, 1, rd.cum[last]
+	case along[i] == at || i == 0:
+		return i, 0, rd.cum[i]
+	}
+	t = (at - along[i-1]) / (along[i] - along[i-1])
+	return i - 1, t, rd.cum[i-1] + t*(rd.cum[i]-rd.cum[i-1])
+}
+
+// vertexAt returns the vertex of the road at chainage at (as geo
+// measures it, within a millimetre) when geo placed the junction there,
+// at lat, lon rounded to 7 decimals.
+func (rd *road) vertexAt(along []float64, at, lat, lon float64) (ll, bool) {
+	round7 := func(x float64) float64 { return math.Round(x*1e7) / 1e7 }
+	for i := sort.SearchFloat64s(along, at-1e-3); i < len(along) && along[i] <= at+1e-3; i++ {
+		if p := rd.geo[i]; round7(p.Lat) == lat && round7(p.Lon) == lon {
+			return p, true
+		}
+	}
+	return ll{}, false
 }
 
 // arms returns the directions a camera at junction j can look along: for

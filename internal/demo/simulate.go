@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp/rtsptest"
+	"github.com/matthan/matthan/internal/sample"
 )
 
 // The demo's simulated cameras: every camera of the sample district gets
@@ -30,83 +31,106 @@ import (
 // one interval; the confirming one a retry later), and a short timeout
 // because a frozen camera holds its deep probe for the whole of it.
 const (
-	demoPollInterval = 10 * time.Second
-	demoPollTimeout  = 4 * time.Second
-	demoPollRetry    = 2 * time.Second
-	demoFlapEvery    = 40 * time.Second
-	// demoMeteredInterval is the interval of the camera "on a metered
+	PollInterval = 10 * time.Second
+	PollTimeout  = 4 * time.Second
+	PollRetry    = 2 * time.Second
+	// MeteredInterval is the interval of the camera "on a metered
 	// link": it stays unknown until its first probe, some time today.
-	demoMeteredInterval = 24 * time.Hour
-	// demoFrameInterval paces the fake cameras' frames: 10 a second is
+	MeteredInterval = 24 * time.Hour
+
+	flapEvery = 40 * time.Second
+	// frameInterval paces the fake cameras' frames: 10 a second is
 	// plenty for a probe, and keeps 350 idle cameras' tickers cheap.
-	demoFrameInterval = 100 * time.Millisecond
+	frameInterval = 100 * time.Millisecond
 )
 
-// faultKind is what a simulated camera does wrong.
-type faultKind int
+// Fault is what a simulated camera does wrong.
+type Fault int
 
+// The faults a simulated camera plays.
 const (
-	faultNone     faultKind = iota
-	faultRefused            // nothing listens: a power cut
-	faultNotFound           // answers 404: the stream path changed
-	faultPassword           // the password was changed on the camera
-	faultFrozen             // describes video, sends no frame
-	faultAudio              // no video track
-	faultFlaps              // up and down every demoFlapEvery
-	faultMetered            // probed once a day (poller.intervals)
+	FaultNone     Fault = iota
+	FaultRefused        // nothing listens: a power cut
+	FaultNotFound       // answers 404: the stream path changed
+	FaultPassword       // the password was changed on the camera
+	FaultFrozen         // describes video, sends no frame
+	FaultAudio          // no video track
+	FaultFlaps          // up and down every 40 s
+	FaultMetered        // probed once a day (poller.intervals)
 )
 
-// demoFaults lists the faults in the order the banner shows them, with the
-// positions (0-based, in the sample's id order) of the cameras that play
-// them, and the state and reason the poller should find. A flapping or
-// metered camera has no single expected state (state "").
-var demoFaults = []struct {
-	kind      faultKind
-	positions []int
-	what      string
-	state     camera.HealthState
-	reason    string
-}{
-	{faultRefused, []int{17, 142, 263}, "down: a power cut, nothing listens (refused)", camera.StateDown, camera.ReasonRefused},
-	{faultNotFound, []int{88}, "down: the stream path changed after a firmware update (status_404)", camera.StateDown, "status_404"},
-	{faultPassword, []int{51}, "auth_failed: the password was changed on the camera, the registry has the old one", camera.StateAuthFailed, camera.ReasonAuthFailed},
-	{faultFrozen, []int{120}, "degraded: a hung encoder sends no frames (no_frames; a deep probe sees it)", camera.StateDegraded, camera.ReasonNoFrames},
-	{faultAudio, []int{199}, "degraded: the stream profile has no video track (no_video_track)", camera.StateDegraded, camera.ReasonNoVideoTrack},
-	{faultFlaps, []int{230}, fmt.Sprintf("flaps: up, then down (status_404) and back every %v", demoFlapEvery), "", ""},
-	{faultMetered, []int{310}, "unknown: on a metered link, probed once a day (poller.intervals)", "", ""},
+// Part is a fault as the banner tells it, with the state and reason the
+// poller should find. A flapping or metered camera has no single expected
+// state (State "").
+type Part struct {
+	Kind   Fault
+	What   string
+	State  camera.HealthState
+	Reason string
+
+	positions []int // 0-based, in the sample's id order
 }
 
-// simRole is one camera's part in the simulation.
-type simRole struct {
+// faults lists the faults in the order the banner shows them, with the
+// positions of the cameras that play them, so that the same ids misbehave
+// at every start. It is never written.
+var faults = []Part{
+	{FaultRefused, "down: a power cut, nothing listens (refused)", camera.StateDown, camera.ReasonRefused, []int{17, 142, 263}},
+	{FaultNotFound, "down: the stream path changed after a firmware update (status_404)", camera.StateDown, "status_404", []int{88}},
+	{FaultPassword, "auth_failed: the password was changed on the camera, the registry has the old one", camera.StateAuthFailed, camera.ReasonAuthFailed, []int{51}},
+	{FaultFrozen, "degraded: a hung encoder sends no frames (no_frames; a deep probe sees it)", camera.StateDegraded, camera.ReasonNoFrames, []int{120}},
+	{FaultAudio, "degraded: the stream profile has no video track (no_video_track)", camera.StateDegraded, camera.ReasonNoVideoTrack, []int{199}},
+	{FaultFlaps, fmt.Sprintf("flaps: up, then down (status_404) and back every %v", flapEvery), "", "", []int{230}},
+	{FaultMetered, "unknown: on a metered link, probed once a day (poller.intervals)", "", "", []int{310}},
+}
+
+// Faults returns the faults the simulation plays, in the banner's order.
+func Faults() []Part { return slices.Clone(faults) }
+
+// role is one camera's part in the simulation.
+type role struct {
 	id   string
-	kind faultKind
+	kind Fault
 }
 
-// simPlan assigns a fault (or none) to each sample camera id.
-type simPlan struct {
-	roles []simRole
-	byID  map[string]faultKind
+// Plan assigns a fault (or none) to each sample camera id.
+type Plan struct {
+	roles []role
+	byID  map[string]Fault
 }
 
-func planSimulation(ids []string) simPlan {
-	p := simPlan{byID: make(map[string]faultKind, len(ids))}
-	kinds := make([]faultKind, len(ids))
-	for _, f := range demoFaults {
+// NewPlan assigns the faults to the cameras ids, by their position.
+func NewPlan(ids []string) Plan {
+	p := Plan{byID: make(map[string]Fault, len(ids))}
+	kinds := make([]Fault, len(ids))
+	for _, f := range faults {
 		for _, pos := range f.positions {
 			if pos < len(ids) {
-				kinds[pos] = f.kind
+				kinds[pos] = f.Kind
 			}
 		}
 	}
 	for i, id := range ids {
-		p.roles = append(p.roles, simRole{id: id, kind: kinds[i]})
+		p.roles = append(p.roles, role{id: id, kind: kinds[i]})
 		p.byID[id] = kinds[i]
 	}
 	return p
 }
 
-// ids returns the ids of the cameras that play kind.
-func (p simPlan) ids(kind faultKind) []string {
+// SamplePlan is the plan of the sample district's cameras.
+func SamplePlan() (Plan, error) {
+	ids, err := sampleIDs(sample.Cameras())
+	if err != nil {
+		return Plan{}, err
+	}
+	return NewPlan(ids), nil
+}
+
+// Len is how many cameras the plan has.
+func (p Plan) Len() int { return len(p.roles) }
+
+// IDs returns the ids of the cameras that play kind.
+func (p Plan) IDs(kind Fault) []string {
 	var out []string
 	for _, r := range p.roles {
 		if r.kind == kind {
@@ -116,15 +140,20 @@ func (p simPlan) ids(kind faultKind) []string {
 	return out
 }
 
-// pollerDefaults sets the demo's poller settings: applied over the
-// built-in defaults, under the environment and flags.
-func (p simPlan) pollerDefaults(c *config) {
-	c.Poller.Interval = duration(demoPollInterval)
-	c.Poller.Timeout = duration(demoPollTimeout)
-	c.Poller.Retry = duration(demoPollRetry)
-	for _, id := range p.ids(faultMetered) {
-		c.Poller.Intervals[id] = duration(demoMeteredInterval)
+// Fault returns the fault camera id plays, and whether it is in the plan.
+func (p Plan) Fault(id string) (Fault, bool) {
+	f, ok := p.byID[id]
+	return f, ok
+}
+
+// Intervals are the poller's per-camera intervals the plan needs (the
+// metered camera's), for poller.intervals.
+func (p Plan) Intervals() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, id := range p.IDs(FaultMetered) {
+		out[id] = MeteredInterval
 	}
+	return out
 }
 
 // Brands give the simulated cameras the variety of a real district: the
@@ -140,13 +169,13 @@ var simBrands = []struct {
 	{"Imou", "/live", 2304, 1296},
 }
 
-// simPasswordPrefix starts every simulated camera's password, so that a
+// PasswordPrefix starts every simulated camera's password, so that a
 // test can check that none reaches a log.
-const simPasswordPrefix = "Demo-pw-"
+const PasswordPrefix = "Demo-pw-"
 
-// simulation is the running fleet of fake cameras.
-type simulation struct {
-	plan    simPlan
+// Simulation is the running fleet of fake cameras.
+type Simulation struct {
+	plan    Plan
 	urls    map[string]string // camera id → RTSP URL with its credentials
 	cams    []*rtsptest.Camera
 	flapper []*rtsptest.Camera
@@ -157,10 +186,10 @@ type simulation struct {
 	closeOnce sync.Once
 }
 
-// startSimulation starts a fake camera for every camera of the plan. On
-// error nothing is left running.
-func startSimulation(plan simPlan, log *slog.Logger) (*simulation, error) {
-	s := &simulation{plan: plan, urls: make(map[string]string, len(plan.roles)), log: log, stop: make(chan struct{})}
+// Simulate starts a fake camera for every camera of the plan. On error
+// nothing is left running.
+func Simulate(plan Plan, log *slog.Logger) (*Simulation, error) {
+	s := &Simulation{plan: plan, urls: make(map[string]string, len(plan.roles)), log: log, stop: make(chan struct{})}
 	// Ports for the cameras nobody answers for are found last, so that no
 	// fake camera started after them is given one of them.
 	var refused []func() error
@@ -169,9 +198,9 @@ func startSimulation(plan simPlan, log *slog.Logger) (*simulation, error) {
 		// Five cameras in six have credentials, as installers set them.
 		user, password := "", ""
 		if i%6 != 5 {
-			user, password = "admin", fmt.Sprintf("%s%04d", simPasswordPrefix, (i*7919)%10000)
+			user, password = "admin", fmt.Sprintf("%s%04d", PasswordPrefix, (i*7919)%10000)
 		}
-		if r.kind == faultRefused {
+		if r.kind == FaultRefused {
 			refused = append(refused, func() error {
 				addr, err := closedPort()
 				s.urls[r.id] = rtspURL(addr, brand.path, user, password)
@@ -186,20 +215,20 @@ func startSimulation(plan simPlan, log *slog.Logger) (*simulation, error) {
 			Width:         brand.width,
 			Height:        brand.height,
 			Server:        brand.server,
-			FrameInterval: demoFrameInterval,
+			FrameInterval: frameInterval,
 		}
 		registered := password
 		switch r.kind {
-		case faultNotFound:
+		case FaultNotFound:
 			opts.Behavior = rtsptest.NotFound
-		case faultPassword:
+		case FaultPassword:
 			// The camera has a new password; the registry keeps the
 			// old one.
-			opts.Username, opts.Password = "admin", simPasswordPrefix+"new"
-			user, registered = "admin", simPasswordPrefix+"old"
-		case faultFrozen:
+			opts.Username, opts.Password = "admin", PasswordPrefix+"new"
+			user, registered = "admin", PasswordPrefix+"old"
+		case FaultFrozen:
 			opts.Behavior = rtsptest.Frozen
-		case faultAudio:
+		case FaultAudio:
 			opts.Behavior = rtsptest.AudioOnly
 		}
 		cam, err := rtsptest.Start(opts)
@@ -208,7 +237,7 @@ func startSimulation(plan simPlan, log *slog.Logger) (*simulation, error) {
 			return nil, fmt.Errorf("simulated camera %s: %w", r.id, err)
 		}
 		s.cams = append(s.cams, cam)
-		if r.kind == faultFlaps {
+		if r.kind == FaultFlaps {
 			s.flapper = append(s.flapper, cam)
 		}
 		s.urls[r.id] = rtspURL(cam.Addr(), brand.path, user, registered)
@@ -227,9 +256,9 @@ func startSimulation(plan simPlan, log *slog.Logger) (*simulation, error) {
 }
 
 // flap toggles the flapping cameras between streaming and not found.
-func (s *simulation) flap() {
+func (s *Simulation) flap() {
 	defer s.wg.Done()
-	t := time.NewTicker(demoFlapEvery)
+	t := time.NewTicker(flapEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -250,7 +279,7 @@ func (s *simulation) flap() {
 
 // Close stops the flapping and every fake camera. It may be called more
 // than once.
-func (s *simulation) Close() {
+func (s *Simulation) Close() {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
@@ -263,7 +292,7 @@ func (s *simulation) Close() {
 // rewriteCameras returns the camera CSV with each camera's rtsp_url
 // replaced by its simulated camera's URL, credentials included (the API
 // stores them apart and never shows them).
-func (s *simulation) rewriteCameras(data []byte) ([]byte, error) {
+func (s *Simulation) rewriteCameras(data []byte) ([]byte, error) {
 	recs, err := readSampleCSV(data)
 	if err != nil {
 		return nil, err

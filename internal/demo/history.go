@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -14,26 +14,27 @@ import (
 // up at time T" read like a programme that has been running, not like
 // one started a minute ago (time before a camera's first probe counts as
 // not up). The history is made up, the same at every start: every camera
-// up since demoHistory ago, and about one in six with an outage of an
+// up since history ago, and about one in six with an outage of an
 // hour to a day and a half somewhere in the month. The camera on a
 // metered link, probed once a day, gets none: it stays unknown until its
 // first probe. The poller then records what the simulated cameras really
 // do from now on.
 
-// demoHistory is how far back the made-up history goes: the report's
+// history is how far back the made-up history goes: the report's
 // default window.
-const demoHistory = 30 * 24 * time.Hour
+const history = 30 * 24 * time.Hour
 
-// demoHistoryFor returns the made-up transitions of the cameras, ending
-// before now.
-func demoHistoryFor(ids []string, plan simPlan, now time.Time) []camera.Transition {
+// historyFor returns the made-up transitions of the plan's cameras,
+// ending before now.
+func historyFor(plan Plan, now time.Time) []camera.Transition {
 	rng := rand.New(rand.NewPCG(2019, 11))
 	var out []camera.Transition
-	for _, id := range ids {
-		if plan.byID[id] == faultMetered {
+	for _, r := range plan.roles {
+		id := r.id
+		if r.kind == FaultMetered {
 			continue
 		}
-		since := now.Add(-demoHistory - time.Duration(rng.IntN(24*60))*time.Minute)
+		since := now.Add(-history - time.Duration(rng.IntN(24*60))*time.Minute)
 		out = append(out, camera.Transition{CameraID: id, At: since, From: camera.StateUnknown, To: camera.StateUp, Reason: "ok"})
 		if rng.IntN(6) != 0 {
 			continue
@@ -52,10 +53,10 @@ func demoHistoryFor(ids []string, plan simPlan, now time.Time) []camera.Transiti
 	return out
 }
 
-// seedDemoHistory stores the made-up history (transitions only: the
+// seedHistory stores the made-up history (transitions only: the
 // cameras' current state is the poller's to find) and says how many
 // transitions it wrote.
-func seedDemoHistory(ctx context.Context, store *registry.Store, ids []string, plan simPlan, now time.Time) (int, error) {
-	ts := demoHistoryFor(ids, plan, now)
+func seedHistory(ctx context.Context, store *registry.Store, plan Plan, now time.Time) (int, error) {
+	ts := historyFor(plan, now)
 	return len(ts), store.RecordHealth(ctx, nil, ts)
 }

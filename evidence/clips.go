@@ -1,4 +1,4 @@
-package ingest
+package evidence
 
 import (
 	"context"
@@ -50,11 +50,14 @@ type Clips struct {
 	CaptureStartTimeout time.Duration
 }
 
-func (c *Clips) log() *slog.Logger {
-	if c.Logger == nil {
+func (c *Clips) log() *slog.Logger { return orDiscard(c.Logger) }
+
+// orDiscard is l, or a logger that discards when l is nil.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
 		return slog.New(slog.DiscardHandler)
 	}
-	return c.Logger
+	return l
 }
 
 func (c *Clips) now() time.Time {
@@ -108,14 +111,7 @@ func (c *Clips) store(ctx context.Context, incidentID string, t *tempClip, clip 
 }
 
 // refreshBytes sets the clip bytes gauge from the store's totals.
-func (c *Clips) refreshBytes(ctx context.Context) {
-	if c.Metrics == nil {
-		return
-	}
-	if err := c.Metrics.LoadTotals(ctx, c.Store); err != nil {
-		c.log().Warn("clip totals", "err", err)
-	}
-}
+func (c *Clips) refreshBytes(ctx context.Context) { c.Metrics.refreshBytes(ctx, c.Store, c.log()) }
 
 // Open opens a clip's file for a download, an export or a viewing, after
 // appending the custody entry that records who reads it and why: the read

@@ -1,9 +1,13 @@
-package ingest
+package evidence
 
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,13 +51,17 @@ func TestInspect(t *testing.T) {
 }
 
 // TestInspectSurvivesCorruption flips bytes of the metadata of a valid
-// file: the inspection may fail, but never panics or hangs.
+// file, 2000 times, and holds Inspect to what an upload relies on: it
+// returns (a panic or a hang fails the test), a file it refuses gets one
+// of its sentences for people, a file it reads gets a bounded answer, and
+// no file costs more than maxInspectAlloc of memory.
 func TestInspectSurvivesCorruption(t *testing.T) {
+	const maxInspectAlloc = 1 << 20 // the moov is 1 KiB; a good read takes 8 KiB
 	good := testMP4(t, 26, 40*time.Millisecond)
 	moovAt := len(good) - moovLen(good)
 	rng := rand.New(rand.NewPCG(1, 2))
-	failed := 0
-	for range 2000 {
+	refused, read := 0, 0
+	for n := range 2000 {
 		b := append([]byte(nil), good...)
 		for range 1 + rng.IntN(4) {
 			i := moovAt + 8 + rng.IntN(len(good)-moovAt-8)
@@ -64,16 +72,56 @@ func TestInspectSurvivesCorruption(t *testing.T) {
 			}
 			b[i] = byte(rng.IntN(256))
 		}
-		if ins := Inspect(bytes.NewReader(b), int64(len(b))); !ins.OK {
-			failed++
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ins := Inspect(bytes.NewReader(b), int64(len(b)))
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > maxInspectAlloc {
+			t.Errorf("file %d: inspecting a %d-byte file allocated %d bytes, want at most %d", n, len(b), alloc, maxInspectAlloc)
+		}
+		if msg := inspectionFault(ins); msg != "" {
+			t.Errorf("file %d: %s", n, msg)
+		}
+		if ins.OK {
+			read++
+		} else {
+			refused++
 		}
 	}
-	t.Logf("%d of 2000 corrupted files were refused, the rest read", failed)
+	// Both ways out are taken, or the corruption tested nothing.
+	if refused == 0 || read == 0 {
+		t.Errorf("%d corrupted files refused, %d read: want some of each", refused, read)
+	}
+}
+
+// inspectionFault says what is wrong with an inspection's answer, "" when
+// it is what an upload relies on: a refusal in one of Inspect's sentences
+// for people, or a bounded reading (H.264 or H.265, a size that is not
+// negative, a finite duration that is not negative).
+func inspectionFault(ins Inspection) string {
+	if !ins.OK {
+		if !slices.ContainsFunc(inspectErrors, func(p string) bool { return strings.HasPrefix(ins.Error, p) }) {
+			return fmt.Sprintf("refused with %q, not one of Inspect's sentences", ins.Error)
+		}
+		return ""
+	}
+	if ins.Error != "" || (ins.Codec != "h264" && ins.Codec != "h265") || ins.Width < 0 || ins.Height < 0 ||
+		math.IsNaN(ins.Duration) || math.IsInf(ins.Duration, 0) || ins.Duration < 0 {
+		return fmt.Sprintf("read as %+v", ins)
+	}
+	return ""
+}
+
+// inspectErrors are how Inspect's refusals begin.
+var inspectErrors = []string{
+	"cannot open the file", "cannot read the file", "not an MP4 file", "not a complete MP4 file",
+	"not a readable MP4 file", "the MP4 metadata", "the MP4 file has no H.264 or H.265 video track",
+	"the H.264 configuration cannot be read", "the H.264 track has no usable configuration",
 }
 
 // patchBox writes v as a 32-bit value at offset off of the first box of
 // type typ.
-func patchBox(t *testing.T, mp4 []byte, typ string, off int, v uint32) []byte {
+func patchBox(t testing.TB, mp4 []byte, typ string, off int, v uint32) []byte {
 	t.Helper()
 	i := bytes.Index(mp4, []byte(typ))
 	if i < 4 {
@@ -113,15 +161,22 @@ func bigMdat(t *testing.T, mp4 []byte, pad int) []byte {
 	return append(out, mp4[n:]...)
 }
 
-// FuzzInspect: whatever the bytes, Inspect returns (run with
-// go test -fuzz FuzzInspect ./ingest).
+// FuzzInspect: whatever the bytes, Inspect returns, refusing in one of
+// its sentences or reading a bounded answer (run with go test -fuzz
+// FuzzInspect ./evidence). The seeds are a capture, the layouts of
+// TestMediacommonCannotInspect and the hostile files of TestInspect.
 func FuzzInspect(f *testing.F) {
+	good := testMP4(f, 26, 40*time.Millisecond)
 	f.Add([]byte("\x00\x00\x00\x08ftyp"))
-	f.Add(testMP4(f, 26, 40*time.Millisecond))
+	f.Add(good)
+	f.Add(append(ftypBox(), good...))
+	f.Add(mediacommonMP4(f, 50))
+	f.Add(patchBox(f, good, "mdia", 0, 0))
+	f.Add(patchBox(f, good, "stts", 12, 0xffffffff))
+	f.Add(patchBox(f, good, "stts", 16, 5_000_000)) // the first entry's count
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ins := Inspect(bytes.NewReader(b), int64(len(b)))
-		if ins.OK && ins.Codec == "" {
-			t.Errorf("OK without a codec: %+v", ins)
+		if msg := inspectionFault(Inspect(bytes.NewReader(b), int64(len(b)))); msg != "" {
+			t.Error(msg)
 		}
 	})
 }

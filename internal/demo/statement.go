@@ -1,12 +1,11 @@
-package main
+package demo
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 )
@@ -18,35 +17,31 @@ import (
 // they agree. Both are done through the API with the demo's admin token,
 // the way an admin and a fundraiser do them in the console.
 
-// demoStatementCommune is the commune whose statement the demo publishes:
+// statementCommune is the commune whose statement the demo publishes:
 // the commune of the demo's police account.
-const demoStatementCommune = "Song Bình"
+const statementCommune = "Song Bình"
 
-// demoNamedDonors are how the names of the donors who agree to be named
+// namedDonors are how the names of the donors who agree to be named
 // begin: the commune's mass organisations, the district's companies and
-// cooperatives, the shops.
-var demoNamedDonors = []string{
+// cooperatives, the shops. It is never written.
+var namedDonors = []string{
 	"Ủy ban ", "Hội ", "Đoàn ", "Công ty ", "Hợp tác xã ", "Ngân hàng ", "Doanh nghiệp ",
 	"Cửa hàng ", "Tiệm ", "Nhà thuốc ", "Cơ sở ", "Vựa ", "Đại lý ", "Quán ",
 }
 
-// publishDemoStatement records the consent of the named donors of
-// demoStatementCommune, publishes its statement and returns the path of
-// its page and how many donors are named.
-func publishDemoStatement(h http.Handler, token string) (path string, named int, err error) {
+// publishStatement records the consent of the named donors of
+// statementCommune, publishes its statement and returns the path of its
+// page and how many donors are named.
+func publishStatement(ctx context.Context, api client) (path string, named int, err error) {
 	call := func(method, target string, body []byte, out any) error {
-		req := httptest.NewRequest(method, target, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
+		ctype := ""
 		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+			ctype = "application/json"
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		resp := rec.Result()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("%s %s: %w", method, target, readProblem(resp))
+		raw, err := api.call(ctx, method, target, ctype, body)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, target, err)
 		}
-		raw, _ := io.ReadAll(resp.Body)
 		if out == nil {
 			return nil
 		}
@@ -58,12 +53,12 @@ func publishDemoStatement(h http.Handler, token string) (path string, named int,
 		}
 		Next string `json:"next_cursor"`
 	}
-	target := "/api/v1/donations?limit=1000&commune=" + url.QueryEscape(demoStatementCommune)
+	target := "/api/v1/donations?limit=1000&commune=" + url.QueryEscape(statementCommune)
 	if err := call(http.MethodGet, target, nil, &list); err != nil {
 		return "", 0, err
 	}
 	if list.Next != "" {
-		return "", 0, fmt.Errorf("%s has more than 1000 gifts in the sample", demoStatementCommune)
+		return "", 0, fmt.Errorf("%s has more than 1000 gifts in the sample", statementCommune)
 	}
 	donors := map[string]bool{}
 	for _, d := range list.Items {
@@ -76,7 +71,7 @@ func publishDemoStatement(h http.Handler, token string) (path string, named int,
 		donors[d.Donor] = true
 	}
 	var pub struct{ Path string }
-	if err := call(http.MethodPut, "/api/v1/statements/"+url.PathEscape(demoStatementCommune), nil, &pub); err != nil {
+	if err := call(http.MethodPut, "/api/v1/statements/"+url.PathEscape(statementCommune), nil, &pub); err != nil {
 		return "", 0, err
 	}
 	return pub.Path, len(donors), nil
@@ -84,7 +79,7 @@ func publishDemoStatement(h http.Handler, token string) (path string, named int,
 
 // agreesToBeNamed reports whether a sample donor is one the demo names.
 func agreesToBeNamed(donor string) bool {
-	for _, p := range demoNamedDonors {
+	for _, p := range namedDonors {
 		if strings.HasPrefix(donor, p) {
 			return true
 		}
@@ -92,7 +87,7 @@ func agreesToBeNamed(donor string) bool {
 	return false
 }
 
-// printDemoStatement tells where the public statement is.
-func printDemoStatement(w io.Writer, base, path string, named int) {
-	fmt.Fprintf(w, "\nPublic statement of %s (no sign-in; %d donors agreed to be named): %s%s\n", demoStatementCommune, named, base, path)
+// printStatement tells where the public statement is.
+func printStatement(w io.Writer, base, path string, named int) {
+	fmt.Fprintf(w, "\nPublic statement of %s (no sign-in; %d donors agreed to be named): %s%s\n", statementCommune, named, base, path)
 }

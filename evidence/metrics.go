@@ -1,8 +1,9 @@
-package ingest
+package evidence
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -54,6 +55,14 @@ func (m *IncidentMetrics) IncidentsCreated(category camera.Category, n int) {
 	m.incidents.WithLabelValues(string(category)).Add(float64(n))
 }
 
+// verifyFailed counts a verification that found a file altered or
+// missing. Nil metrics count nothing.
+func (m *IncidentMetrics) verifyFailed() {
+	if m != nil {
+		m.verifyFailures.Inc()
+	}
+}
+
 // ClipTotaler is the store's running total of clips.
 type ClipTotaler interface {
 	ClipTotals(ctx context.Context) (clips int64, bytes int64, err error)
@@ -68,4 +77,16 @@ func (m *IncidentMetrics) LoadTotals(ctx context.Context, s ClipTotaler) error {
 	}
 	m.clipBytes.Set(float64(n))
 	return nil
+}
+
+// refreshBytes is LoadTotals for the pipeline's writers (an upload, a
+// capture, a retention pass): a failure is logged and the gauge keeps
+// its value. Nil metrics do nothing.
+func (m *IncidentMetrics) refreshBytes(ctx context.Context, s ClipTotaler, log *slog.Logger) {
+	if m == nil {
+		return
+	}
+	if err := m.LoadTotals(ctx, s); err != nil {
+		log.Warn("clip totals", "err", err)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"time"
@@ -23,30 +22,31 @@ import (
 // capture route refuses a camera that is not), in the background, so that
 // the banner does not wait for the poller.
 const (
-	demoCaptures       = 3
-	demoCaptureSeconds = 2
-	// demoCaptureWait bounds the wait for a camera to be found up: its
+	// ClipCount is how many clips the demo captures.
+	ClipCount      = 3
+	captureSeconds = 2
+	// captureWait bounds the wait for a camera to be found up: its
 	// first probes come within one poll interval, the confirming one a
 	// retry later.
-	demoCaptureWait = 2 * time.Minute
-	demoHealthPoll  = 250 * time.Millisecond
-	// demoClipReason is the reason the banner's download example gives.
-	demoClipReason = "demo: xem thu bang chung"
+	captureWait = 2 * time.Minute
+	healthPoll  = 250 * time.Millisecond
+	// clipReason is the reason the banner's download example gives.
+	clipReason = "demo: xem thu bang chung"
 )
 
-// demoCapture is one clip the demo records: from a camera, for an
-// incident of that camera.
-type demoCapture struct {
-	incidentID string
-	cameraID   string
+// Capture is one clip the demo records: from a camera, for an incident of
+// that camera.
+type Capture struct {
+	IncidentID string
+	CameraID   string
 }
 
-// pickDemoCaptures chooses the most recent sample incidents whose first
+// PickCaptures chooses the most recent sample incidents whose first
 // camera is simulated without a fault, one per picture size: the fake
 // cameras all film the same test picture, so two cameras of one size
 // would give byte-identical clips — one clip, content-addressed, shared
 // by two incidents.
-func pickDemoCaptures(incidentsJSON []byte, plan simPlan, n int) ([]demoCapture, error) {
+func PickCaptures(incidentsJSON []byte, plan Plan, n int) ([]Capture, error) {
 	var ins []struct {
 		ID        string   `json:"id"`
 		CameraIDs []string `json:"camera_ids"`
@@ -56,7 +56,7 @@ func pickDemoCaptures(incidentsJSON []byte, plan simPlan, n int) ([]demoCapture,
 		return nil, fmt.Errorf("read the sample incidents: %w", err)
 	}
 	type dated struct {
-		demoCapture
+		Capture
 		start time.Time
 	}
 	var all []dated
@@ -65,8 +65,8 @@ func pickDemoCaptures(incidentsJSON []byte, plan simPlan, n int) ([]demoCapture,
 		if err != nil || len(in.CameraIDs) == 0 {
 			return nil, fmt.Errorf("sample incident %s: bad start or no camera", in.ID)
 		}
-		if kind, ok := plan.byID[in.CameraIDs[0]]; ok && kind == faultNone {
-			all = append(all, dated{demoCapture{in.ID, in.CameraIDs[0]}, start})
+		if kind, ok := plan.byID[in.CameraIDs[0]]; ok && kind == FaultNone {
+			all = append(all, dated{Capture{in.ID, in.CameraIDs[0]}, start})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b dated) int { return b.start.Compare(a.start) })
@@ -75,48 +75,44 @@ func pickDemoCaptures(incidentsJSON []byte, plan simPlan, n int) ([]demoCapture,
 		b := simBrands[i%len(simBrands)]
 		size[r.id] = fmt.Sprintf("%dx%d", b.width, b.height)
 	}
-	var out []demoCapture
+	var out []Capture
 	seen := map[string]bool{}
 	for _, d := range all {
 		if len(out) == n {
 			break
 		}
-		if !seen[size[d.cameraID]] {
-			seen[size[d.cameraID]] = true
-			out = append(out, d.demoCapture)
+		if !seen[size[d.CameraID]] {
+			seen[size[d.CameraID]] = true
+			out = append(out, d.Capture)
 		}
 	}
 	return out, nil
 }
 
-// captureDemoClips waits for each camera to be up and captures its clip
-// through the API, as the demo's admin: the clip goes through the same
-// checks, recording and custody as an operator's. It gives up on a camera
-// after demoCaptureWait, and on everything when ctx ends (the demo stops).
-func captureDemoClips(ctx context.Context, store *registry.Store, h http.Handler, token string, caps []demoCapture, log *slog.Logger) {
-	for _, c := range caps {
-		if err := waitUp(ctx, store, c.cameraID, demoCaptureWait); err != nil {
+// CaptureClips waits for each chosen camera to be up and captures its
+// clip through the API, as the demo's admin: the clip goes through the
+// same checks, recording and custody as an operator's. It gives up on a
+// camera after two minutes, and on everything when ctx ends (the demo
+// stops). Run it in the background: the banner does not wait for it.
+func (d *Demo) CaptureClips(ctx context.Context, log *slog.Logger) {
+	for _, c := range d.captures {
+		if err := waitUp(ctx, d.store, c.CameraID, captureWait); err != nil {
 			if ctx.Err() == nil {
-				log.Warn("demo clip not captured", slog.String("camera", c.cameraID), slog.Any("err", err))
+				log.Warn("demo clip not captured", slog.String("camera", c.CameraID), slog.Any("err", err))
 			}
 			continue
 		}
-		body := fmt.Sprintf(`{"camera_id":%q,"capture_seconds":%d}`, c.cameraID, demoCaptureSeconds)
-		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/v1/incidents/"+c.incidentID+"/clips", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		resp := rec.Result()
-		if resp.StatusCode != http.StatusCreated {
+		body := fmt.Sprintf(`{"camera_id":%q,"capture_seconds":%d}`, c.CameraID, captureSeconds)
+		answer, err := d.api.call(ctx, http.MethodPost, "/api/v1/incidents/"+c.IncidentID+"/clips", "application/json", []byte(body))
+		if err != nil {
 			if ctx.Err() == nil {
-				log.Warn("demo clip not captured", slog.String("camera", c.cameraID), slog.Any("err", readProblem(resp)))
+				log.Warn("demo clip not captured", slog.String("camera", c.CameraID), slog.Any("err", err))
 			}
 			continue
 		}
 		var clip camera.Clip
-		if err := json.NewDecoder(resp.Body).Decode(&clip); err == nil {
-			log.Info("demo clip captured", slog.String("incident", c.incidentID), slog.String("camera", c.cameraID),
+		if err := json.Unmarshal(answer, &clip); err == nil {
+			log.Info("demo clip captured", slog.String("incident", c.IncidentID), slog.String("camera", c.CameraID),
 				slog.String("clip", clip.ID), slog.Float64("seconds", clip.Duration))
 		}
 	}
@@ -126,7 +122,7 @@ func captureDemoClips(ctx context.Context, store *registry.Store, h http.Handler
 func waitUp(ctx context.Context, store *registry.Store, id string, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	t := time.NewTicker(demoHealthPoll)
+	t := time.NewTicker(healthPoll)
 	defer t.Stop()
 	for {
 		h, err := store.CurrentHealth(ctx, id)
@@ -144,18 +140,17 @@ func waitUp(ctx context.Context, store *registry.Store, id string, limit time.Du
 	}
 }
 
-// printDemoIncidents adds the incidents and evidence examples to the
-// banner.
-func printDemoIncidents(w io.Writer, url string, caps []demoCapture, loc *time.Location) {
+// printIncidents adds the incidents and evidence examples to the banner.
+func printIncidents(w io.Writer, url string, caps []Capture, loc *time.Location) {
 	if len(caps) == 0 {
 		return
 	}
 	auth := `-H "Authorization: Bearer $MATTHAN_TOKEN"`
 	var cams []string
 	for _, c := range caps {
-		cams = append(cams, c.cameraID+" ("+c.incidentID+")")
+		cams = append(cams, c.CameraID+" ("+c.IncidentID+")")
 	}
-	first := caps[0].incidentID
+	first := caps[0].IncidentID
 	fmt.Fprintf(w, `
 Incidents and evidence: the sample's %s incidents (kept forever in the demo:
 retention is off). %d-second clips are being captured from %s
@@ -167,14 +162,14 @@ as soon as the poller finds those cameras up (within a minute).
   curl %s -H 'X-Reason: %s' -o clip.mp4 "%s/api/v1/clips/$CLIP"   # logged in custody
   curl %s "%s/api/v1/clips/$CLIP/custody"
   curl %s "%s/api/v1/clips/$CLIP/verify"
-`, sampleIncidentCount(), demoCaptureSeconds, strings.Join(cams, ", "),
+`, SampleIncidentCount(), captureSeconds, strings.Join(cams, ", "),
 		auth, url, auth, url, strings.ReplaceAll(time.Date(2021, 1, 1, 0, 0, 0, 0, loc).Format(time.RFC3339), "+", "%2B"),
-		auth, url, first, auth, url, first, auth, demoClipReason, url, auth, url, auth, url)
+		auth, url, first, auth, url, first, auth, clipReason, url, auth, url, auth, url)
 }
 
-// sampleIncidentCount is how many incidents the sample holds, for the
+// SampleIncidentCount is how many incidents the sample holds, for the
 // banner ("48").
-func sampleIncidentCount() string {
+func SampleIncidentCount() string {
 	var ins []json.RawMessage
 	if err := json.Unmarshal(sample.Incidents(), &ins); err != nil {
 		return "sample"

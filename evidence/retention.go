@@ -1,4 +1,4 @@
-package ingest
+package evidence
 
 import (
 	"context"
@@ -84,12 +84,7 @@ func (r *Retention) Run(ctx context.Context) error {
 	}
 }
 
-func (r *Retention) log() *slog.Logger {
-	if r.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return r.Logger
-}
+func (r *Retention) log() *slog.Logger { return orDiscard(r.Logger) }
 
 // PurgeOnce runs one pass and returns what it purged.
 func (r *Retention) PurgeOnce(ctx context.Context) (RetentionStats, error) {
@@ -140,10 +135,8 @@ func (r *Retention) PurgeOnce(ctx context.Context) (RetentionStats, error) {
 			break
 		}
 	}
-	if st.Incidents > 0 && r.Metrics != nil {
-		if err := r.Metrics.LoadTotals(ctx, r.Store); err != nil {
-			r.log().Warn("clip totals", "err", err)
-		}
+	if st.Incidents > 0 {
+		r.Metrics.refreshBytes(ctx, r.Store, r.log())
 	}
 	return st, nil
 }

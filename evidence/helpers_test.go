@@ -1,23 +1,124 @@
-package ingest
+package evidence
 
 import (
 	"context"
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/deepch/vdk/format/mp4"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/goleak"
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/registry"
 	"github.com/matthan/matthan/registry/registrytest"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// police is the actor of test writes.
+var police = camera.Actor{Name: "ca-xa", Role: camera.RolePolice}
+
+// newCamera returns a valid active camera with a stream URL and
+// credentials, so that tests can check they never leak.
+func newCamera(id, commune string) *camera.Camera {
+	c := &camera.Camera{
+		ID: id, Name: "Ngã tư " + id, Lat: 10.35, Lon: 106.46,
+		Commune: commune, District: "Chợ Gạo", Province: "Tiền Giang",
+		RTSPURL:     "rtsp://" + id + ".cam.test/live",
+		Credentials: camera.Credentials{Username: "admin", Password: "s3cret"},
+		InstalledOn: "2021-05-01",
+	}
+	c.ApplyDefaults()
+	return c
+}
+
+// addCameras stores cameras in s.
+func addCameras(tb testing.TB, s *registry.Store, cams ...*camera.Camera) {
+	tb.Helper()
+	res, err := s.ImportCameras(context.Background(), cams, true, police)
+	if err != nil || res.Created != len(cams) {
+		tb.Fatalf("import cameras: %+v %v", res, err)
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes: the tests'
+// only way to wait, never a bare sleep.
+func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// gaugeValue returns the value of the series of metric name with the
+// given labels, or -1 when there is none.
+func gaugeValue(tb testing.TB, g prometheus.Gatherer, name string, labels map[string]string) float64 {
+	tb.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				have[lp.GetName()] = lp.GetValue()
+			}
+			for k, v := range labels {
+				if have[k] != v {
+					continue series
+				}
+			}
+			switch {
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue()
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return -1
+}
 
 // H.264 parameter sets and slices of a 640×480 Baseline stream, as the
 // fake cameras of rtsptest send them.

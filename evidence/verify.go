@@ -1,4 +1,4 @@
-package ingest
+package evidence
 
 import (
 	"context"
@@ -65,9 +65,7 @@ func (c *Clips) verify(ctx context.Context, clip *camera.Clip, actor camera.Acto
 	}
 	res.Custody = e
 	if !res.OK() {
-		if c.Metrics != nil {
-			c.Metrics.verifyFailures.Inc()
-		}
+		c.Metrics.verifyFailed()
 		c.log().Error("clip verification failed", "clip", clip.ID, "result", res.Result, "incidents", clip.IncidentIDs)
 	}
 	return res, nil
