@@ -37,11 +37,12 @@ web/dist/manifest.json: web/node_modules/.package-lock.json $(WEB_SRC)
 ## deps: the programs the tests run besides Go, installed from Debian's
 ## packages when missing (as root, or through sudo): GDAL's ogr2ogr and
 ## ogrinfo (gdal-bin) check the GeoJSON a GIS tool gets, chromium runs the
-## console's browser tests, openssl runs the README's webhook check.
+## console's browser tests, openssl runs the README's webhook check,
+## ffprobe (ffmpeg) reads the clips a capture records.
 ## Each entry is command:package. Nothing happens when every command is
 ## there. Without apt-get the tests that need a missing command skip,
 ## unless CI is set: then they fail, and so does this target.
-TEST_TOOLS := ogr2ogr:gdal-bin chromium:chromium openssl:openssl
+TEST_TOOLS := ogr2ogr:gdal-bin chromium:chromium openssl:openssl ffprobe:ffmpeg
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 deps:
 	@missing=; \

@@ -28,6 +28,9 @@ func (b *browser) openStatus(url string) int64 {
 	if err != nil {
 		b.t.Fatalf("browser: open %s: %v (see %s)", url, err, b.shot("failure"))
 	}
+	if res == nil { // chromedp saw no response for the document
+		b.t.Fatalf("browser: open %s: no response (see %s)", url, b.shot("failure"))
+	}
 	return res.Status
 }
 
