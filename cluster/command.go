@@ -89,6 +89,13 @@ func (k keys) head() string { return k.root + "head" }
 // floor holds how far the log was compacted.
 func (k keys) floor() string { return k.root + "floor" }
 
+// nodesPrefix holds the live nodes, one leased key each.
+func (k keys) nodesPrefix() string { return k.root + "nodes/" }
+
+// appliedPrefix holds each live node's last applied revision, under its
+// lease.
+func (k keys) appliedPrefix() string { return k.root + "applied/" }
+
 // seqOf reads the sequence number out of a log key.
 func (k keys) seqOf(key []byte) (int64, error) {
 	s, ok := strings.CutPrefix(string(key), k.logPrefix())
