@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,7 @@ type runningFollower struct {
 	*cluster.Follower
 	cancel context.CancelFunc
 	done   chan error
+	once   sync.Once
 }
 
 // follow starts a follower of l into app for node; it stops when the test
@@ -68,16 +70,17 @@ func follow(t testing.TB, l *cluster.Log, app cluster.Applier, node string) *run
 // more than once.
 func (f *runningFollower) stop(t testing.TB) {
 	t.Helper()
-	f.cancel()
-	select {
-	case err, ok := <-f.done:
-		if ok && err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("follower: %v", err)
+	f.once.Do(func() {
+		f.cancel()
+		select {
+		case err := <-f.done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("follower: %v", err)
+			}
+		case <-time.After(waitLimit):
+			t.Errorf("follower did not stop within %s", waitLimit)
 		}
-		close(f.done)
-	case <-time.After(waitLimit):
-		t.Errorf("follower did not stop within %s", waitLimit)
-	}
+	})
 }
 
 // waitApplied waits until f has applied up to rev and returns the outcome.
