@@ -13,14 +13,20 @@ import (
 // Applier makes the commands of the log take effect on one node's own
 // store. The registry implements it in cluster mode.
 type Applier interface {
-	// Apply makes cmd's change and records rev as the last applied
-	// revision, in one transaction of the node's store, so that a crash
-	// leaves either both or neither. It returns the outcome the node that
-	// took the write answers with ("created", "conflict", per-row
-	// rejections): checks that depend on state are decided here, the
-	// same way on every node. An error means nothing was applied and the
-	// store cannot go on; the follower stops rather than skip a command.
-	Apply(rev int64, cmd Command) (outcome any, err error)
+	// Apply makes the changes of entries, in their order, and records the
+	// last entry's revision as the last applied revision, all in one
+	// transaction of the node's store, so that a crash leaves either all
+	// or none. A batch, not one command at a time, because a store that
+	// syncs each transaction to disk would apply at the pace of fsync
+	// (measured in docs/performance.md); a follower catching up passes a
+	// page, a follower keeping up passes what one watch answer brought.
+	//
+	// It returns, for each entry, the outcome the node that took the write
+	// answers with ("created", "conflict", per-row rejections): checks
+	// that depend on state are decided here, the same way on every node.
+	// An error means nothing was applied and the store cannot go on; the
+	// follower stops rather than skip a command.
+	Apply(entries []Entry) (outcomes []any, err error)
 	// LastApplied returns the revision Apply last recorded, 0 for a
 	// store that has applied nothing.
 	LastApplied() (int64, error)
@@ -131,15 +137,15 @@ func (f *Follower) follow(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			if err := f.apply(e, last); err != nil {
-				return err
-			}
-			last = e.Rev
+		if err := f.apply(entries, last); err != nil {
+			return err
+		}
+		if len(entries) > 0 {
+			last = entries[len(entries)-1].Rev
 		}
 		seq += int64(len(entries))
 	}
-	f.advance(st.rev, nil)
+	f.advance(st.rev)
 
 	// The watch ends when its member loses the leader, so that a node cut
 	// off with a minority does not sit on a log that has stopped.
@@ -155,6 +161,7 @@ func (f *Follower) follow(ctx context.Context) error {
 		if err := resp.Err(); err != nil {
 			return fmt.Errorf("watch the log: %w", err)
 		}
+		entries := make([]Entry, 0, len(resp.Events))
 		for _, ev := range resp.Events {
 			if !ev.IsCreate() {
 				continue // commands are never rewritten; nothing else lives here
@@ -163,49 +170,69 @@ func (f *Follower) follow(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if e.Seq != seq {
-				return fmt.Errorf("%w: command %d arrived when %d was due", ErrLogCorrupt, e.Seq, seq)
+			if want := seq + int64(len(entries)); e.Seq != want {
+				return fmt.Errorf("%w: command %d arrived when %d was due", ErrLogCorrupt, e.Seq, want)
 			}
-			if err := f.apply(e, last); err != nil {
-				return err
-			}
-			last, seq = e.Rev, seq+1
+			entries = append(entries, e)
 		}
+		if len(entries) == 0 {
+			continue
+		}
+		if err := f.apply(entries, last); err != nil {
+			return err
+		}
+		last, seq = entries[len(entries)-1].Rev, seq+int64(len(entries))
 	}
 	return fmt.Errorf("watch the log from revision %d: closed", st.rev+1)
 }
 
-// apply applies one entry after the one at revision last.
-func (f *Follower) apply(e Entry, last int64) error {
-	if e.Rev <= last {
-		return fmt.Errorf("%w: command %d at revision %d, already applied up to %d", ErrLogCorrupt, e.Seq, e.Rev, last)
+// apply applies entries, which follow the command at revision last, in
+// one call of the applier.
+func (f *Follower) apply(entries []Entry, last int64) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	out, err := f.app.Apply(e.Rev, e.Command)
+	for _, e := range entries {
+		if e.Rev <= last {
+			return fmt.Errorf("%w: command %d at revision %d, after revision %d", ErrLogCorrupt, e.Seq, e.Rev, last)
+		}
+		last = e.Rev
+	}
+	outs, err := f.app.Apply(entries)
 	if err != nil {
-		return applyError{fmt.Errorf("apply command %d (%s) at revision %d: %w", e.Seq, e.Command.Kind, e.Rev, err)}
+		first, end := entries[0], entries[len(entries)-1]
+		return applyError{fmt.Errorf("apply commands %d-%d (revisions %d-%d): %w", first.Seq, end.Seq, first.Rev, end.Rev, err)}
 	}
-	if e.Command.Node == f.node {
-		f.advance(e.Rev, &out)
-	} else {
-		f.advance(e.Rev, nil)
+	if len(outs) != len(entries) {
+		return applyError{fmt.Errorf("applier gave %d outcomes for %d commands", len(outs), len(entries))}
 	}
+	f.mu.Lock()
+	for i, e := range entries {
+		if e.Command.Node == f.node {
+			f.keep(e.Rev, outs[i])
+		}
+	}
+	f.mu.Unlock()
+	f.advance(last)
 	return nil
 }
 
-// advance records that every command up to rev is applied, with the
-// outcome of the command at rev when it is this node's, and wakes the
+// keep holds the outcome of this node's command at rev for WaitApplied.
+// f.mu is held.
+func (f *Follower) keep(rev int64, out any) {
+	f.outcomes[rev] = out
+	f.order = append(f.order, rev)
+	if len(f.order) > keptOutcomes {
+		delete(f.outcomes, f.order[0])
+		f.order = f.order[1:]
+	}
+}
+
+// advance records that every command up to rev is applied and wakes the
 // waiters.
-func (f *Follower) advance(rev int64, out *any) {
+func (f *Follower) advance(rev int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if out != nil {
-		f.outcomes[rev] = *out
-		f.order = append(f.order, rev)
-		if len(f.order) > keptOutcomes {
-			delete(f.outcomes, f.order[0])
-			f.order = f.order[1:]
-		}
-	}
 	if rev <= f.applied {
 		return
 	}

@@ -98,11 +98,11 @@ func waitApplied(t testing.TB, f *cluster.Follower, rev int64) any {
 // appendAll appends cmds in order through l and returns their revisions.
 func appendAll(t testing.TB, l *cluster.Log, cmds []cluster.Command) []int64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
 	revs := make([]int64, len(cmds))
 	for i, c := range cmds {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 		rev, err := l.Append(ctx, c)
+		cancel()
 		if err != nil {
 			t.Fatalf("append %d: %v", i, err)
 		}
