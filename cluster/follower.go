@@ -170,6 +170,9 @@ func (f *Follower) follow(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if e.Seq < seq {
+				continue // delivered again after a reconnect: applied already
+			}
 			if want := seq + int64(len(entries)); e.Seq != want {
 				return fmt.Errorf("%w: command %d arrived when %d was due", ErrLogCorrupt, e.Seq, want)
 			}
