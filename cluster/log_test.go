@@ -197,6 +197,12 @@ func TestLogMemberStop(t *testing.T) {
 
 	waitApplied(t, f.Follower, revs[len(revs)-1])
 	checkHistory(t, app, want)
+	// Each member that was stopped holds the whole log again.
+	for _, m := range c.Members[:2] {
+		if n := countLog(t, etcdtest.NewClient(t, []string{m.ClientURL})); n != int64(len(want)) {
+			t.Errorf("member %s holds %d commands, want %d", m.Name, n, len(want))
+		}
+	}
 }
 
 // TestLogRejectsInvalidCommand names the missing field.
