@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -159,10 +160,31 @@ func TestOpenAPIEveryRoute(t *testing.T) {
 	unmarshalT(t, e.call(police, "POST", "/api/v1/clips/"+clip.ID+"/playback", "application/json", []byte(`{"reason":"xem lại"}`), 201), &grant)
 	e.call(police, "GET", grant.URL, "", nil, 200)
 	e.call(police, "HEAD", grant.URL, "", nil, 200)
+	for rng, want := range map[string]int{"bytes=0-99": http.StatusPartialContent, "bytes=999999999-": http.StatusRequestedRangeNotSatisfiable} {
+		req, err := http.NewRequest("GET", e.srv.URL+grant.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+police)
+		req.Header.Set("Range", rng)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOpenAPI(t, res, got)
+		if res.StatusCode != want {
+			t.Errorf("Range %s: %d, want %d", rng, res.StatusCode, want)
+		}
+	}
 
 	// Donations, funding and the public statement.
 	var gift camera.Donation
-	e.doJSON(fundraiser, "POST", "/api/v1/donations", map[string]any{"donor": "Nguyễn Văn An", "amount_vnd": 500000, "received_on": "2026-11-20", "camera_id": "CG-0001"}, 201, &gift)
+	e.doJSON(fundraiser, "POST", "/api/v1/donations", map[string]any{"donor": "Nguyễn Văn An", "amount_vnd": 500000, "received_on": time.Now().AddDate(0, 0, -7).Format(time.DateOnly), "camera_id": "CG-0001"}, 201, &gift)
 	e.call(fundraiser, "POST", "/api/v1/donations/import?dry_run=true", csv, sample.Donations(), 200)
 	e.call(fundraiser, "POST", "/api/v1/donations/import", csv, sample.Donations(), 200)
 	e.call(fundraiser, "GET", "/api/v1/donations/"+gift.ID, "", nil, 200)

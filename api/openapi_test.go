@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/api/apitest"
@@ -61,6 +64,38 @@ func TestOpenAPIServed(t *testing.T) {
 	}
 	if p := e.problem("", "GET", "/api/v1/openapi.json?format=yaml", nil, http.StatusBadRequest); p.Field != "format" {
 		t.Errorf("unknown parameter: %+v", p)
+	}
+}
+
+// TestOpenAPIJSONIsTheYAML: the JSON the daemon serves says what
+// openapi.yaml says, read by a YAML decoder of its own.
+func TestOpenAPIJSONIsTheYAML(t *testing.T) {
+	raw, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromYAML any
+	if err := yaml.Unmarshal(raw, &fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	// Through encoding/json, so that both sides hold the same Go types.
+	b, err := json.Marshal(fromYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got any
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	served, err := api.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(served, &got); err != nil {
+		t.Fatalf("api.OpenAPI is not JSON: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("api.OpenAPI differs from openapi.yaml read as YAML")
 	}
 }
 
