@@ -136,7 +136,8 @@ func stripCreds(u string) string {
 	return scheme + "://" + rest
 }
 
-// call makes one HTTP request to a daemon and returns the status and body.
+// call makes one HTTP request to a daemon and returns the status and
+// body, having checked the answer against the OpenAPI description.
 func call(t *testing.T, method, url, token, ctype string, body []byte) (int, []byte) {
 	t.Helper()
 	var r io.Reader
@@ -162,6 +163,7 @@ func call(t *testing.T, method, url, token, ctype string, body []byte) (int, []b
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
+	checkOpenAPI(t, resp, b)
 	return resp.StatusCode, b
 }
 
