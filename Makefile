@@ -77,7 +77,7 @@ bench: deps web
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./ingest
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
-	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
+	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry/record
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
 	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built
