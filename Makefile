@@ -70,6 +70,7 @@ bench: deps web
 	$(BENCH) -bench 'ProbeDescribe' -benchtime 3s ./camera/rtsp
 	$(BENCH) -bench 'Poller' -benchtime 5x ./ingest
 	$(BENCH) -bench . -benchtime 10x ./exchange
+	$(BENCH) -bench . ./internal/jsontext
 	$(BENCH) -bench . ./geo
 	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
 	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
