@@ -443,7 +443,7 @@ func TestCameraCodecFields(t *testing.T) {
 		case f.Type() == reflect.TypeFor[camera.Credentials]() && f.NumField() == 3:
 			f.Set(reflect.ValueOf(camera.Credentials{Username: "u", Password: "p", Query: "&password=q"}))
 		default:
-			t.Fatalf("camera.Camera.%s (%s): teach camera_codec.go and this test about it", sf.Name, f.Type())
+			t.Fatalf("camera.Camera.%s (%s): teach camera.go and this test about it", sf.Name, f.Type())
 		}
 	}
 	rec := checkEncode(t, c)
