@@ -20,12 +20,11 @@ import (
 // encoding/csv writes it (appendCSVField; TestFundingCSVAndJSON and
 // FuzzFundingCSV hold it to encoding/csv's bytes): a camera view is a
 // million lines, and csv.Writer, which takes only strings, costs an
-// allocation per number and several times the time. BenchmarkFundingCSV,
-// 100,000 camera rows, on the project's 2-core machine shared with other
-// work: 35–170 ms (350–1,700 ns a row) and 2 allocations here, against
-// 150–630 ms and 600,008 allocations through csv.Writer, a fifth to a
-// half of the time in every run (`go test -run '^$' -bench FundingCSV
-// -benchmem ./exchange`).
+// allocation per number and two to five times the time. BenchmarkFundingCSV,
+// 100,000 camera rows on the project's 2-core machine: 22–25 ms/op
+// (220–250 ns a row) and 2 allocations here, against 56–111 ms/op
+// (560–1,110 ns a row) and 600,008 allocations (36 MB) through
+// csv.Writer (`go test -run '^$' -bench FundingCSV -benchmem ./exchange`).
 func WriteFundingCSV(w io.Writer, rep *registry.FundingReport) error {
 	fields := registry.FundingFields(rep.GroupBy)
 	b := make([]byte, 0, 64<<10)
