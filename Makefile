@@ -92,6 +92,7 @@ bench: deps web
 	$(BENCH) -bench 'ProbeDescribe' -benchtime 3s ./camera/rtsp
 	$(BENCH) -bench 'Poller' -benchtime 5x ./ingest
 	$(BENCH) -bench . -benchtime 10x ./exchange
+	$(BENCH) -bench . ./internal/jsontext
 	$(BENCH) -bench . ./geo
 	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
 	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
@@ -99,7 +100,7 @@ bench: deps web
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
-	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
+	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry/record
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
 	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built

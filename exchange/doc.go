@@ -3,7 +3,9 @@
 // and spreadsheets (.xlsx, with excelize, which stays in this package).
 // The HTTP import and export endpoints and the import / export
 // subcommands use it; it knows nothing of HTTP, and of the store only the
-// funding view it is handed (registry.FundingReport).
+// funding view it is handed (registry.FundingReport), which it writes as
+// CSV (WriteFundingCSV), JSON (WriteFundingJSON) and a workbook
+// (FundingWorkbook), each with the fields registry.FundingFields names.
 //
 // # Decoding
 //
