@@ -112,7 +112,7 @@ func TestIncidentCounts(t *testing.T) {
 }
 
 // TestIncidentCountsDistrictSummary reproduces the Chợ Gạo figures of
-// DESIGN.md: 29 criminal cases with 35 suspects.
+// docs/design.md: 29 criminal cases with 35 suspects.
 func TestIncidentCountsDistrictSummary(t *testing.T) {
 	ctx := context.Background()
 	s := registrytest.Open(t)

@@ -15,7 +15,7 @@ import (
 	"github.com/matthan/matthan/internal/vntext"
 )
 
-// List limits, as the API's (DESIGN.md).
+// List limits, as the API's (docs/design.md).
 const (
 	DefaultListLimit = 100
 	MaxListLimit     = 1000
@@ -45,7 +45,7 @@ type BBox struct {
 //   - CameraID: the camera is one of the incident's.
 //   - Category; CaseRef, compared folded (case, accents, spaces).
 //   - RadiusM > 0: the incident's place is within RadiusM metres
-//     (haversine, DESIGN.md) of (Lat, Lon).
+//     (haversine, docs/design.md) of (Lat, Lon).
 //   - BBox: the incident's place is inside the box, edges included.
 //   - Commune: the incident's commune — its first camera's, as in the
 //     counts (IncidentCounts) — is the one named, compared as camera

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// csvHeader is the camera CSV header of DESIGN.md.
+// csvHeader is the camera CSV header of docs/design.md.
 var csvHeader = []string{"id", "name", "lat", "lon", "commune", "district", "province", "road_class", "site", "direction_deg", "fov_deg", "range_m", "rtsp_url", "installed_on", "cost_vnd"}
 
 var testCommunes = []string{

@@ -9,7 +9,7 @@ import "math"
 // the files agrees with what the generator decided.
 
 const (
-	// earthRadiusM is the mean Earth radius DESIGN.md prescribes for every
+	// earthRadiusM is the mean Earth radius docs/design.md prescribes for every
 	// distance in the system.
 	earthRadiusM = 6371008.8
 	// originLat and originLon are the centre of Thị trấn Chợ Gạo, the origin
