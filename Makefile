@@ -14,7 +14,7 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB         ?= https://vuln.go.dev
 VULNDB_TIMEOUT ?= 5s
 
-.PHONY: all build run test bench lint tidy fmt vet staticcheck vulncheck clean web deps
+.PHONY: all build run test bench lint tidy fmt vet staticcheck vulncheck clean web deps openapi-lint
 
 all: lint test build
 
@@ -62,9 +62,23 @@ deps:
 	echo "deps: the tests that need$$missing will skip" >&2
 
 ## test: every test, with the race detector (the end-to-end tests build
-## and run the real binary; the console's run in chromium)
-test: deps web
+## and run the real binary; the console's run in chromium), and the
+## linter of the API description
+test: deps web openapi-lint
 	$(GO) test -race -count=1 -timeout 14m ./...
+
+## openapi-lint: the API description (api/openapi.yaml) through Redocly's
+## linter, every rule of its recommended set an error
+## (tools/openapi-lint/redocly.yaml). Redocly CLI comes from npm, pinned
+## in tools/openapi-lint/package-lock.json, and is installed again only
+## when that changes. The Go build does not need it.
+OPENAPI_LINT := tools/openapi-lint
+openapi-lint: $(OPENAPI_LINT)/node_modules/.package-lock.json
+	cd $(OPENAPI_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		./node_modules/.bin/redocly lint --config redocly.yaml --format stylish
+
+$(OPENAPI_LINT)/node_modules/.package-lock.json: $(OPENAPI_LINT)/package.json $(OPENAPI_LINT)/package-lock.json
+	cd $(OPENAPI_LINT) && npm ci --no-audit --no-fund
 
 ## bench: the benchmarks behind the README's performance figures; each
 ## line prints the figure it measures (req/s, s/import, rss_MB, ...)
@@ -78,6 +92,7 @@ bench: deps web
 	$(BENCH) -bench 'ProbeDescribe' -benchtime 3s ./camera/rtsp
 	$(BENCH) -bench 'Poller' -benchtime 5x ./ingest
 	$(BENCH) -bench . -benchtime 10x ./exchange
+	$(BENCH) -bench . ./internal/jsontext
 	$(BENCH) -bench . ./geo
 	$(BENCH) -bench 'NearHTTP1M' -benchtime 20000x ./api
 	$(BENCH) -bench 'SuggestHTTP1M' -benchtime 5x ./api
@@ -85,7 +100,7 @@ bench: deps web
 	$(BENCH) -bench 'BenchmarkIncidentBulkCreate' -benchtime 1000000x ./registry
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
-	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry
+	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry/record
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
 	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built

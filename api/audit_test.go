@@ -152,7 +152,7 @@ func TestSettingsRoute(t *testing.T) {
 	calls := 0
 	a := mustNew(t, api.Options{Store: e.store, Capabilities: allCapabilities(e.store), AdminToken: adminToken, Settings: func() any {
 		calls++
-		return map[string]any{"settings": []map[string]any{{"key": "listen", "value": "127.0.0.1:8080", "from": "default"}}}
+		return map[string]any{"settings": []map[string]any{{"key": "listen", "value": "127.0.0.1:8080", "from": "default"}}, "secrets": []map[string]any{}}
 	}})
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

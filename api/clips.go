@@ -240,27 +240,8 @@ func (s *Server) downloadClip(c *gin.Context) {
 		return
 	}
 	reason = vntext.NFC(reason)
-	entry := camera.CustodyEntry{ClipID: id, Action: camera.CustodyDownload, Reason: reason}
-	if err := entry.Validate(); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	res, err := s.clips.Verify(c, id, actor(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	switch res.Result {
-	case camera.VerifyMismatch:
-		s.writeError(c, camera.Errorf(camera.ECONFLICT, "file", "clip file does not match its sha256 (altered on disk): it now hashes to %s; it is not served, and the check is in its chain of custody", res.SHA256))
-		return
-	case camera.VerifyMissing:
-		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "file", "the file of clip %s is missing from the clip store", id))
-		return
-	}
-	f, clip, err := s.clips.Open(c, id, camera.CustodyDownload, reason, actor(c))
-	if err != nil {
-		s.writeError(c, err)
+	f, clip, served := s.openVerified(c, id, camera.CustodyDownload, reason)
+	if !served {
 		return
 	}
 	defer f.Close()
@@ -375,4 +356,36 @@ func (s *Server) incidentClips(c *gin.Context) {
 		clips = []*camera.Clip{}
 	}
 	ok(c, http.StatusOK, page[*camera.Clip]{Items: clips})
+}
+
+// openVerified is what both routes that hand out a clip's bytes (a
+// download, a playback grant) do first: check the custody entry they will
+// write, re-hash the file, refuse one altered or missing, and open it with
+// action and reason appended to the clip's chain of custody. It answers
+// the error itself and says ok false when the clip may not be served.
+func (s *Server) openVerified(c *gin.Context, id string, action camera.CustodyAction, reason string) (*os.File, *camera.Clip, bool) {
+	entry := camera.CustodyEntry{ClipID: id, Action: action, Reason: reason}
+	if err := entry.Validate(); err != nil {
+		s.writeError(c, err)
+		return nil, nil, false
+	}
+	res, err := s.clips.Verify(c, id, actor(c))
+	if err != nil {
+		s.writeError(c, err)
+		return nil, nil, false
+	}
+	switch res.Result {
+	case camera.VerifyMismatch:
+		s.writeError(c, camera.Errorf(camera.ECONFLICT, "file", "clip file does not match its sha256 (altered on disk): it now hashes to %s; it is not served, and the check is in its chain of custody", res.SHA256))
+		return nil, nil, false
+	case camera.VerifyMissing:
+		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "file", "the file of clip %s is missing from the clip store", id))
+		return nil, nil, false
+	}
+	f, clip, err := s.clips.Open(c, id, action, reason, actor(c))
+	if err != nil {
+		s.writeError(c, err)
+		return nil, nil, false
+	}
+	return f, clip, true
 }

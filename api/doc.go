@@ -1,5 +1,5 @@
 // Package api is the HTTP face of Mắt Thần: the gin router under /api/v1,
-// authentication by bearer token and the role rules of DESIGN.md, JSON
+// authentication by bearer token and the role rules of docs/design.md, JSON
 // contracts, RFC 9457 problem details, and /metrics, /healthz, /readyz.
 //
 // One file per resource (cameras, import/export, tokens, backup, audit,

@@ -281,12 +281,12 @@ func (s *Server) funding(c *gin.Context) {
 		}
 		c.Header("Content-Type", "application/json; charset=utf-8")
 		c.Status(http.StatusOK)
-		if err := registry.WriteFundingJSON(c.Writer, rep, rows, next); err != nil {
+		if err := exchange.WriteFundingJSON(c.Writer, rep, rows, next); err != nil {
 			s.log.Error("funding json", "err", err)
 		}
 	case "csv":
 		startCSV(c, "funding-by-"+string(groupBy), bom)
-		if err := registry.WriteFundingCSV(c.Writer, rep); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		if err := exchange.WriteFundingCSV(c.Writer, rep); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			s.log.Error("funding csv", "err", err)
 		}
 	case "xlsx":

@@ -10,7 +10,7 @@ import (
 )
 
 // exportDonations writes every donation matching f as a donation CSV
-// (DESIGN.md: donor,amount_vnd,received_on,camera_id,commune,note, then
+// (docs/design.md: donor,amount_vnd,received_on,camera_id,commune,note, then
 // each gift's bank ref and the donor's consent, public; with ?bom=true
 // after a byte order mark) or, when
 // xlsx, as a workbook of the same columns, in received order, from one

@@ -401,7 +401,7 @@ func TestPublicStatementRoutes(t *testing.T) {
 
 // TestOnlyTheStatementIsOpen: every route under /api/v1 and /tiles of a
 // server with every part mounted answers 401 without credentials, but
-// sign-in and the public statement.
+// sign-in, the public statement and the API's description.
 func TestOnlyTheStatementIsOpen(t *testing.T) {
 	store := registrytest.Open(t)
 	// A limit of failures that sixty requests without credentials do not
@@ -414,7 +414,7 @@ func TestOnlyTheStatementIsOpen(t *testing.T) {
 	if !isGin {
 		t.Fatalf("the handler is a %T", a.Handler())
 	}
-	open := map[string]bool{"POST /api/v1/session": true, "GET /api/v1/public/statements/:slug": true}
+	open := map[string]bool{"POST /api/v1/session": true, "GET /api/v1/public/statements/:slug": true, "GET /api/v1/openapi.json": true}
 	checked := 0
 	for _, r := range engine.Routes() {
 		if !strings.HasPrefix(r.Path, "/api/") && !strings.HasPrefix(r.Path, "/tiles/") {

@@ -243,27 +243,8 @@ func (s *Server) grantPlayback(c *gin.Context) {
 		s.writeError(c, invalid("reason", "is required: say why the clip is watched; it is kept in the clip's chain of custody"))
 		return
 	}
-	entry := camera.CustodyEntry{ClipID: id, Action: camera.CustodyView, Reason: reason}
-	if err := entry.Validate(); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	res, err := s.clips.Verify(c, id, actor(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	switch res.Result {
-	case camera.VerifyMismatch:
-		s.writeError(c, camera.Errorf(camera.ECONFLICT, "file", "clip file does not match its sha256 (altered on disk): it now hashes to %s; it is not served, and the check is in its chain of custody", res.SHA256))
-		return
-	case camera.VerifyMissing:
-		s.writeError(c, camera.Errorf(camera.ENOTFOUND, "file", "the file of clip %s is missing from the clip store", id))
-		return
-	}
-	f, clip, err := s.clips.Open(c, id, camera.CustodyView, reason, actor(c))
-	if err != nil {
-		s.writeError(c, err)
+	f, clip, served := s.openVerified(c, id, camera.CustodyView, reason)
+	if !served {
 		return
 	}
 	info, err := f.Stat()

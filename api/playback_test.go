@@ -76,6 +76,7 @@ func (e *playbackEnv) get(token, url, rng string) (int, []byte, http.Header) {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	checkOpenAPI(e.t, res, b)
 	return res.StatusCode, b, res.Header
 }
 

@@ -38,14 +38,16 @@ type Problem struct {
 // ProblemContentType is the media type of error bodies.
 const ProblemContentType = "application/problem+json"
 
-// writeError answers err as problem+json. Internal errors are logged with
-// their cause and answered with a generic detail.
+// writeError answers err as problem+json; a part of a query the store
+// refused names its query parameter (paramError). Internal errors are
+// logged with their cause and answered with a generic detail.
 func (s *Server) writeError(c *gin.Context, err error) {
 	if terr := bodyTimeoutError(c); terr != nil {
 		// The body was cut off for arriving too slowly: that is the
 		// answer, whatever the handler made of the failed read.
 		err = terr
 	}
+	err = paramError(err)
 	code := camera.ErrorCode(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Pagination limits of DESIGN.md.
+// Pagination limits of docs/design.md.
 const (
 	defaultLimit = 100
 	maxLimit     = 1000

@@ -5,6 +5,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/exchange"
+	"github.com/matthan/matthan/report"
 )
 
 // summaryWorkbook returns the district summary as a workbook: a sheet
@@ -13,7 +14,7 @@ import (
 // for "all" and each road class with junctions, incidents_<handling> and
 // subjects_<handling> for every handling — and a sheet "window" with the
 // windows of the figures.
-func summaryWorkbook(sum *Summary) (*exchange.Workbook, error) {
+func summaryWorkbook(sum *report.Summary) (*exchange.Workbook, error) {
 	classes := []string{"all"}
 	for _, rc := range camera.RoadClasses {
 		if _, ok := sum.Total.Coverage[string(rc)]; ok {
@@ -53,12 +54,12 @@ func summaryWorkbook(sum *Summary) (*exchange.Workbook, error) {
 	return wb, nil
 }
 
-func fillSummary(wb *exchange.Workbook, sum *Summary, cols []exchange.SheetColumn, classes []string) error {
+func fillSummary(wb *exchange.Workbook, sum *report.Summary, cols []exchange.SheetColumn, classes []string) error {
 	if err := wb.AddSheet("summary", cols); err != nil {
 		return err
 	}
 	cells := make([]any, 0, len(cols))
-	for _, r := range slices.Concat(sum.Communes, []SummaryRow{sum.Total}) {
+	for _, r := range slices.Concat(sum.Communes, []report.Row{sum.Total}) {
 		cells = append(cells[:0], r.Commune, r.Cameras, r.UpNow, r.UpHours, r.Uptime, r.FundingVND, r.CostVND)
 		for _, k := range classes {
 			v := r.Coverage[k]

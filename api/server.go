@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -173,6 +174,7 @@ type Server struct {
 	uploadGrace    time.Duration
 	cameraNetworks *camera.NetPolicy
 	settings       func() any
+	openapi        func() ([]byte, error) // the description as JSON, made once when first asked (openapi.go)
 }
 
 // New builds the server and its routes. It refuses Options without a
@@ -270,6 +272,7 @@ func New(o Options) (*Server, error) {
 	if o.AdminToken != "" {
 		s.adminHash = registry.HashToken(o.AdminToken)
 	}
+	s.openapi = sync.OnceValues(OpenAPI)
 	s.engine = s.routes()
 	return s, nil
 }
@@ -318,6 +321,7 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/healthz", func(c *gin.Context) { ok(c, http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})))
+	e.GET("/api/v1/openapi.json", s.openAPIDescription)
 
 	v1 := e.Group("/api/v1", s.authenticate())
 	all := []camera.Role{camera.RoleAdmin, camera.RolePolice, camera.RolePlanner, camera.RoleFundraiser}

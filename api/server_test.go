@@ -52,7 +52,8 @@ func (e *env) on(t *testing.T) *env {
 	return &c
 }
 
-// do sends a request and returns the status and body.
+// do sends a request and returns the status and body, having checked
+// the answer against the OpenAPI description.
 func (e *env) do(token, method, path, contentType string, body io.Reader) (int, []byte, http.Header) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
@@ -74,6 +75,7 @@ func (e *env) do(token, method, path, contentType string, body io.Reader) (int, 
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	checkOpenAPI(e.t, resp, b)
 	return resp.StatusCode, b, resp.Header
 }
 

@@ -50,6 +50,7 @@ func (b *browserClient) send(method, path, body string, headers map[string]strin
 	}
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
+	checkOpenAPI(b.t, res, out)
 	return res.StatusCode, out, res.Header
 }
 

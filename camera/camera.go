@@ -78,7 +78,7 @@ const DateLayout = "2006-01-02"
 
 // Camera is one donated camera: where it is, where it looks, how to reach
 // its stream and what it cost. Field names in JSON, CSV and query
-// parameters are the public contract of DESIGN.md.
+// parameters are the public contract of docs/design.md.
 //
 // RTSPURL never carries credentials, neither user information nor query
 // parameters that carry them: they live in Credentials, which has no JSON

@@ -28,7 +28,7 @@ const DonationIDPrefix = "DN-"
 
 // Donation is one gift of money: to a camera, or — with no CameraID — to a
 // commune's pool, which pays for the part of cameras donors did not cover
-// and for their upkeep. Field names are the contract of DESIGN.md.
+// and for their upkeep. Field names are the contract of docs/design.md.
 //
 // Commune is always set on a stored donation: a camera's gift takes the
 // camera's commune. It is the commune the gift was given in and stays so,

@@ -13,7 +13,7 @@ import (
 // Category is the kind of an incident.
 type Category string
 
-// Categories. DESIGN.md lists the first six and leaves the list open; the
+// Categories. docs/design.md lists the first six and leaves the list open; the
 // others are the kinds commune police reports name most often.
 const (
 	CategoryTheft         Category = "theft"
@@ -28,7 +28,7 @@ const (
 	CategoryMissingPerson Category = "missing_person"
 )
 
-// Categories lists every category, in the order of DESIGN.md.
+// Categories lists every category, in the order of docs/design.md.
 var Categories = []Category{
 	CategoryTheft, CategoryRobbery, CategoryAssault, CategoryTraffic, CategoryVandalism, CategoryOther,
 	CategoryDrugs, CategoryFighting, CategoryFraud, CategoryMissingPerson,
@@ -86,7 +86,7 @@ const (
 
 // Incident is an event police mark on one or more cameras over a time
 // window, with its case reference, how it was handled, and the ids of the
-// evidence clips kept for it. Field names are the contract of DESIGN.md.
+// evidence clips kept for it. Field names are the contract of docs/design.md.
 //
 // Lat and Lon are the incident's place. They are optional on input: the
 // store fills them with the first camera's position when absent, so that

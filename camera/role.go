@@ -1,6 +1,6 @@
 package camera
 
-// Role is what a token may do. The rules of DESIGN.md:
+// Role is what a token may do. The rules of docs/design.md:
 //
 //	admin       everything
 //	police      cameras, health, incidents, clips

@@ -22,7 +22,7 @@ func BenchmarkUpload500MB(b *testing.B) {
 	const size = 500 << 20
 	ctx := context.Background()
 	store := registrytest.OpenAt(b, filepath.Join(b.TempDir(), "m.db"), nil)
-	addCameras(b, store, newCamera("CG-0001", "Song Bình"))
+	registrytest.AddCameras(b, store, registrytest.Camera("CG-0001", "Song Bình"))
 	start := time.Date(2026, 11, 27, 21, 40, 0, 0, time.UTC)
 	in := &camera.Incident{CameraIDs: []string{"CG-0001"}, Start: start, End: start.Add(time.Hour), Category: camera.CategoryTheft}
 	if err := store.CreateIncident(ctx, in, police); err != nil {

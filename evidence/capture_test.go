@@ -15,6 +15,7 @@ import (
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp"
 	"github.com/matthan/matthan/camera/rtsp/rtsptest"
+	"github.com/matthan/matthan/registry/registrytest"
 )
 
 var _ VideoSource = (*rtsp.Prober)(nil)
@@ -29,7 +30,7 @@ func fakeCamera(t *testing.T, opts rtsptest.Options) (*rtsptest.Camera, *camera.
 		t.Fatal(err)
 	}
 	t.Cleanup(fc.Close)
-	cam := newCamera("CG-0001", "Song Bình")
+	cam := registrytest.Camera("CG-0001", "Song Bình")
 	clean, creds, err := camera.SplitRTSPURL(fc.URLWithCredentials("admin", "s3cret-pw"))
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +189,7 @@ func (s *scriptSource) Capture(ctx context.Context, _ string, fn func(camera.Vid
 
 func TestCaptureStartsAtKeyframe(t *testing.T) {
 	r := newClipsRig(t)
-	cam := newCamera("CG-0001", "Song Bình")
+	cam := registrytest.Camera("CG-0001", "Song Bình")
 	var aus []camera.AccessUnit
 	for i := range 60 {
 		au := camera.AccessUnit{PTS: time.Duration(i) * 40 * time.Millisecond, NALUs: [][]byte{testP}}

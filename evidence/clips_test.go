@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
 )
 
 func TestSaveLimitsAndFailures(t *testing.T) {
@@ -100,7 +101,7 @@ func TestUploadRecordsClip(t *testing.T) {
 	if err != nil || len(custody) != 1 || custody[0].Action != camera.CustodyCreate || custody[0].Actor != police {
 		t.Errorf("custody %+v %v", custody, err)
 	}
-	if v := gaugeValue(t, r.reg, "matthan_clip_bytes", nil); v != float64(len(body)) {
+	if v := metricstest.Value(t, r.reg, "matthan_clip_bytes", nil); v != float64(len(body)) {
 		t.Errorf("matthan_clip_bytes = %v, want %d", v, len(body))
 	}
 
@@ -115,7 +116,7 @@ func TestUploadRecordsClip(t *testing.T) {
 	if got := r.list(t); len(got) != 1 {
 		t.Errorf("files %v, want one", got)
 	}
-	if v := gaugeValue(t, r.reg, "matthan_clip_bytes", nil); v != float64(len(body)) {
+	if v := metricstest.Value(t, r.reg, "matthan_clip_bytes", nil); v != float64(len(body)) {
 		t.Errorf("matthan_clip_bytes = %v, want %d (one file)", v, len(body))
 	}
 

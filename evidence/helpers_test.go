@@ -28,29 +28,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // police is the actor of test writes.
 var police = camera.Actor{Name: "ca-xa", Role: camera.RolePolice}
 
-// newCamera returns a valid active camera with a stream URL and
-// credentials, so that tests can check they never leak.
-func newCamera(id, commune string) *camera.Camera {
-	c := &camera.Camera{
-		ID: id, Name: "Ngã tư " + id, Lat: 10.35, Lon: 106.46,
-		Commune: commune, District: "Chợ Gạo", Province: "Tiền Giang",
-		RTSPURL:     "rtsp://" + id + ".cam.test/live",
-		Credentials: camera.Credentials{Username: "admin", Password: "s3cret"},
-		InstalledOn: "2021-05-01",
-	}
-	c.ApplyDefaults()
-	return c
-}
-
-// addCameras stores cameras in s.
-func addCameras(tb testing.TB, s *registry.Store, cams ...*camera.Camera) {
-	tb.Helper()
-	res, err := s.ImportCameras(context.Background(), cams, true, police)
-	if err != nil || res.Created != len(cams) {
-		tb.Fatalf("import cameras: %+v %v", res, err)
-	}
-}
-
 // waitFor polls cond until it holds or the deadline passes: the tests'
 // only way to wait, never a bare sleep.
 func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
@@ -86,40 +63,6 @@ func (s *syncBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// gaugeValue returns the value of the series of metric name with the
-// given labels, or -1 when there is none.
-func gaugeValue(tb testing.TB, g prometheus.Gatherer, name string, labels map[string]string) float64 {
-	tb.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range mf.GetMetric() {
-			have := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				have[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range labels {
-				if have[k] != v {
-					continue series
-				}
-			}
-			switch {
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			}
-		}
-	}
-	return -1
-}
-
 // H.264 parameter sets and slices of a 640×480 Baseline stream, as the
 // fake cameras of rtsptest send them.
 var (
@@ -152,8 +95,8 @@ func newClipsRig(t *testing.T) *clipsRig {
 	t.Helper()
 	r := &clipsRig{now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
 	r.store = registrytest.OpenAt(t, filepath.Join(t.TempDir(), "m.db"), func() time.Time { return r.now })
-	cam := newCamera("CG-0001", "Song Bình")
-	addCameras(t, r.store, cam)
+	cam := registrytest.Camera("CG-0001", "Song Bình")
+	registrytest.AddCameras(t, r.store, cam)
 	for i := range 2 {
 		start := r.now.Add(-time.Duration(48+i) * time.Hour)
 		in := &camera.Incident{CameraIDs: []string{cam.ID}, Start: start, End: start.Add(time.Hour), Category: camera.CategoryTheft}

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
 )
 
 func TestRetentionPurges(t *testing.T) {
@@ -73,7 +74,7 @@ func TestRetentionPurges(t *testing.T) {
 			t.Errorf("kept clip %s: %v", c.ID, err)
 		}
 	}
-	if v := gaugeValue(t, r.reg, "matthan_clip_bytes", nil); v != float64(shared.Bytes+heldClip.Bytes) {
+	if v := metricstest.Value(t, r.reg, "matthan_clip_bytes", nil); v != float64(shared.Bytes+heldClip.Bytes) {
 		t.Errorf("matthan_clip_bytes = %v, want %d", v, shared.Bytes+heldClip.Bytes)
 	}
 	for _, want := range []string{"incident purged by retention", r.inc[0].ID, "clip file deleted by retention", only.ID} {
@@ -124,10 +125,10 @@ func TestIncidentMetricsLabels(t *testing.T) {
 	r := newClipsRig(t)
 	r.clips.Metrics.IncidentsCreated(camera.CategoryTheft, 2)
 	r.clips.Metrics.IncidentsCreated("arson", 1)
-	if v := gaugeValue(t, r.reg, "matthan_incidents_total", map[string]string{"category": "theft"}); v != 2 {
+	if v := metricstest.Value(t, r.reg, "matthan_incidents_total", map[string]string{"category": "theft"}); v != 2 {
 		t.Errorf("theft %v", v)
 	}
-	if v := gaugeValue(t, r.reg, "matthan_incidents_total", map[string]string{"category": "other"}); v != 1 {
+	if v := metricstest.Value(t, r.reg, "matthan_incidents_total", map[string]string{"category": "other"}); v != 1 {
 		t.Errorf("other %v", v)
 	}
 	if _, err := NewIncidentMetrics(r.reg); err == nil {

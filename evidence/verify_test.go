@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
 )
 
 func TestVerify(t *testing.T) {
@@ -56,7 +57,7 @@ func TestVerify(t *testing.T) {
 	if _, err := r.clips.Verify(ctx, "0000000000000000000000000000000000000000000000000000000000000000", police); camera.ErrorCode(err) != camera.ENOTFOUND {
 		t.Errorf("unknown clip: %v", err)
 	}
-	if v := gaugeValue(t, r.reg, "matthan_clip_verify_failures_total", nil); v != 2 {
+	if v := metricstest.Value(t, r.reg, "matthan_clip_verify_failures_total", nil); v != 2 {
 		t.Errorf("matthan_clip_verify_failures_total = %v, want 2", v)
 	}
 

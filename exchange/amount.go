@@ -11,7 +11,7 @@ import (
 )
 
 // Amounts of đồng as people write them in a sheet or a bank statement.
-// Money is a whole number of đồng (DESIGN.md), so the rules accept every
+// Money is a whole number of đồng (docs/design.md), so the rules accept every
 // way of writing one and refuse anything that could be a fraction rather
 // than guess:
 //

@@ -5,7 +5,7 @@ package exchange
 // both.
 type column int
 
-// The columns of DESIGN.md in their contract order, then the two optional
+// The columns of docs/design.md in their contract order, then the two optional
 // ones. The order is also the order in which a row's fields are checked, so
 // that the field named by a rejection does not depend on the file's column
 // order.
@@ -33,7 +33,7 @@ const (
 	numRequired = colStatus
 )
 
-// String returns the public name of the column (DESIGN.md, snake_case).
+// String returns the public name of the column (docs/design.md, snake_case).
 func (c column) String() string {
 	switch c {
 	case colID:
@@ -84,7 +84,7 @@ func columnByName(name string) (column, bool) {
 	return 0, false
 }
 
-// CSVColumns returns the camera CSV header of DESIGN.md, in order:
+// CSVColumns returns the camera CSV header of docs/design.md, in order:
 // id,name,lat,lon,commune,district,province,road_class,site,direction_deg,
 // fov_deg,range_m,rtsp_url,installed_on,cost_vnd. It is a new slice on every
 // call: the contract cannot be changed by a caller by accident.

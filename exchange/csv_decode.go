@@ -18,7 +18,7 @@ const MaxCSVRecordBytes = 64 << 10
 // ahead of the record being parsed without tripping the limit.
 const csvBufferSize = 64 << 10
 
-// CSVDecoder reads a camera CSV (DESIGN.md) one row at a time.
+// CSVDecoder reads a camera CSV (docs/design.md) one row at a time.
 //
 // The first line is the header. Its names are matched trimmed and in any
 // case, in any order; it must name every column of CSVColumns and may add

@@ -11,14 +11,14 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-// CSVEncoder writes cameras as a camera CSV: the header of DESIGN.md, then
+// CSVEncoder writes cameras as a camera CSV: the header of docs/design.md, then
 // one row per camera in the order given. Numbers are written in the
 // shortest form that reads back as the same float64, so that export,
 // import and export again give the same bytes. Credentials are never
 // written; the RTSP URL is written without them.
 type CSVEncoder struct {
 	// StatusAndNotes adds the status and notes columns after those of
-	// DESIGN.md, for a copy that keeps retired cameras retired when it is
+	// docs/design.md, for a copy that keeps retired cameras retired when it is
 	// imported again. Set it before the first Encode.
 	StatusAndNotes bool
 
@@ -81,7 +81,7 @@ func (e *CSVEncoder) start() error {
 }
 
 // WriteCSV writes the cameras of seq as a camera CSV with the columns of
-// DESIGN.md (use slices.Values for a slice). The order is seq's: give it a
+// docs/design.md (use slices.Values for a slice). The order is seq's: give it a
 // stable one, such as the registry's id order, for a deterministic export.
 func WriteCSV(w io.Writer, seq iter.Seq[*camera.Camera]) error {
 	enc := NewCSVEncoder(w)

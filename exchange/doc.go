@@ -1,9 +1,11 @@
 // Package exchange reads and writes the camera registry's exchange formats:
-// the camera CSV and the camera GeoJSON of DESIGN.md, the donation CSV,
+// the camera CSV and the camera GeoJSON of docs/design.md, the donation CSV,
 // and spreadsheets (.xlsx, with excelize, which stays in this package).
 // The HTTP import and export endpoints and the import / export
 // subcommands use it; it knows nothing of HTTP, and of the store only the
-// funding view it is handed (registry.FundingReport).
+// funding view it is handed (registry.FundingReport), which it writes as
+// CSV (WriteFundingCSV), JSON (WriteFundingJSON) and a workbook
+// (FundingWorkbook), each with the fields registry.FundingFields names.
 //
 // # Decoding
 //
@@ -75,7 +77,7 @@
 // NewCSVEncoder and NewGeoJSONEncoder (or WriteCSV and WriteGeoJSON) write
 // cameras in the order given, with numbers in their shortest exact decimal
 // form: export, import and export again give the same bytes. The CSV has
-// exactly the columns of DESIGN.md unless CSVEncoder.StatusAndNotes is set;
+// exactly the columns of docs/design.md unless CSVEncoder.StatusAndNotes is set;
 // the GeoJSON properties always include status, notes and a
 // has_credentials flag.
 //
@@ -94,7 +96,7 @@
 //
 // # Donations
 //
-// NewDonationCSVDecoder reads the donation CSV of DESIGN.md
+// NewDonationCSVDecoder reads the donation CSV of docs/design.md
 // (donor,amount_vnd,received_on,camera_id,commune,note, and an optional
 // ref: the bank's transaction reference) with the same habits — any column order, byte order mark, CRLF, quoted fields, rows
 // numbered by line, a rejection per bad row naming its line, field and

@@ -13,7 +13,7 @@ import (
 // donationCol is a column of the donation CSV.
 type donationCol int
 
-// The columns of DESIGN.md's donation CSV, in contract order: the order
+// The columns of docs/design.md's donation CSV, in contract order: the order
 // in which a row's fields are checked; then the optional ref, the bank's
 // transaction reference, and public, the donor's consent to be named on
 // the public statement.
@@ -33,7 +33,7 @@ var donationColNames = [numDonationCols]string{"donor", "amount_vnd", "received_
 
 func (c donationCol) String() string { return donationColNames[c] }
 
-// DonationCSVHeader is the donation CSV header of DESIGN.md, as
+// DonationCSVHeader is the donation CSV header of docs/design.md, as
 // WriteDonationsCSV writes it.
 const DonationCSVHeader = "donor,amount_vnd,received_on,camera_id,commune,note"
 
@@ -239,7 +239,7 @@ func (d *donationDecoder) row(rec []string, line int) DonationRow {
 
 // parseAmount parses amount_vnd: a whole number of đồng, written as
 // parseVND reads it (4500000, 4.500.000, 4 500 000 ₫, ...). Money is never a
-// float (DESIGN.md), so "4.5" and "4.500,50" are refused rather than
+// float (docs/design.md), so "4.5" and "4.500,50" are refused rather than
 // rounded.
 func parseAmount(raw string) (int64, *camera.Error) {
 	name := dcAmount.String()

@@ -10,13 +10,13 @@ import (
 )
 
 // DonationCSVEncoder writes donations as a donation CSV: the header of
-// DESIGN.md, then one row per donation in the order given. Ids and who
+// docs/design.md, then one row per donation in the order given. Ids and who
 // recorded a gift are not in the contract and are not written: decoding
 // the output and storing it again gives the same gifts under new ids, and
 // exporting those gives the same bytes.
 type DonationCSVEncoder struct {
 	// Ref adds the ref column (DonationRefColumn) after those of
-	// DESIGN.md, so that a copy keeps each gift's bank reference and
+	// docs/design.md, so that a copy keeps each gift's bank reference and
 	// imports again as the same transactions. Public adds the public
 	// column (DonationPublicColumn, yes or no) after it, so that a copy
 	// keeps each donor's consent. Set them before the first Encode.
@@ -84,7 +84,7 @@ func (e *DonationCSVEncoder) pick(rec []string) []string {
 // WriteDonationsCSV writes the donations of seq as a donation CSV (use
 // slices.Values for a slice), in seq's order: the registry's
 // (received_on, id) order gives a deterministic export. It writes the
-// columns of DESIGN.md only; a DonationCSVEncoder with Ref set keeps the
+// columns of docs/design.md only; a DonationCSVEncoder with Ref set keeps the
 // refs too.
 func WriteDonationsCSV(w io.Writer, seq iter.Seq[*camera.Donation]) error {
 	enc := NewDonationCSVEncoder(w)

@@ -152,7 +152,7 @@ func isPlainDecimal(s string) bool {
 // parseCost parses cost_vnd: a whole number of đồng, at most
 // camera.MaxVND. Text is read as parseVND reads amounts ("4.500.000 ₫"); a
 // JSON number must be a plain integer, since 4.500 there is four and a
-// half. Money is never a float (DESIGN.md), so a fraction is refused rather
+// half. Money is never a float (docs/design.md), so a fraction is refused rather
 // than rounded.
 func parseCost(v value) (int64, *camera.Error) {
 	name := colCostVND.String()
@@ -185,7 +185,7 @@ func parseCost(v value) (int64, *camera.Error) {
 	return n, nil
 }
 
-// cleanText is how every free-text field is stored: NFC (DESIGN.md: names
+// cleanText is how every free-text field is stored: NFC (docs/design.md: names
 // typed with combining marks must equal precomposed ones), then trimmed.
 func cleanText(s string) string { return strings.TrimSpace(vntext.NFC(s)) }
 

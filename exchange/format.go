@@ -9,7 +9,7 @@ import (
 )
 
 // Format is an exchange format. Its values are the words of the export
-// endpoint's format parameter (DESIGN.md: ?format=csv|geojson, and xlsx
+// endpoint's format parameter (docs/design.md: ?format=csv|geojson, and xlsx
 // for a spreadsheet).
 type Format string
 

@@ -146,14 +146,17 @@ func fillFunding(wb *Workbook, rep *registry.FundingReport, cols []SheetColumn) 
 	if err := wb.AddSheet(fmt.Sprintf("funding by %s", rep.GroupBy), cols); err != nil {
 		return err
 	}
+	// The totals are written in the view's columns, as on the CSV's last
+	// line.
+	fields := registry.FundingFields(rep.GroupBy)
 	cells := make([]any, 0, len(cols))
 	for i := range rep.Rows {
-		cells = rep.AppendCells(cells[:0], &rep.Rows[i])
+		cells = fundingCells(cells[:0], fields, &rep.Rows[i])
 		if err := wb.WriteRow(cells...); err != nil {
 			return err
 		}
 	}
-	if err := wb.WriteRow(rep.AppendCells(cells[:0], &rep.Totals)...); err != nil {
+	if err := wb.WriteRow(fundingCells(cells[:0], fields, &rep.Totals)...); err != nil {
 		return err
 	}
 	if err := wb.AddSheet("window", []SheetColumn{{Name: "group_by", Kind: KindText}, {Name: "from", Kind: KindDateTime}, {Name: "to", Kind: KindDateTime}}); err != nil {

@@ -22,7 +22,7 @@ const (
 )
 
 // Covers reports whether cam covers the point (lat, lon), by the one
-// definition of DESIGN.md: the great-circle distance from the camera is at
+// definition of docs/design.md: the great-circle distance from the camera is at
 // most range_m, and the initial bearing from the camera to the point is
 // within fov_deg/2 of direction_deg (going the short way round, so a
 // camera looking north at 0° with a 90° field of view covers bearings 315°

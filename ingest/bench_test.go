@@ -36,11 +36,11 @@ func blackHoleRun(tb testing.TB, n int, cfg Config, rounds int) lateness {
 	var cams []*camera.Camera
 	counts := map[string]*atomic.Int32{}
 	for i := range n {
-		bh, ok := newCamera(fmt.Sprintf("BH-%04d", i), "Bình Phan"), newCamera(fmt.Sprintf("OK-%04d", i), "Song Bình")
+		bh, ok := registrytest.Camera(fmt.Sprintf("BH-%04d", i), "Bình Phan"), registrytest.Camera(fmt.Sprintf("OK-%04d", i), "Song Bình")
 		cams = append(cams, bh, ok)
 		counts[ok.ID] = &atomic.Int32{}
 	}
-	addCameras(tb, store, cams...)
+	registrytest.AddCameras(tb, store, cams...)
 
 	prober := ProberFunc(func(ctx context.Context, url string, _ bool) camera.ProbeResult {
 		id := idOf(url)
@@ -137,9 +137,9 @@ func BenchmarkPoller10k(b *testing.B) {
 	store := registrytest.Open(b)
 	cams := make([]*camera.Camera, cameras)
 	for i := range cams {
-		cams[i] = newCamera(fmt.Sprintf("CG-%05d", i), fmt.Sprintf("Xã %02d", i%19))
+		cams[i] = registrytest.Camera(fmt.Sprintf("CG-%05d", i), fmt.Sprintf("Xã %02d", i%19))
 	}
-	addCameras(b, store, cams...)
+	registrytest.AddCameras(b, store, cams...)
 	var probes atomic.Int64
 	prober := ProberFunc(func(context.Context, string, bool) camera.ProbeResult {
 		probes.Add(1)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/registrytest"
 )
 
 // scanCounter counts the poller's reads of the store's cameras.
@@ -38,7 +39,7 @@ func scanOf(err error, cams ...*camera.Camera) func(apply func(*camera.Camera) e
 // read the store's cameras again.
 func TestLoadFromCallersScan(t *testing.T) {
 	ctx := context.Background()
-	c1, c2, c3 := newCamera("C1", "Song Bình"), newCamera("C2", "Song Bình"), newCamera("C3", "Bình Phan")
+	c1, c2, c3 := registrytest.Camera("C1", "Song Bình"), registrytest.Camera("C2", "Song Bình"), registrytest.Camera("C3", "Bình Phan")
 	r := newRig(t, fastConfig(), c1, c2, c3)
 	since := time.Now().Add(-time.Hour)
 	if err := r.store.RecordHealth(ctx,
@@ -77,15 +78,15 @@ func TestLoadFromCallersScan(t *testing.T) {
 // removes nothing and returns its error; Start then reads the store.
 func TestLoadScanFails(t *testing.T) {
 	ctx := context.Background()
-	c1 := newCamera("C1", "Song Bình")
-	r := newRig(t, fastConfig(), c1, newCamera("C2", "Song Bình"))
+	c1 := registrytest.Camera("C1", "Song Bình")
+	r := newRig(t, fastConfig(), c1, registrytest.Camera("C2", "Song Bình"))
 	store := &scanCounter{Store: r.store}
 	p, err := New(Options{Config: fastConfig(), Prober: r.prober, Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Stop()
-	p.Upsert(newCamera("C9", "Bình Phan")) // not in the store
+	p.Upsert(registrytest.Camera("C9", "Bình Phan")) // not in the store
 	broken := errors.New("damaged record")
 	if err := p.Load(ctx, scanOf(broken, c1)); !errors.Is(err, broken) {
 		t.Fatalf("Load: %v, want %v", err, broken)

@@ -31,9 +31,9 @@ func TestEndToEndWithFakeRTSPCamera(t *testing.T) {
 	addr := fake.Addr()
 
 	store := registrytest.Open(t)
-	c := newCamera("CG-0001", "Song Bình")
+	c := registrytest.Camera("CG-0001", "Song Bình")
 	c.RTSPURL = fake.URL()
-	addCameras(t, store, c)
+	registrytest.AddCameras(t, store, c)
 
 	events := make(chan string, 10)
 	hook := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {

@@ -23,31 +23,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // police is the actor of test writes.
 var police = camera.Actor{Name: "ca-xa", Role: camera.RolePolice}
 
-// urlOf is the fake stream URL of camera id, with credentials so that
-// tests can check they never leak.
+// urlOf is the stream URL of registrytest.Camera(id, …) with its
+// credentials, as the poller dials it: tests check it never leaks.
 func urlOf(id string) string { return "rtsp://admin:s3cret@" + id + ".cam.test/live" }
-
-// newCamera returns a valid active camera whose stream URL is urlOf(id).
-func newCamera(id, commune string) *camera.Camera {
-	c := &camera.Camera{
-		ID: id, Name: "Ngã tư " + id, Lat: 10.35, Lon: 106.46,
-		Commune: commune, District: "Chợ Gạo", Province: "Tiền Giang",
-		RTSPURL:     "rtsp://" + id + ".cam.test/live",
-		Credentials: camera.Credentials{Username: "admin", Password: "s3cret"},
-		InstalledOn: "2021-05-01",
-	}
-	c.ApplyDefaults()
-	return c
-}
-
-// addCameras stores cameras in s.
-func addCameras(tb testing.TB, s *registry.Store, cams ...*camera.Camera) {
-	tb.Helper()
-	res, err := s.ImportCameras(context.Background(), cams, true, police)
-	if err != nil || res.Created != len(cams) {
-		tb.Fatalf("import cameras: %+v %v", res, err)
-	}
-}
 
 // waitFor polls cond until it holds or the deadline passes: the tests'
 // only way to wait, never a bare sleep.
@@ -196,7 +174,7 @@ func newRig(tb testing.TB, cfg Config, cams ...*camera.Camera) *rig {
 	tb.Helper()
 	r := &rig{store: registrytest.Open(tb), prober: newFakeProber(), reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
 	if len(cams) > 0 {
-		addCameras(tb, r.store, cams...)
+		registrytest.AddCameras(tb, r.store, cams...)
 	}
 	p, err := New(Options{Config: cfg, Prober: r.prober, Store: r.store, Registerer: r.reg, Logger: r.logs.logger()})
 	if err != nil {

@@ -10,46 +10,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
+	"github.com/matthan/matthan/registry/registrytest"
 )
-
-// gaugeValue returns the value of the series of metric name with the
-// given labels, or -1 when there is none.
-func gaugeValue(tb testing.TB, g prometheus.Gatherer, name string, labels map[string]string) float64 {
-	tb.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range mf.GetMetric() {
-			have := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				have[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range labels {
-				if have[k] != v {
-					continue series
-				}
-			}
-			switch {
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			}
-		}
-	}
-	return -1
-}
 
 func TestMetrics(t *testing.T) {
 	cfg := fastConfig()
 	cfg.PerCameraMetric = true
-	r := newRig(t, cfg, newCamera("C1", "Song Bình"), newCamera("C2", "Song Bình"), newCamera("C3", "Bình Phan"))
+	r := newRig(t, cfg, registrytest.Camera("C1", "Song Bình"), registrytest.Camera("C2", "Song Bình"), registrytest.Camera("C3", "Bình Phan"))
 	r.prober.set("C3", answer(down, camera.ReasonRefused))
 	r.start(t)
 	for _, id := range []string{"C1", "C2", "C3"} {
@@ -72,20 +40,20 @@ func TestMetrics(t *testing.T) {
 		{"matthan_poller_cameras", nil, 3},
 	}
 	for _, c := range checks {
-		if got := gaugeValue(t, r.reg, c.name, c.labels); got != c.want {
+		if got := metricstest.Value(t, r.reg, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v: got %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
-	if got := gaugeValue(t, r.reg, "matthan_probes_total", map[string]string{"result": "down", "reason": "refused"}); got < 2 {
+	if got := metricstest.Value(t, r.reg, "matthan_probes_total", map[string]string{"result": "down", "reason": "refused"}); got < 2 {
 		t.Errorf("matthan_probes_total{down,refused}: got %v, want at least 2", got)
 	}
 
 	// Removing the last camera of a commune removes its series.
 	r.p.Remove("C3")
-	if got := gaugeValue(t, r.reg, "matthan_cameras", map[string]string{"commune": "Bình Phan"}); got != -1 {
+	if got := metricstest.Value(t, r.reg, "matthan_cameras", map[string]string{"commune": "Bình Phan"}); got != -1 {
 		t.Errorf("matthan_cameras of an empty commune: got %v, want no series", got)
 	}
-	if got := gaugeValue(t, r.reg, "matthan_camera_up", map[string]string{"camera_id": "C3"}); got != -1 {
+	if got := metricstest.Value(t, r.reg, "matthan_camera_up", map[string]string{"camera_id": "C3"}); got != -1 {
 		t.Errorf("matthan_camera_up of a removed camera: got %v, want no series", got)
 	}
 

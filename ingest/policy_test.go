@@ -12,6 +12,7 @@ import (
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp"
 	"github.com/matthan/matthan/camera/rtsp/rtsptest"
+	"github.com/matthan/matthan/internal/metricstest"
 	"github.com/matthan/matthan/registry/registrytest"
 )
 
@@ -30,11 +31,11 @@ func TestPollerNetworkPolicy(t *testing.T) {
 	_, port, _ := strings.Cut(server.Addr(), ":")
 
 	store := registrytest.Open(t)
-	byAddr := newCamera("CG-0001", "Song Bình")
+	byAddr := registrytest.Camera("CG-0001", "Song Bình")
 	byAddr.RTSPURL = "rtsp://127.0.0.1:" + port + "/live"
-	byName := newCamera("CG-0002", "Song Bình")
+	byName := registrytest.Camera("CG-0002", "Song Bình")
 	byName.RTSPURL = "rtsp://localhost:" + port + "/live"
-	addCameras(t, store, byAddr, byName)
+	registrytest.AddCameras(t, store, byAddr, byName)
 
 	logs := &syncBuffer{}
 	reg := prometheus.NewRegistry()
@@ -70,7 +71,7 @@ func TestPollerNetworkPolicy(t *testing.T) {
 	}
 	// A few more rounds: still nothing reaches the server.
 	waitFor(t, 10*time.Second, "more probes", func() bool {
-		return gaugeValue(t, reg, "matthan_probes_total", map[string]string{"result": "down", "reason": "denied"}) >= 6
+		return metricstest.Value(t, reg, "matthan_probes_total", map[string]string{"result": "down", "reason": "denied"}) >= 6
 	})
 	p.Stop()
 	if n := server.Accepted(); n != 0 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
+	"github.com/matthan/matthan/registry/registrytest"
 )
 
 const (
@@ -20,7 +22,7 @@ const (
 func TestPollerConfirmsAndRecords(t *testing.T) {
 	cfg := fastConfig()
 	cfg.Interval = time.Second // so that a retry is told apart from a slot
-	r := newRig(t, cfg, newCamera("C1", "Song Bình"))
+	r := newRig(t, cfg, registrytest.Camera("C1", "Song Bình"))
 	r.start(t)
 	r.probeNow("C1")
 
@@ -71,7 +73,7 @@ func TestPollerConfirmsAndRecords(t *testing.T) {
 }
 
 func TestSingleFlapIgnored(t *testing.T) {
-	r := newRig(t, fastConfig(), newCamera("C1", "Song Bình"))
+	r := newRig(t, fastConfig(), registrytest.Camera("C1", "Song Bình"))
 	r.start(t)
 	r.probeNow("C1")
 	waitFor(t, 5*time.Second, "C1 confirmed up", func() bool { return len(r.transitions(t, "C1")) == 1 })
@@ -103,7 +105,7 @@ func TestNoConcurrentProbesOfOneCamera(t *testing.T) {
 	cfg.Retry = time.Millisecond
 	var cams []*camera.Camera
 	for i := range 40 {
-		cams = append(cams, newCamera(fmt.Sprintf("C%02d", i), "Song Bình"))
+		cams = append(cams, registrytest.Camera(fmt.Sprintf("C%02d", i), "Song Bình"))
 	}
 	r := newRig(t, cfg, cams...)
 	slow := func(ctx context.Context) camera.ProbeResult {
@@ -142,12 +144,12 @@ func TestNoConcurrentProbesOfOneCamera(t *testing.T) {
 
 func TestAddRetireRemoveWithoutRestart(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t, fastConfig(), newCamera("C1", "Song Bình"), newCamera("W", "Song Bình"))
+	r := newRig(t, fastConfig(), registrytest.Camera("C1", "Song Bình"), registrytest.Camera("W", "Song Bình"))
 	r.start(t)
 
 	// Added while running.
-	c2 := newCamera("C2", "Bình Phan")
-	addCameras(t, r.store, c2)
+	c2 := registrytest.Camera("C2", "Bình Phan")
+	registrytest.AddCameras(t, r.store, c2)
 	r.p.Upsert(c2)
 	waitFor(t, 5*time.Second, "C2 confirmed up", func() bool { return len(r.transitions(t, "C2")) == 1 })
 
@@ -199,7 +201,7 @@ func TestAddRetireRemoveWithoutRestart(t *testing.T) {
 	if got := r.prober.count("C1"); got != n {
 		t.Errorf("removed C1 probed %d more times", got-n)
 	}
-	if got := gaugeValue(t, r.reg, "matthan_poller_cameras", nil); got != 1 {
+	if got := metricstest.Value(t, r.reg, "matthan_poller_cameras", nil); got != 1 {
 		t.Errorf("matthan_poller_cameras: got %v, want 1", got)
 	}
 	r.stop()
@@ -210,7 +212,7 @@ func TestURLChangeTakesEffectAtOnce(t *testing.T) {
 	cfg := fastConfig()
 	cfg.Interval = time.Minute
 	cfg.Timeout = time.Minute
-	c := newCamera("C1", "Song Bình")
+	c := registrytest.Camera("C1", "Song Bình")
 	r := newRig(t, cfg, c)
 	oldURL := c.StreamURL()
 	var newCalls atomic.Int32
@@ -238,7 +240,7 @@ func TestStopCancelsProbesPromptly(t *testing.T) {
 	cfg := fastConfig()
 	cfg.Interval = 10 * time.Minute
 	cfg.Timeout = 10 * time.Minute
-	r := newRig(t, cfg, newCamera("C1", "Song Bình"))
+	r := newRig(t, cfg, registrytest.Camera("C1", "Song Bình"))
 	var sawCancel atomic.Bool
 	r.prober.set("C1", func(ctx context.Context) camera.ProbeResult {
 		<-ctx.Done()
@@ -280,7 +282,7 @@ func (h *hookStore) ForEachCamera(ctx context.Context, fn func(*camera.Camera) e
 func TestSync(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, fastConfig())
-	addCameras(t, r.store, newCamera("C1", "Song Bình"), newCamera("C2", "Song Bình"), newCamera("C5", "Song Bình"))
+	registrytest.AddCameras(t, r.store, registrytest.Camera("C1", "Song Bình"), registrytest.Camera("C2", "Song Bình"), registrytest.Camera("C5", "Song Bình"))
 	hs := &hookStore{Store: r.store}
 	p, err := New(Options{Config: fastConfig(), Prober: r.prober, Store: hs})
 	if err != nil {
@@ -291,7 +293,7 @@ func TestSync(t *testing.T) {
 	}
 	defer p.Stop()
 
-	addCameras(t, r.store, newCamera("C3", "Bình Phan"))
+	registrytest.AddCameras(t, r.store, registrytest.Camera("C3", "Bình Phan"))
 	if err := r.store.DeleteCamera(ctx, "C2", police); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +307,7 @@ func TestSync(t *testing.T) {
 	// after the read) and deletes C5 (its write lands before): Sync must
 	// neither drop C4 nor bring C5 back.
 	hs.during = func() {
-		p.Upsert(newCamera("C4", "Bình Phan"))
+		p.Upsert(registrytest.Camera("C4", "Bình Phan"))
 		p.Remove("C5")
 	}
 	snapshot := func() map[string]string {
@@ -343,7 +345,7 @@ func TestSync(t *testing.T) {
 
 func TestRestartResumesStoredState(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t, fastConfig(), newCamera("C1", "Song Bình"))
+	r := newRig(t, fastConfig(), registrytest.Camera("C1", "Song Bình"))
 	since := time.Now().Add(-time.Hour)
 	if err := r.store.RecordHealth(ctx,
 		[]camera.Health{{CameraID: "C1", State: up, Reason: camera.ReasonOK, Since: since}},
@@ -366,8 +368,8 @@ func TestRestartResumesStoredState(t *testing.T) {
 // recorded unknown at the next start, its last probe kept.
 func TestRetiredWhileStopped(t *testing.T) {
 	ctx := context.Background()
-	c := newCamera("C1", "Song Bình")
-	r := newRig(t, fastConfig(), c, newCamera("C2", "Song Bình"))
+	c := registrytest.Camera("C1", "Song Bình")
+	r := newRig(t, fastConfig(), c, registrytest.Camera("C2", "Song Bình"))
 	since := time.Now().Add(-time.Hour)
 	last := &camera.ProbeResult{State: up, Reason: camera.ReasonOK, At: since.Add(time.Minute), Codec: "h264", Server: "Hikvision-Webs"}
 	if err := r.store.RecordHealth(ctx,
@@ -420,9 +422,9 @@ func TestBlackHolesDoNotDelayWorkingCameras(t *testing.T) {
 // it is probed; losing it again makes it unknown, reason no_url.
 func TestCameraWithoutURLIsNotProbed(t *testing.T) {
 	ctx := context.Background()
-	bare := newCamera("B1", "Song Bình")
+	bare := registrytest.Camera("B1", "Song Bình")
 	bare.RTSPURL = ""
-	r := newRig(t, fastConfig(), bare, newCamera("W", "Song Bình"))
+	r := newRig(t, fastConfig(), bare, registrytest.Camera("W", "Song Bình"))
 	r.start(t)
 	witness := func(n int) {
 		base := r.prober.count("W")
@@ -440,7 +442,7 @@ func TestCameraWithoutURLIsNotProbed(t *testing.T) {
 	}
 
 	// A URL set: probed and confirmed up.
-	withURL := newCamera("B1", "Song Bình")
+	withURL := registrytest.Camera("B1", "Song Bình")
 	if _, err := r.store.ReplaceCamera(ctx, withURL, true, police); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/metricstest"
 )
 
 // hookRig runs the webhook senders alone, against test servers.
@@ -71,7 +72,7 @@ func (h *hookRig) count(t *testing.T, name, result string) float64 {
 	if result != "" {
 		labels["result"] = result
 	}
-	return gaugeValue(t, h.reg, name, labels)
+	return metricstest.Value(t, h.reg, name, labels)
 }
 
 var testEvent = Event{CameraID: "CG-0001", Commune: "Song Bình", From: camera.StateUp, To: camera.StateDown, Reason: "timeout", At: t0}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/matthan/matthan/registry/record"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -31,20 +32,20 @@ var errCameraFacts = errors.New("camera facts record is malformed")
 func appendCameraFacts(b []byte, f *cameraFacts) []byte {
 	b = append(b, cameraFactsVersion)
 	b = binary.AppendUvarint(b, uint64(f.cost))
-	b = appendString(b, f.name)
-	b = appendString(b, f.commune)
-	return appendString(b, f.status)
+	b = record.AppendString(b, f.name)
+	b = record.AppendString(b, f.commune)
+	return record.AppendString(b, f.status)
 }
 
 // decodeCameraFacts reads a facts record into f; f's slices point into v.
 func decodeCameraFacts(v []byte, f *cameraFacts) error {
-	r := reader{b: v}
-	if r.byte() != cameraFactsVersion {
+	r := record.NewReader(v)
+	if r.Byte() != cameraFactsVersion {
 		return errCameraFacts
 	}
-	f.cost = int64(r.uvarint())
-	f.name, f.commune, f.status = r.bytes(), r.bytes(), r.bytes()
-	if r.bad || len(r.b) != 0 {
+	f.cost = int64(r.Uvarint())
+	f.name, f.commune, f.status = r.Bytes(), r.Bytes(), r.Bytes()
+	if r.Bad() || r.Len() != 0 {
 		return errCameraFacts
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // pageCameras walks the cameras in id order, starting after the id
@@ -33,7 +34,7 @@ func pageCameras[T any](ctx context.Context, tx *bolt.Tx, after string, limit in
 				return nil, "", err
 			}
 		}
-		cam, err := decodeCamera(v)
+		cam, err := record.DecodeCamera(v)
 		if err != nil {
 			return nil, "", fmt.Errorf("camera %q: %w", k, err)
 		}

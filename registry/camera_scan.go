@@ -1,5 +1,7 @@
 package registry
 
+import "github.com/matthan/matthan/registry/record"
+
 // cameraFacts are the fields of a camera record that donations and the
 // funding views need. The slices point into the record they were read
 // from: valid as long as the transaction.
@@ -13,7 +15,7 @@ type cameraFacts struct {
 // migrations that build the derived buckets and for Store.Check, which
 // recounts them from the records, so it simply decodes the record.
 func scanCamera(v []byte, f *cameraFacts) error {
-	c, err := decodeCamera(v)
+	c, err := record.DecodeCamera(v)
 	if err != nil {
 		return err
 	}

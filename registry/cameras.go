@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // CreateCamera stores a new camera. It fails with ECONFLICT when the id is
@@ -41,7 +42,7 @@ func (s *Store) GetCamera(ctx context.Context, id string) (*camera.Camera, error
 			return notFound("camera", id)
 		}
 		var err error
-		c, err = decodeCamera(v)
+		c, err = record.DecodeCamera(v)
 		return err
 	})
 	return c, err
@@ -68,7 +69,7 @@ func (s *Store) ReplaceCamera(ctx context.Context, c *camera.Camera, keepCredent
 			}
 			return appendAudit(tx, now, actor, "camera.create", c.ID, nil)
 		}
-		prev, err := decodeCamera(old)
+		prev, err := record.DecodeCamera(old)
 		if err != nil {
 			return err
 		}
@@ -97,7 +98,7 @@ func (s *Store) UpdateCamera(ctx context.Context, id string, action string, acto
 		if v == nil {
 			return notFound("camera", id)
 		}
-		prev, err := decodeCamera(v)
+		prev, err := record.DecodeCamera(v)
 		if err != nil {
 			return err
 		}
@@ -166,7 +167,7 @@ func (s *Store) ForEachCamera(ctx context.Context, fn func(*camera.Camera) error
 					return err
 				}
 			}
-			cam, err := decodeCamera(v)
+			cam, err := record.DecodeCamera(v)
 			if err != nil {
 				return fmt.Errorf("camera %q: %w", k, err)
 			}

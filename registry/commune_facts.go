@@ -13,6 +13,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // The commune facts are running sums over the camera records, one record
@@ -87,7 +88,7 @@ func addFact(b *bolt.Bucket, id, commune string, cost int64, sign int, limit uin
 // that a sum already past it — a cost stored before cost_vnd was
 // bounded — can be corrected.
 func putCamera(tx *bolt.Tx, c, prev *camera.Camera) error {
-	v, err := encodeCamera(c)
+	v, err := record.EncodeCamera(c)
 	if err != nil {
 		return err
 	}

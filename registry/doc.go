@@ -38,7 +38,9 @@
 // purges its last incident.
 //
 // Donations (donations*.go) are keyed by their sequence number, stored in
-// a compact binary form, and indexed by received date, camera, folded
+// a compact binary form (the byte formats of records and index values are
+// the sub-package record's; donations_layout.go says which bucket holds
+// what), and indexed by received date, camera, folded
 // commune and donor; every index ends its keys with the date and the
 // sequence number, so each lists its donations in (received_on, id)
 // order, and carries in its values what one funding view needs. Running
@@ -63,4 +65,11 @@
 // (public.go: the public_communes bucket); PublicStatement assembles it
 // from the narrowed camera view and the commune's gifts, naming a donor
 // only with consent (public_statement.go).
+//
+// The store answers in its own terms and writes no output format: the
+// funding views are rows the exchange package writes as CSV, JSON or a
+// workbook, and a part of a query it refuses (a cursor it did not hand
+// out, a window that ends before it starts, a field it cannot sort by) is
+// a *QueryError naming the part (query_errors.go), which the api package
+// names by its query parameter. Distances are geo's (geo.Distance).
 package registry

@@ -10,6 +10,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // DonationBatch is how many donations ImportDonations writes per
@@ -310,7 +311,7 @@ func (s *Store) GetDonation(ctx context.Context, id string) (*camera.Donation, e
 			return notFound("donation", id)
 		}
 		var err error
-		d, err = decodeDonation(seq, v)
+		d, err = record.DecodeDonation(seq, v)
 		return err
 	})
 	return d, err
@@ -321,7 +322,7 @@ func (s *Store) GetDonation(ctx context.Context, id string) (*camera.Donation, e
 func (s *Store) CountDonations(ctx context.Context) (count int, totalVND int64, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(_, v []byte) error {
-			t, err := decodeCommuneTotal(v)
+			t, err := record.DecodeCommuneTotal(v)
 			if err != nil {
 				return err
 			}

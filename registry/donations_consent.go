@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // SetDonationPublic records a donor's consent to be named on the public
@@ -34,7 +35,7 @@ func (s *Store) SetDonationPublic(ctx context.Context, id string, public bool, a
 			return notFound("donation", id)
 		}
 		var err error
-		if d, err = decodeDonation(seq, v); err != nil {
+		if d, err = record.DecodeDonation(seq, v); err != nil {
 			return err
 		}
 		if d.Public == public {
@@ -42,7 +43,7 @@ func (s *Store) SetDonationPublic(ctx context.Context, id string, public bool, a
 		}
 		was := d.Public
 		d.Public = public
-		if err := b.Put(itob(seq), appendDonation(make([]byte, 0, donationSize(d)), d)); err != nil {
+		if err := b.Put(itob(seq), record.AppendDonation(make([]byte, 0, record.DonationSize(d)), d)); err != nil {
 			return err
 		}
 		change := "public: " + strconv.FormatBool(was) + " → " + strconv.FormatBool(public)

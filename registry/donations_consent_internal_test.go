@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,44 +10,6 @@ import (
 
 	"github.com/matthan/matthan/camera"
 )
-
-// TestDonationRecordConsent: a donation without consent is written as a
-// version 2 record, exactly as a program from before consent wrote it,
-// so that such a program still reads the ledger; one with consent is a
-// version 3 record with its flag; both read back as stored. A flag this
-// program does not know makes the record damaged, not silently public
-// or private.
-func TestDonationRecordConsent(t *testing.T) {
-	d := &camera.Donation{Donor: "Nguyễn Văn An", AmountVND: 500_000, ReceivedOn: "2024-05-01", CameraID: "CG-0001", Commune: "Chợ Gạo",
-		Ref: "FT1", CreatedBy: camera.SystemActor, CreatedAt: migrateClock}
-	private := appendDonation(nil, d)
-	if private[0] != 2 {
-		t.Errorf("a record without consent is version %d, want 2", private[0])
-	}
-	d.Public = true
-	public := appendDonation(nil, d)
-	if public[0] != 3 || public[len(public)-1] != flagPublic || len(public) != len(private)+1 {
-		t.Errorf("a record with consent: version %d, last byte %x, %d bytes (without: %d); want version 3 ending in the flag", public[0], public[len(public)-1], len(public), len(private))
-	}
-	for _, tt := range []struct {
-		name   string
-		rec    []byte
-		public bool
-	}{{"version 2", private, false}, {"version 3", public, true}} {
-		got, err := decodeDonation(7, tt.rec)
-		if err != nil || got.Public != tt.public || got.Donor != d.Donor || got.Ref != d.Ref {
-			t.Errorf("%s: %+v, %v; want public %v", tt.name, got, err, tt.public)
-		}
-	}
-	unknown := append([]byte(nil), public...)
-	unknown[len(unknown)-1] |= 0x80
-	if _, err := decodeDonation(7, unknown); !errors.Is(err, errDonationRecord) {
-		t.Errorf("a record with an unknown flag: %v, want damaged", err)
-	}
-	if _, err := decodeDonation(7, public[:len(public)-1]); !errors.Is(err, errDonationRecord) {
-		t.Errorf("a version 3 record without its flags: %v, want damaged", err)
-	}
-}
 
 // TestConsentOnAnOldLedger opens a ledger a program from before consent
 // wrote (records of versions 1 and 2, schema 5): every gift reads as not

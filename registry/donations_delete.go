@@ -13,6 +13,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // MaxCorrectionReasonLen bounds the reason given for deleting a donation,
@@ -50,7 +51,7 @@ func (s *Store) DeleteDonation(ctx context.Context, id, reason string, actor cam
 			return notFound("donation", id)
 		}
 		var err error
-		if d, err = decodeDonation(seq, v); err != nil {
+		if d, err = record.DecodeDonation(seq, v); err != nil {
 			return err
 		}
 		if err := unindexDonation(tx, seq, d); err != nil {
@@ -59,14 +60,14 @@ func (s *Store) DeleteDonation(ctx context.Context, id, reason string, actor cam
 		if err := tx.Bucket(bucketDonations).Delete(itob(seq)); err != nil {
 			return err
 		}
-		record, err := json.Marshal(d)
+		rec, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}
 		// Unlike a camera's, a donation's audit entry carries values: a
 		// donation holds no credentials, and the record is what must
 		// survive its deletion.
-		return appendAudit(tx, s.now().UTC(), actor, "donation.delete", d.ID, []string{"reason: " + reason, "record: " + string(record)})
+		return appendAudit(tx, s.now().UTC(), actor, "donation.delete", d.ID, []string{"reason: " + reason, "record: " + string(rec)})
 	})
 	if err != nil {
 		return nil, err
@@ -98,10 +99,10 @@ func cleanReason(reason string) (string, error) {
 // records: the transaction fails rather than leave totals that do not
 // add up.
 func unindexDonation(tx *bolt.Tx, seq uint64, d *camera.Donation) error {
-	date := dateNum(d.ReceivedOn)
+	date := record.DateNum(d.ReceivedOn)
 	fold := vntext.Fold(d.Commune)
 	keys := []indexKey{
-		{bucketDonByDate, appendTail(nil, date, seq)},
+		{bucketDonByDate, record.AppendTail(nil, date, seq)},
 		{bucketDonByCommune, appendIndexKey(nil, fold, date, seq)},
 		{bucketDonByDonor, appendIndexKey(nil, d.Donor, date, seq)},
 	}
@@ -118,7 +119,7 @@ func unindexDonation(tx *bolt.Tx, seq uint64, d *camera.Donation) error {
 		// Seek rather than Get: the duplicate index's values are empty,
 		// and an empty value must not read as a missing key.
 		if k, _ := b.Cursor().Seek(e.key); !bytes.Equal(k, e.key) {
-			return fmt.Errorf("donation %s: %w: no entry in %s", d.ID, errDonationRecord, e.bucket)
+			return fmt.Errorf("donation %s: %w: no entry in %s", d.ID, record.ErrDamagedDonation, e.bucket)
 		}
 		if err := b.Delete(e.key); err != nil {
 			return err
@@ -141,7 +142,7 @@ func forgetDonor(b *bolt.Bucket, donor string) error {
 		return nil
 	}
 	if b.Sequence() == 0 {
-		return fmt.Errorf("donor %q: %w: the count of donors is already 0", donor, errDonationRecord)
+		return fmt.Errorf("donor %q: %w: the count of donors is already 0", donor, record.ErrDamagedDonation)
 	}
 	return b.SetSequence(b.Sequence() - 1)
 }
@@ -153,9 +154,9 @@ func subtractTotal(b *bolt.Bucket, fold string, d *camera.Donation) error {
 	key := totalsKey(fold)
 	v := b.Get(key)
 	if v == nil {
-		return fmt.Errorf("donation %s: %w: no totals for its commune", d.ID, errDonationRecord)
+		return fmt.Errorf("donation %s: %w: no totals for its commune", d.ID, record.ErrDamagedDonation)
 	}
-	t, err := decodeCommuneTotal(v)
+	t, err := record.DecodeCommuneTotal(v)
 	if err != nil {
 		return err
 	}
@@ -165,10 +166,10 @@ func subtractTotal(b *bolt.Bucket, fold string, d *camera.Donation) error {
 		t.Pool -= d.AmountVND
 	}
 	if t.Count < 0 || t.Total < 0 || t.Pool < 0 || (t.Count == 0) != (t.Total == 0) {
-		return fmt.Errorf("donation %s: %w: its commune's totals would become %+v", d.ID, errDonationRecord, t)
+		return fmt.Errorf("donation %s: %w: its commune's totals would become %+v", d.ID, record.ErrDamagedDonation, t)
 	}
 	if t.Count == 0 {
 		return b.Delete(key)
 	}
-	return b.Put(key, t.encode())
+	return b.Put(key, t.Encode())
 }

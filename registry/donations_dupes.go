@@ -13,6 +13,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // Repeats. A fundraiser who imports the same bank sheet twice must not
@@ -66,7 +67,7 @@ import (
 type giftKey struct {
 	donor   string // folded
 	amount  int64
-	date    uint32 // dateNum
+	date    uint32 // record.DateNum
 	camera  string
 	commune string // folded
 	hash    uint64
@@ -115,7 +116,7 @@ func newGiftKey(f folder, donor string, amount int64, date uint32, cameraID, com
 // giftKeyOf returns the key of d, whose Commune is the one it is or will
 // be stored with.
 func giftKeyOf(f folder, d *camera.Donation) giftKey {
-	return newGiftKey(f, d.Donor, d.AmountVND, dateNum(d.ReceivedOn), d.CameraID, d.Commune)
+	return newGiftKey(f, d.Donor, d.AmountVND, record.DateNum(d.ReceivedOn), d.CameraID, d.Commune)
 }
 
 // giftEntryLen is the length of a key of donations_by_gift.
@@ -146,7 +147,7 @@ func storedGifts(tx *bolt.Tx, f folder, k *giftKey, after uint64, fn func(seq ui
 	c := b.Cursor()
 	for e, _ := c.Seek(prefix); e != nil && bytes.HasPrefix(e, prefix); e, _ = c.Next() {
 		if len(e) != giftEntryLen {
-			return fmt.Errorf("duplicate index key %x: %w", e, errDonationRecord)
+			return fmt.Errorf("duplicate index key %x: %w", e, record.ErrDamagedDonation)
 		}
 		seq := binary.BigEndian.Uint64(e[len(prefix):])
 		if seq <= after {
@@ -154,9 +155,9 @@ func storedGifts(tx *bolt.Tx, f folder, k *giftKey, after uint64, fn func(seq ui
 		}
 		v := recs.Get(e[len(prefix):])
 		if v == nil {
-			return fmt.Errorf("donation %d: %w: in the duplicate index but not stored", seq, errDonationRecord)
+			return fmt.Errorf("donation %d: %w: in the duplicate index but not stored", seq, record.ErrDamagedDonation)
 		}
-		d, err := decodeDonation(seq, v)
+		d, err := record.DecodeDonation(seq, v)
 		if err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func storedRefs(tx *bolt.Tx, fold string, fn func(seq uint64) error) error {
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if len(k) != len(prefix)+8 {
-			return fmt.Errorf("ref index key %x: %w", k, errDonationRecord)
+			return fmt.Errorf("ref index key %x: %w", k, record.ErrDamagedDonation)
 		}
 		if err := fn(binary.BigEndian.Uint64(k[len(prefix):])); err != nil {
 			return err
@@ -269,7 +270,7 @@ type giftRow struct {
 // giftRowOf returns the row of d, stored (or to be stored) in commune.
 func giftRowOf(f folder, d *camera.Donation, commune string) giftRow {
 	return giftRow{
-		key: newGiftKey(f, d.Donor, d.AmountVND, dateNum(d.ReceivedOn), d.CameraID, commune),
+		key: newGiftKey(f, d.Donor, d.AmountVND, record.DateNum(d.ReceivedOn), d.CameraID, commune),
 		ref: foldRef(d.Ref),
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // DonationFilter selects donations. Zero fields select everything.
@@ -29,20 +30,20 @@ type DonationFilter struct {
 	From, To string
 }
 
-// Validate checks the dates of f, naming from or to.
+// Validate checks the dates of f: a QueryError of QueryStart or QueryEnd.
 func (f DonationFilter) Validate() error {
 	if f.From != "" {
-		if err := camera.ValidateDate("from", f.From); err != nil {
-			return err
+		if err := camera.ValidateDate("", f.From); err != nil {
+			return queryErrorf(QueryStart, "%s", camera.ErrorMessage(err))
 		}
 	}
 	if f.To != "" {
-		if err := camera.ValidateDate("to", f.To); err != nil {
-			return err
+		if err := camera.ValidateDate("", f.To); err != nil {
+			return queryErrorf(QueryEnd, "%s", camera.ErrorMessage(err))
 		}
 	}
 	if f.From != "" && f.To != "" && f.To < f.From {
-		return camera.Errorf(camera.EINVALID, "to", "must not be before from")
+		return queryErrorf(QueryEnd, "must not be before from")
 	}
 	return nil
 }
@@ -124,17 +125,17 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 	}
 	var lo, hi uint32 = 0, ^uint32(0)
 	if f.From != "" {
-		lo = dateNum(f.From)
+		lo = record.DateNum(f.From)
 	}
 	if f.To != "" {
-		hi = dateNum(f.To)
+		hi = record.DateNum(f.To)
 	}
 	donor := newDonorMatcher(f.Donor)
 	return s.db.View(func(tx *bolt.Tx) error {
 		switch {
 		case f.CameraID != "":
 			bucket, prefix = bucketDonByCamera, append([]byte(f.CameraID), 0)
-			donorOf = func(v []byte) []byte { _, d, _ := readByCamera(v); return d }
+			donorOf = func(v []byte) []byte { _, d, _ := record.ReadByCamera(v); return d }
 		case communeIs != nil:
 			// The filter names a commune the way people write it; the
 			// index is keyed by the folded spellings stored. One
@@ -149,13 +150,13 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 				return nil
 			case len(folds) == 1:
 				bucket, prefix = bucketDonByCommune, append([]byte(folds[0]), 0)
-				donorOf = func(v []byte) []byte { _, _, d, _ := readByCommune(v); return d }
+				donorOf = func(v []byte) []byte { _, _, d, _ := record.ReadByCommune(v); return d }
 				communeIs = nil
 			}
 		}
 		recs := tx.Bucket(bucketDonations)
 		c := tx.Bucket(bucket).Cursor()
-		start := appendTail(bytes.Clone(prefix), lo, 0)
+		start := record.AppendTail(bytes.Clone(prefix), lo, 0)
 		if after != nil {
 			if s := append(bytes.Clone(prefix), after...); bytes.Compare(s, start) > 0 {
 				start = s
@@ -173,7 +174,7 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 			}
 			// Ids, donors and folded communes hold no 0x00: the prefix
 			// with its separator selects exactly one camera or commune.
-			if !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+tailLen {
+			if !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+record.TailLen {
 				break
 			}
 			tail := k[len(prefix):]
@@ -186,9 +187,9 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 			}
 			rv := recs.Get(itob(seq))
 			if rv == nil {
-				return fmt.Errorf("donation %d: %w: indexed but not stored", seq, errDonationRecord)
+				return fmt.Errorf("donation %d: %w: indexed but not stored", seq, record.ErrDamagedDonation)
 			}
-			d, err := decodeDonation(seq, rv)
+			d, err := record.DecodeDonation(seq, rv)
 			if err != nil {
 				return err
 			}
@@ -212,7 +213,7 @@ func donationCommunes(tx *bolt.Tx, filter vntext.CommuneFilter) ([]string, error
 		if len(k) == 1 && k[0] == 0 {
 			return nil // gifts to cameras without a commune
 		}
-		t, err := decodeCommuneTotal(v)
+		t, err := record.DecodeCommuneTotal(v)
 		if err != nil {
 			return fmt.Errorf("commune %q: %w", k, err)
 		}
@@ -268,8 +269,8 @@ func decodeDonationCursor(s string) ([]byte, error) {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != tailLen {
-		return nil, camera.Errorf(camera.EINVALID, "cursor", "is not a cursor this list returned")
+	if err != nil || len(b) != record.TailLen {
+		return nil, queryErrorf(QueryCursor, "is not a cursor this list returned")
 	}
 	return b, nil
 }

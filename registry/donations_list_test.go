@@ -174,19 +174,19 @@ func TestListDonationsBadInput(t *testing.T) {
 		name   string
 		f      registry.DonationFilter
 		cursor string
-		field  string
+		part   registry.QueryPart
 	}{
-		{"bad cursor", registry.DonationFilter{}, "!!", "cursor"},
-		{"short cursor", registry.DonationFilter{}, "AAAA", "cursor"},
-		{"bad from", registry.DonationFilter{From: "2024-13-01"}, "", "from"},
-		{"bad to", registry.DonationFilter{To: "yesterday"}, "", "to"},
-		{"to before from", registry.DonationFilter{From: "2024-02-01", To: "2024-01-01"}, "", "to"},
+		{"bad cursor", registry.DonationFilter{}, "!!", registry.QueryCursor},
+		{"short cursor", registry.DonationFilter{}, "AAAA", registry.QueryCursor},
+		{"bad from", registry.DonationFilter{From: "2024-13-01"}, "", registry.QueryStart},
+		{"bad to", registry.DonationFilter{To: "yesterday"}, "", registry.QueryEnd},
+		{"to before from", registry.DonationFilter{From: "2024-02-01", To: "2024-01-01"}, "", registry.QueryEnd},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := s.ListDonations(context.Background(), tt.f, tt.cursor, 10)
-			if camera.ErrorCode(err) != camera.EINVALID || camera.ErrorField(err) != tt.field {
-				t.Errorf("err = %v, want invalid naming %s", err, tt.field)
+			if camera.ErrorCode(err) != camera.EINVALID || registry.QueryPartOf(err) != tt.part {
+				t.Errorf("err = %v, want an invalid %v", err, tt.part)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/matthan/matthan/registry/record"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -32,10 +33,10 @@ func (s *Store) indexGifts() error {
 		c := recs.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(k) != 8 {
-				return fmt.Errorf("donation key %x: %w", k, errDonationRecord)
+				return fmt.Errorf("donation key %x: %w", k, record.ErrDamagedDonation)
 			}
 			seq := binary.BigEndian.Uint64(k)
-			d, err := decodeDonation(seq, v)
+			d, err := record.DecodeDonation(seq, v)
 			if err != nil {
 				return err
 			}
@@ -92,13 +93,13 @@ func (s *Store) indexRefs() error {
 		c := tx.Bucket(bucketDonations).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(k) != 8 {
-				return fmt.Errorf("donation key %x: %w", k, errDonationRecord)
+				return fmt.Errorf("donation key %x: %w", k, record.ErrDamagedDonation)
 			}
 			if len(v) > 0 && v[0] == 1 { // version 1: no ref
 				continue
 			}
 			seq := binary.BigEndian.Uint64(k)
-			d, err := decodeDonation(seq, v)
+			d, err := record.DecodeDonation(seq, v)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 var migrateClock = time.Date(2024, 5, 2, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600))
@@ -199,7 +200,7 @@ func TestMigrateRefIndex(t *testing.T) {
 		recs := tx.Bucket(bucketDonations)
 		for _, d := range append(ds, withRef) {
 			seq, _ := camera.ParseDonationID(d.ID)
-			got, err := decodeDonation(seq, recs.Get(itob(seq)))
+			got, err := record.DecodeDonation(seq, recs.Get(itob(seq)))
 			if err != nil {
 				return err
 			}
@@ -208,7 +209,7 @@ func TestMigrateRefIndex(t *testing.T) {
 				continue
 			}
 			// The record as version 1 wrote it: no ref at the end.
-			v := appendDonation(nil, got)
+			v := record.AppendDonation(nil, got)
 			if v[len(v)-1] != 0 {
 				t.Fatalf("record of %s does not end with an empty ref: %x", d.ID, v)
 			}

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // MonthSum is the money given in one calendar month.
@@ -44,10 +45,10 @@ func (s *Store) DonationMonths(ctx context.Context, commune, from, to string) ([
 	}
 	var lo, hi uint32 = 0, ^uint32(0)
 	if from != "" {
-		lo = dateNum(from)
+		lo = record.DateNum(from)
 	}
 	if to != "" {
-		hi = dateNum(to)
+		hi = record.DateNum(to)
 	}
 	filter := vntext.NewCommuneFilter(commune)
 	var out []CommuneMonths
@@ -55,7 +56,7 @@ func (s *Store) DonationMonths(ctx context.Context, commune, from, to string) ([
 		type named struct{ fold, spelling string }
 		var communes []named
 		err := tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {
-			t, err := decodeCommuneTotal(v)
+			t, err := record.DecodeCommuneTotal(v)
 			if err != nil {
 				return fmt.Errorf("commune %q: %w", k, err)
 			}
@@ -80,17 +81,17 @@ func (s *Store) DonationMonths(ctx context.Context, commune, from, to string) ([
 			series := CommuneMonths{Commune: cm.spelling}
 			var cur *MonthSum
 			curMonth := uint32(0)
-			for k, v := c.Seek(appendTail(bytes.Clone(prefix), lo, 0)); k != nil; k, v = c.Next() {
+			for k, v := c.Seek(record.AppendTail(bytes.Clone(prefix), lo, 0)); k != nil; k, v = c.Next() {
 				if err := t.tick(); err != nil {
 					return err
 				}
-				p, date, _, ok := splitTail(k, true)
+				p, date, _, ok := record.SplitTail(k, true)
 				if !ok || !bytes.Equal(p, prefix[:len(prefix)-1]) || date > hi {
 					break
 				}
-				_, amount, _, ok := readByCommune(v)
+				_, amount, _, ok := record.ReadByCommune(v)
 				if !ok {
-					return fmt.Errorf("index entry %q: %w", k, errDonationRecord)
+					return fmt.Errorf("index entry %q: %w", k, record.ErrDamagedDonation)
 				}
 				if m := date / 100; cur == nil || m != curMonth {
 					series.Months = append(series.Months, MonthSum{Month: fmt.Sprintf("%04d-%02d", m/100, m%100)})

@@ -4,6 +4,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // The running totals of donations (donation_totals, one record per
@@ -37,7 +38,7 @@ func checkDonationSums(tx *bolt.Tx, ds []*camera.Donation, communes []string, in
 		sum, seen := totals[fold]
 		if !seen {
 			if v := b.Get(totalsKey(fold)); v != nil {
-				ct, err := decodeCommuneTotal(v)
+				ct, err := record.DecodeCommuneTotal(v)
 				if err != nil {
 					return err
 				}
@@ -60,10 +61,10 @@ func checkDonationSums(tx *bolt.Tx, ds []*camera.Donation, communes []string, in
 func (p *preparedBatch) addTotals(b *bolt.Bucket, bulk bool) error {
 	for fold, t := range p.totals {
 		sum := *t
-		var old communeTotal
+		var old record.CommuneTotal
 		if v := b.Get(totalsKey(fold)); v != nil {
 			var err error
-			if old, err = decodeCommuneTotal(v); err != nil {
+			if old, err = record.DecodeCommuneTotal(v); err != nil {
 				return err
 			}
 		}
@@ -72,7 +73,7 @@ func (p *preparedBatch) addTotals(b *bolt.Bucket, bulk bool) error {
 			return p.overflowAt(fold, old.Total, bulk)
 		}
 		sum.Count += old.Count
-		if err := b.Put(totalsKey(fold), sum.encode()); err != nil {
+		if err := b.Put(totalsKey(fold), sum.Encode()); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/matthan/matthan/registry/record"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -26,7 +27,7 @@ func (s *Store) DonationTotals(ctx context.Context) (map[string]int64, error) {
 	var all int64 // so that a sum of the totals fits too
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {
-			t, err := decodeCommuneTotal(v)
+			t, err := record.DecodeCommuneTotal(v)
 			if err != nil {
 				return fmt.Errorf("commune %q: %w", k, err)
 			}

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // Writing a batch of donations is two steps. prepareBatch, outside any
@@ -35,7 +36,7 @@ type preparedBatch struct {
 	at       time.Time
 
 	records, dates, byCam, byCommune, byDonor, byGift, byRef []kv
-	totals                                                   map[string]*communeTotal
+	totals                                                   map[string]*record.CommuneTotal
 	over                                                     map[string]bool // the batch's own sum of a commune overflows
 	rows                                                     []giftRow       // of batch[i]
 	fold                                                     folder
@@ -57,7 +58,7 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, index
 	p := &preparedBatch{
 		batch: batch, saved: make([]camera.Donation, n), communes: communes, offset: offset, index: index, actor: actor, at: at,
 		records: make([]kv, 0, n), dates: make([]kv, 0, n), byCam: make([]kv, 0, n), byCommune: make([]kv, 0, n), byDonor: make([]kv, 0, n), byGift: make([]kv, 0, n),
-		totals: map[string]*communeTotal{}, rows: make([]giftRow, n), fold: folder{},
+		totals: map[string]*record.CommuneTotal{}, rows: make([]giftRow, n), fold: folder{},
 	}
 	var mem arena
 	for i, orig := range batch {
@@ -65,23 +66,23 @@ func prepareBatch(batch []*camera.Donation, communes []string, offset int, index
 		d := *orig
 		d.Commune, d.CreatedBy, d.CreatedAt = communes[i], actor, at
 		seq := uint64(i) + 1 // provisional
-		p.records = append(p.records, kv{binary.BigEndian.AppendUint64(mem.make(8), seq), appendDonation(mem.make(donationSize(&d)), &d)})
+		p.records = append(p.records, kv{binary.BigEndian.AppendUint64(mem.make(8), seq), record.AppendDonation(mem.make(record.DonationSize(&d)), &d)})
 		fold := p.fold.fold(d.Commune)
-		date := dateNum(d.ReceivedOn)
+		date := record.DateNum(d.ReceivedOn)
 		p.rows[i] = giftRowOf(p.fold, &d, d.Commune)
 		p.byGift = append(p.byGift, kv{giftEntry(mem.make(giftEntryLen), &p.rows[i].key, seq), []byte{}})
 		if ref := p.rows[i].ref; ref != "" {
 			p.byRef = append(p.byRef, kv{refEntry(mem.make(len(ref)+9), ref, seq), []byte{}})
 		}
-		p.dates = append(p.dates, kv{appendTail(mem.make(tailLen), date, seq), append(mem.make(len(d.Donor)), d.Donor...)})
+		p.dates = append(p.dates, kv{record.AppendTail(mem.make(record.TailLen), date, seq), append(mem.make(len(d.Donor)), d.Donor...)})
 		if !d.Pool() {
-			p.byCam = append(p.byCam, kv{appendIndexKey(mem.make(len(d.CameraID)+1+tailLen), d.CameraID, date, seq), appendByCamera(mem.make(10+len(d.Donor)), &d)})
+			p.byCam = append(p.byCam, kv{appendIndexKey(mem.make(len(d.CameraID)+1+record.TailLen), d.CameraID, date, seq), record.AppendByCamera(mem.make(10+len(d.Donor)), &d)})
 		}
-		p.byCommune = append(p.byCommune, kv{appendIndexKey(mem.make(len(fold)+1+tailLen), fold, date, seq), appendByCommune(mem.make(11+len(d.Donor)), &d)})
-		p.byDonor = append(p.byDonor, kv{appendIndexKey(mem.make(len(d.Donor)+1+tailLen), d.Donor, date, seq), appendByDonor(mem.make(20+len(d.CameraID)+len(fold)), &d, fold)})
+		p.byCommune = append(p.byCommune, kv{appendIndexKey(mem.make(len(fold)+1+record.TailLen), fold, date, seq), record.AppendByCommune(mem.make(11+len(d.Donor)), &d)})
+		p.byDonor = append(p.byDonor, kv{appendIndexKey(mem.make(len(d.Donor)+1+record.TailLen), d.Donor, date, seq), record.AppendByDonor(mem.make(20+len(d.CameraID)+len(fold)), &d, fold)})
 		t := p.totals[fold]
 		if t == nil {
-			t = &communeTotal{}
+			t = &record.CommuneTotal{}
 			p.totals[fold] = t
 		}
 		ok := addVND(&t.Total, d.AmountVND)
@@ -294,7 +295,7 @@ func (a *arena) make(n int) []byte {
 func appendIndexKey(k []byte, prefix string, date uint32, seq uint64) []byte {
 	k = append(k, prefix...)
 	k = append(k, 0)
-	return appendTail(k, date, seq)
+	return record.AppendTail(k, date, seq)
 }
 
 // putDonors writes the (sorted) entries of donations_by_donor and counts
@@ -306,7 +307,7 @@ func putDonors(b *bolt.Bucket, entries []kv) error {
 	var last []byte
 	added := uint64(0)
 	for _, e := range entries {
-		p := e.k[:len(e.k)-tailLen] // the donor and its 0x00
+		p := e.k[:len(e.k)-record.TailLen] // the donor and its 0x00
 		if last == nil || !bytes.Equal(p, last) {
 			last = p
 			if k, _ := c.Seek(p); k == nil || !bytes.HasPrefix(k, p) {

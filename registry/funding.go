@@ -21,18 +21,16 @@ const (
 	GroupByCamera  GroupBy = "camera"
 	GroupByCommune GroupBy = "commune"
 	GroupByDonor   GroupBy = "donor"
-	// groupTotal marks the totals row.
-	groupTotal GroupBy = "total"
 )
 
-// ParseGroupBy returns the grouping named s (any case), EINVALID naming
-// group_by otherwise.
+// ParseGroupBy returns the grouping named s (any case), a QueryError of
+// QueryGrouping otherwise.
 func ParseGroupBy(s string) (GroupBy, error) {
 	switch g := GroupBy(strings.ToLower(strings.TrimSpace(s))); g {
 	case GroupByCamera, GroupByCommune, GroupByDonor:
 		return g, nil
 	}
-	return "", camera.Errorf(camera.EINVALID, "group_by", "must be camera, commune or donor, got %q", s)
+	return "", queryErrorf(QueryGrouping, "must be camera, commune or donor, got %q", s)
 }
 
 // DefaultFundingWindow is the window of "cost per working hour" when the
@@ -56,7 +54,7 @@ func (w Window) resolve(now time.Time) (Window, error) {
 	}
 	w.From, w.To = w.From.UTC(), w.To.UTC()
 	if !w.To.After(w.From) {
-		return w, camera.Errorf(camera.EINVALID, "from", "must be before to (and before now), got %s", w.From.Format(time.RFC3339))
+		return w, queryErrorf(QueryStart, "must be before to (and before now), got %s", w.From.Format(time.RFC3339))
 	}
 	return w, nil
 }
@@ -64,7 +62,7 @@ func (w Window) resolve(now time.Time) (Window, error) {
 // FundingRow is one line of a funding view: a camera, a commune or a
 // donor, or the totals. Which fields mean something depends on the
 // grouping; the JSON and the CSV of a row carry exactly those (see
-// fundingColumns), in snake_case.
+// FundingFields), in snake_case.
 //
 // Money is integer đồng. BalanceVND is donated minus cost: negative is a
 // gap still to fund, positive a surplus (upkeep money). The cost per
@@ -72,8 +70,6 @@ func (w Window) resolve(now time.Time) (Window, error) {
 // the window, rounded to the nearest đồng; nil (JSON null) when they were
 // never up in it.
 type FundingRow struct {
-	group GroupBy
-
 	// Key is the camera id, the commune (canonical spelling) or the
 	// donor; "total" on the totals row.
 	Key string
@@ -260,7 +256,7 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 		rep.Rows = ds.donors
 	}
 	rep.Totals = FundingRow{
-		group: groupTotal, Key: "total",
+		Key:     "total",
 		Cameras: cs.total.Cameras, Communes: cs.total.Communes, CostVND: cs.total.CostVND, UpMillis: cs.total.UpMillis,
 		DonatedVND: ds.total.DonatedVND, PoolVND: ds.total.PoolVND, Donations: ds.total.Donations, Donors: ds.total.Donors,
 	}
@@ -274,8 +270,8 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 
 // Page returns up to limit rows after the row whose key is after ("" =
 // from the first), and the key to pass as after for the next page, ""
-// on the last page. An after that is no row's key is EINVALID naming
-// cursor.
+// on the last page. An after that is no row's key is a QueryError of
+// QueryCursor.
 func (r *FundingReport) Page(after string, limit int) (rows []FundingRow, next string, err error) {
 	start := 0
 	if after != "" {
@@ -287,7 +283,7 @@ func (r *FundingReport) Page(after string, limit int) (rows []FundingRow, next s
 			}
 		}
 		if start < 0 {
-			return nil, "", camera.Errorf(camera.EINVALID, "cursor", "is not a key of this view")
+			return nil, "", queryErrorf(QueryCursor, "is not a key of this view")
 		}
 	}
 	if limit <= 0 {

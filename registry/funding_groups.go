@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // The walking parts of the funding views: a cursor over index groups,
@@ -48,9 +49,9 @@ func (g *groups) prefix() []byte {
 	if g.k == nil {
 		return nil
 	}
-	p, _, _, ok := splitTail(g.k, true)
+	p, _, _, ok := record.SplitTail(g.k, true)
 	if !ok {
-		g.err = fmt.Errorf("index key %q: %w", g.k, errDonationRecord)
+		g.err = fmt.Errorf("index key %q: %w", g.k, record.ErrDamagedDonation)
 		g.k = nil
 		return nil
 	}
@@ -60,12 +61,12 @@ func (g *groups) prefix() []byte {
 // each calls fn with the value of every entry of the current prefix and
 // moves past them.
 func (g *groups) each(t *ticker, p []byte, fn func(val []byte) bool) error {
-	for g.k != nil && len(g.k) == len(p)+1+tailLen && bytes.HasPrefix(g.k, p) {
+	for g.k != nil && len(g.k) == len(p)+1+record.TailLen && bytes.HasPrefix(g.k, p) {
 		if err := t.tick(); err != nil {
 			return err
 		}
 		if !fn(g.v) {
-			return fmt.Errorf("index entry %q: %w", g.k, errDonationRecord)
+			return fmt.Errorf("index entry %q: %w", g.k, record.ErrDamagedDonation)
 		}
 		g.k, g.v = g.c.Next()
 	}

@@ -1,14 +1,13 @@
 package registry
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 func TestCostPerUpHour(t *testing.T) {
@@ -111,7 +110,7 @@ func TestScanCamera(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base()
 			tt.edit(c)
-			v, err := encodeCamera(c)
+			v, err := record.EncodeCamera(c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,23 +127,5 @@ func TestScanCamera(t *testing.T) {
 	var f cameraFacts
 	if err := scanCamera([]byte(`{"name":`), &f); err == nil {
 		t.Error("scan of a broken record: no error")
-	}
-}
-
-// appendCSVField writes a field byte for byte as encoding/csv does.
-func TestAppendCSVFieldMatchesEncodingCSV(t *testing.T) {
-	fields := []string{"", "VN-0000001", "Ngã tư Chợ Gạo", "a,b", `say "hi"`, `"`, `""`, "line\nbreak", "cr\rhere", "crlf\r\n",
-		" leading space", "\tleading tab", "\u00a0nbsp", "\vvt", "\fff", "\u0085nel", "\u3000ideographic", "x\u3000inner", "trailing ", `\.`, `\.x`, "\xff\xfe bad utf-8", "Công ty TNHH \"Ánh Dương\", chi nhánh"}
-	for _, f := range fields {
-		var want bytes.Buffer
-		cw := csv.NewWriter(&want)
-		if err := cw.Write([]string{f}); err != nil {
-			t.Fatal(err)
-		}
-		cw.Flush()
-		got := string(appendCSVField(nil, f)) + "\n"
-		if got != want.String() {
-			t.Errorf("field %q: got %q, encoding/csv writes %q", f, got, want.String())
-		}
 	}
 }

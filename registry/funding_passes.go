@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/matthan/matthan/registry/record"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -75,11 +76,11 @@ func cameraPass(ctx context.Context, tx *bolt.Tx, g GroupBy, inlineUp bool, win 
 		case GroupByCamera:
 			text.add(k)
 			text.add(f.name)
-			out.rows = append(out.rows, FundingRow{group: GroupByCamera, Commune: sp.raw, Status: statusOf(f.status), CostVND: f.cost, UpMillis: up})
+			out.rows = append(out.rows, FundingRow{Commune: sp.raw, Status: statusOf(f.status), CostVND: f.cost, UpMillis: up})
 		case GroupByCommune:
 			r := out.communes[sp.fold]
 			if r == nil {
-				r = &FundingRow{group: GroupByCommune}
+				r = &FundingRow{}
 				out.communes[sp.fold] = r
 			}
 			r.Cameras++
@@ -146,7 +147,7 @@ func donationPass(ctx context.Context, tx *bolt.Tx, g GroupBy) (*donationSide, e
 		return nil, err
 	}
 	err = tx.Bucket(bucketDonTotals).ForEach(func(k, val []byte) error {
-		ct, err := decodeCommuneTotal(val)
+		ct, err := record.DecodeCommuneTotal(val)
 		if err != nil {
 			return fmt.Errorf("commune %q: %w", k, err)
 		}
@@ -185,7 +186,7 @@ func (p *donationPasser) cameras(tx *bolt.Tx) ([]cameraGifts, error) {
 		donors := p.s1[:0]
 		sums := true
 		err := g.each(&p.t, id, func(val []byte) bool {
-			amount, donor, ok := readByCamera(val)
+			amount, donor, ok := record.ReadByCamera(val)
 			sums = addVND(&cg.donated, amount) && sums
 			cg.donations++
 			donors = append(donors, donor)
@@ -241,9 +242,9 @@ func (p *donationPasser) communes(tx *bolt.Tx) (map[string]*FundingRow, error) {
 	totals := tx.Bucket(bucketDonTotals)
 	g := newGroups(tx.Bucket(bucketDonByCommune))
 	for fold := g.prefix(); fold != nil; fold = g.prefix() {
-		r := &FundingRow{group: GroupByCommune, Key: string(fold)}
+		r := &FundingRow{Key: string(fold)}
 		if v := totals.Get(totalsKey(string(fold))); v != nil {
-			ct, err := decodeCommuneTotal(v)
+			ct, err := record.DecodeCommuneTotal(v)
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +253,7 @@ func (p *donationPasser) communes(tx *bolt.Tx) (map[string]*FundingRow, error) {
 		donors := p.s1[:0]
 		sums := true
 		err := g.each(&p.t, fold, func(val []byte) bool {
-			pool, amount, donor, ok := readByCommune(val)
+			pool, amount, donor, ok := record.ReadByCommune(val)
 			sums = addVND(&r.DonatedVND, amount) && sums
 			if pool {
 				sums = addVND(&r.PoolVND, amount) && sums
@@ -280,11 +281,11 @@ func (p *donationPasser) donors(tx *bolt.Tx) ([]FundingRow, error) {
 	out := make([]FundingRow, 0, b.Sequence())
 	g := newGroups(b)
 	for donor := g.prefix(); donor != nil; donor = g.prefix() {
-		row := FundingRow{group: GroupByDonor, Key: string(donor)}
+		row := FundingRow{Key: string(donor)}
 		cams, communes := p.s1[:0], p.s2[:0]
 		sums := true
 		err := g.each(&p.t, donor, func(val []byte) bool {
-			amount, cam, fold, ok := readByDonor(val)
+			amount, cam, fold, ok := record.ReadByDonor(val)
 			sums = addVND(&row.DonatedVND, amount) && sums
 			row.Donations++
 			if len(cam) == 0 {
@@ -337,7 +338,7 @@ func mergeCameras(rows []FundingRow, gifts []cameraGifts) []FundingRow {
 		if i < len(rows) && rows[i].Key == cg.id {
 			continue
 		}
-		out = append(out, FundingRow{group: GroupByCamera, Key: cg.id, DonatedVND: cg.donated, Donations: cg.donations, Donors: cg.donors})
+		out = append(out, FundingRow{Key: cg.id, DonatedVND: cg.donated, Donations: cg.donations, Donors: cg.donors})
 	}
 	return append(out, rows[i:]...)
 }

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // FundingIn is Funding narrowed to the communes named by commune, read
@@ -72,7 +73,7 @@ func (s *Store) fundingWhere(ctx context.Context, groupBy GroupBy, w Window, mat
 			rep.Rows = ds.donors
 		}
 		rep.Totals = FundingRow{
-			group: groupTotal, Key: "total",
+			Key:     "total",
 			Cameras: cs.total.Cameras, Communes: cs.total.Communes, CostVND: cs.total.CostVND, UpMillis: cs.total.UpMillis,
 			DonatedVND: ds.total.DonatedVND, PoolVND: ds.total.PoolVND, Donations: ds.total.Donations, Donors: ds.total.Donors,
 		}
@@ -119,11 +120,11 @@ func scopedCameras(ctx context.Context, tx *bolt.Tx, g GroupBy, w Window, match 
 		out.total.UpMillis += upMillis
 		switch g {
 		case GroupByCamera:
-			out.rows = append(out.rows, FundingRow{group: GroupByCamera, Key: string(k), Name: string(f.name), Commune: sp.raw, Status: statusOf(f.status), CostVND: f.cost, UpMillis: upMillis})
+			out.rows = append(out.rows, FundingRow{Key: string(k), Name: string(f.name), Commune: sp.raw, Status: statusOf(f.status), CostVND: f.cost, UpMillis: upMillis})
 		case GroupByCommune:
 			r := out.communes[sp.fold]
 			if r == nil {
-				r = &FundingRow{group: GroupByCommune}
+				r = &FundingRow{}
 				out.communes[sp.fold] = r
 			}
 			r.Cameras++
@@ -167,9 +168,9 @@ func scopedDonations(ctx context.Context, tx *bolt.Tx, g GroupBy, match func(str
 	recs := tx.Bucket(bucketDonations)
 	t := ticker{ctx: ctx}
 	for _, fold := range folds {
-		row := &FundingRow{group: GroupByCommune, Key: fold}
+		row := &FundingRow{Key: fold}
 		if v := totals.Get(totalsKey(fold)); v != nil {
-			ct, err := decodeCommuneTotal(v)
+			ct, err := record.DecodeCommuneTotal(v)
 			if err != nil {
 				return nil, err
 			}
@@ -178,13 +179,13 @@ func scopedDonations(ctx context.Context, tx *bolt.Tx, g GroupBy, match func(str
 		here := map[string]struct{}{} // the commune's donors
 		prefix := append([]byte(fold), 0)
 		c := tx.Bucket(bucketDonByCommune).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+tailLen; k, v = c.Next() {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+record.TailLen; k, v = c.Next() {
 			if err := t.tick(); err != nil {
 				return nil, err
 			}
-			pool, amount, donor, ok := readByCommune(v)
+			pool, amount, donor, ok := record.ReadByCommune(v)
 			if !ok {
-				return nil, fmt.Errorf("index entry %q: %w", k, errDonationRecord)
+				return nil, fmt.Errorf("index entry %q: %w", k, record.ErrDamagedDonation)
 			}
 			sums := addVND(&row.DonatedVND, amount)
 			if pool {
@@ -201,10 +202,10 @@ func scopedDonations(ctx context.Context, tx *bolt.Tx, g GroupBy, match func(str
 			}
 			var camID string
 			if !pool {
-				_, _, seq, _ := splitTail(k, true)
-				id, ok := recordCameraID(recs.Get(itob(seq)))
+				_, _, seq, _ := record.SplitTail(k, true)
+				id, ok := record.DonationCameraID(recs.Get(itob(seq)))
 				if !ok {
-					return nil, fmt.Errorf("donation %d: %w", seq, errDonationRecord)
+					return nil, fmt.Errorf("donation %d: %w", seq, record.ErrDamagedDonation)
 				}
 				camID = id
 			}
@@ -251,7 +252,7 @@ func scopedDonations(ctx context.Context, tx *bolt.Tx, g GroupBy, match func(str
 		slices.SortFunc(out.cameras, func(a, b cameraGifts) int { return strings.Compare(a.id, b.id) })
 	case GroupByDonor:
 		for name, sg := range donors {
-			out.donors = append(out.donors, FundingRow{group: GroupByDonor, Key: name, DonatedVND: sg.donated, PoolVND: sg.pool,
+			out.donors = append(out.donors, FundingRow{Key: name, DonatedVND: sg.donated, PoolVND: sg.pool,
 				Donations: sg.donations, Cameras: len(sg.cameras), Communes: len(sg.communes)})
 		}
 		// The order of donations_by_donor: bytes of the name.
@@ -287,19 +288,6 @@ func (g *scopedGifts) add(amount int64, pool bool, donor, camID, fold string) bo
 	return ok
 }
 
-// recordCameraID reads the camera id of a donation record (encodeDonation)
-// without decoding the rest: version, amount, date, then the id.
-func recordCameraID(v []byte) (string, bool) {
-	r := reader{b: v}
-	if ver := r.byte(); ver < 1 || ver > donationVersion {
-		return "", false
-	}
-	r.uvarint()
-	r.uvarint()
-	id := r.bytes()
-	return string(id), !r.bad
-}
-
 // donationFolds returns, sorted, the folded communes that have donations
 // and whose stored spelling match accepts, from the running totals.
 func donationFolds(tx *bolt.Tx, match func(string) bool) ([]string, error) {
@@ -308,7 +296,7 @@ func donationFolds(tx *bolt.Tx, match func(string) bool) ([]string, error) {
 		if len(k) == 1 && k[0] == 0 {
 			return nil // gifts to cameras without a commune
 		}
-		t, err := decodeCommuneTotal(v)
+		t, err := record.DecodeCommuneTotal(v)
 		if err != nil {
 			return fmt.Errorf("commune %q: %w", k, err)
 		}

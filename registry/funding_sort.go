@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
 )
 
@@ -35,22 +34,23 @@ func (r *FundingReport) Keep(text string) {
 // first, so "Đăng Hưng Phước" sorts among the D's. Rows that tie keep
 // their order (key order), and a row without a cost per working hour
 // (never up) comes last either way. A blank spec leaves the rows in key
-// order; a field the view's rows do not have is EINVALID naming sort.
+// order; a field the view's rows do not have is a QueryError of
+// QuerySort.
 func (r *FundingReport) Sort(spec string) error {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil
 	}
 	field, desc := strings.CutPrefix(spec, "-")
-	var col *fundingColumn
-	for _, c := range fundingColumns(r.GroupBy) {
-		if c.name == field {
-			col = &c
+	var col *FundingField
+	for _, f := range fundingFields(r.GroupBy) {
+		if f.Name == field {
+			col = &f
 			break
 		}
 	}
 	if col == nil {
-		return camera.Errorf(camera.EINVALID, "sort", "must be one of %s, with a - before it for the largest first; got %q", strings.Join(FundingColumns(r.GroupBy), ", "), spec)
+		return queryErrorf(QuerySort, "must be one of %s, with a - before it for the largest first; got %q", strings.Join(FundingColumns(r.GroupBy), ", "), spec)
 	}
 	dir := 1
 	if desc {
@@ -58,33 +58,35 @@ func (r *FundingReport) Sort(spec string) error {
 	}
 	rows := r.Rows
 	var compare func(i, j int) int
-	switch {
-	case col.name == fcPerHour.name:
-		compare = func(i, j int) int {
-			switch x, y := rows[i].CostPerUpHourVND, rows[j].CostPerUpHourVND; {
-			case x == nil && y == nil:
-				return 0
-			case x == nil:
-				return 1
-			case y == nil:
-				return -1
-			default:
-				return dir * cmp.Compare(*x, *y)
-			}
-		}
-	case col.kind == FieldText:
+	switch col.Kind {
+	case FieldText:
 		// Folded once per row, not once per comparison.
 		folded := make([]string, len(rows))
 		for i := range rows {
-			folded[i] = vntext.Fold(col.cell(&rows[i]).(string))
+			folded[i] = vntext.Fold(col.Text(&rows[i]))
 		}
 		compare = func(i, j int) int {
-			return dir * cmp.Or(strings.Compare(folded[i], folded[j]), strings.Compare(col.cell(&rows[i]).(string), col.cell(&rows[j]).(string)))
+			return dir * cmp.Or(strings.Compare(folded[i], folded[j]), strings.Compare(col.Text(&rows[i]), col.Text(&rows[j])))
 		}
-	case col.kind == FieldHours:
+	case FieldHours:
 		compare = func(i, j int) int { return dir * cmp.Compare(rows[i].UpMillis, rows[j].UpMillis) }
 	default:
-		compare = func(i, j int) int { return dir * cmp.Compare(col.cell(&rows[i]).(int64), col.cell(&rows[j]).(int64)) }
+		// A row without the figure (a cost per working hour of cameras
+		// never up) comes last either way.
+		compare = func(i, j int) int {
+			x, xok := col.Int(&rows[i])
+			y, yok := col.Int(&rows[j])
+			switch {
+			case !xok && !yok:
+				return 0
+			case !xok:
+				return 1
+			case !yok:
+				return -1
+			default:
+				return dir * cmp.Compare(x, y)
+			}
+		}
 	}
 	// An order of indexes, then the rows moved once: a row is too large
 	// to copy at every comparison of a million-camera view.

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // Health history layout.
@@ -265,7 +266,7 @@ func (s *Store) HealthSummary(ctx context.Context) ([]CommuneHealth, error) {
 					return err
 				}
 			}
-			cam, err := decodeCamera(v)
+			cam, err := record.DecodeCamera(v)
 			if err != nil {
 				return fmt.Errorf("camera %q: %w", k, err)
 			}

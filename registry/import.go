@@ -6,6 +6,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // importBatch is how many cameras one import transaction writes. bbolt has
@@ -71,7 +72,7 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 				var prev *camera.Camera
 				if old != nil {
 					var err error
-					prev, err = decodeCamera(old)
+					prev, err = record.DecodeCamera(old)
 					if err != nil {
 						return err
 					}

@@ -65,7 +65,7 @@ func (s *Store) HandlingCounts(ctx context.Context, from, to time.Time) (*Incide
 
 func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows bool) (*IncidentCounts, error) {
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return nil, camera.Errorf(camera.EINVALID, "to", "must be after from")
+		return nil, queryErrorf(QueryEnd, "must be after from")
 	}
 	loc := from.Location() // UTC for time.Time{}; time.Time{}.In(loc) carries loc
 	type rowKey struct {

@@ -50,9 +50,6 @@ const CellDeg = 0.02
 // latitude range is always inside its range of cells.
 const cellsPerDeg = 50
 
-// EarthRadiusM is the mean Earth radius of every distance (DESIGN.md).
-const EarthRadiusM = 6_371_008.8
-
 // encTime encodes t as 8 sortable bytes.
 func encTime(t time.Time) [8]byte {
 	var b [8]byte
@@ -286,14 +283,4 @@ func (ix indexBuckets) remove(in *camera.Incident) error {
 		}
 	}
 	return nil
-}
-
-// haversineM is the great-circle distance in metres on the mean Earth
-// sphere, the one distance of the system.
-func haversineM(lat1, lon1, lat2, lon2 float64) float64 {
-	const rad = math.Pi / 180
-	p1, p2 := lat1*rad, lat2*rad
-	dp, dl := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
-	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(a)))
 }

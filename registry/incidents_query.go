@@ -11,10 +11,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/geo"
 	"github.com/matthan/matthan/internal/vntext"
 )
 
-// List limits, as the API's (DESIGN.md).
+// List limits, as the API's (docs/design.md).
 const (
 	DefaultListLimit = 100
 	MaxListLimit     = 1000
@@ -44,7 +45,7 @@ type BBox struct {
 //   - CameraID: the camera is one of the incident's.
 //   - Category; CaseRef, compared folded (case, accents, spaces).
 //   - RadiusM > 0: the incident's place is within RadiusM metres
-//     (haversine, DESIGN.md) of (Lat, Lon).
+//     (haversine, docs/design.md) of (Lat, Lon).
 //   - BBox: the incident's place is inside the box, edges included.
 //   - Commune: the incident's commune — its first camera's, as in the
 //     counts (IncidentCounts) — is the one named, compared as camera
@@ -66,22 +67,23 @@ type IncidentQuery struct {
 	Limit    int
 }
 
-// Validate checks the query and names the parameter at fault.
+// Validate checks the query: a QueryError names the part at fault (an
+// invalid point is camera.ValidateLatLon's error).
 func (q *IncidentQuery) Validate() error {
 	if q.CameraID != "" {
 		if err := camera.ValidateID(q.CameraID); err != nil {
-			return camera.Errorf(camera.EINVALID, "camera_id", "%s", strings.TrimPrefix(err.Error(), "id: "))
+			return queryErrorf(QueryCamera, "%s", strings.TrimPrefix(err.Error(), "id: "))
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-		return camera.Errorf(camera.EINVALID, "to", "must be after from")
+		return queryErrorf(QueryEnd, "must be after from")
 	}
 	if q.Category != "" && !q.Category.Valid() {
-		return camera.Errorf(camera.EINVALID, "category", "unknown category %q", q.Category)
+		return queryErrorf(QueryCategory, "unknown category %q", q.Category)
 	}
 	if q.RadiusM != 0 {
 		if math.IsNaN(q.RadiusM) || q.RadiusM < 0 || q.RadiusM > MaxRadiusM {
-			return camera.Errorf(camera.EINVALID, "radius_m", "must be more than 0 and at most %d metres", MaxRadiusM)
+			return queryErrorf(QueryRadius, "must be more than 0 and at most %d metres", MaxRadiusM)
 		}
 		if err := camera.ValidateLatLon(q.Lat, q.Lon); err != nil {
 			return err
@@ -89,13 +91,13 @@ func (q *IncidentQuery) Validate() error {
 	}
 	if b := q.BBox; b != nil {
 		if err := camera.ValidateLatLon(b.MinLat, b.MinLon); err != nil {
-			return camera.Errorf(camera.EINVALID, "bbox", "%s", err)
+			return queryErrorf(QueryBox, "%s", err)
 		}
 		if err := camera.ValidateLatLon(b.MaxLat, b.MaxLon); err != nil {
-			return camera.Errorf(camera.EINVALID, "bbox", "%s", err)
+			return queryErrorf(QueryBox, "%s", err)
 		}
 		if b.MinLat > b.MaxLat || b.MinLon > b.MaxLon {
-			return camera.Errorf(camera.EINVALID, "bbox", "must be minLon,minLat,maxLon,maxLat with min ≤ max (boxes across the antimeridian are not supported)")
+			return queryErrorf(QueryBox, "must be minLon,minLat,maxLon,maxLat with min ≤ max (boxes across the antimeridian are not supported)")
 		}
 	}
 	return nil
@@ -145,7 +147,7 @@ func (q *IncidentQuery) cells() ([][]byte, bool) {
 		// The bounding box of a spherical cap: latitude ± the angular
 		// radius, longitude ± asin(sin r / cos φ) (exact for a sphere),
 		// widened by a hair for rounding.
-		r := q.RadiusM / EarthRadiusM * 1.000001
+		r := q.RadiusM / geo.EarthRadius * 1.000001
 		const deg = 180 / math.Pi
 		minLat, maxLat = q.Lat-r*deg-1e-9, q.Lat+r*deg+1e-9
 		if minLat <= -90 || maxLat >= 90 {
@@ -188,7 +190,11 @@ func (q *IncidentQuery) cells() ([][]byte, bool) {
 
 // placeOK is the exact place filter.
 func (q *IncidentQuery) placeOK(lat, lon float64) bool {
-	if q.RadiusM > 0 && haversineM(q.Lat, q.Lon, lat, lon) > q.RadiusM {
+	// The one distance of the system is geo's (geo.Distance, on the sphere
+	// of geo.EarthRadius): the store imports geo for it rather than keep a
+	// copy that could drift. That points down the ladder: geo is pure (no
+	// storage, no I/O) and imports nothing of this module but camera.
+	if q.RadiusM > 0 && geo.Distance(q.Lat, q.Lon, lat, lon) > q.RadiusM {
 		return false
 	}
 	if b := q.BBox; b != nil && (lat < b.MinLat || lat > b.MaxLat || lon < b.MinLon || lon > b.MaxLon) {
@@ -376,13 +382,13 @@ func encodeCursor(kind byte, last *camera.Incident) string {
 func decodeCursor(c string, kind byte) ([]byte, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) < 11 || b[0] != cursorVersion {
-		return nil, camera.Errorf(camera.EINVALID, "cursor", "is not a cursor of this list")
+		return nil, queryErrorf(QueryCursor, "is not a cursor of this list")
 	}
 	if b[1] != kind {
-		return nil, camera.Errorf(camera.EINVALID, "cursor", "belongs to a different query: keep the query's parameters while paging")
+		return nil, queryErrorf(QueryCursor, "belongs to a different query: keep the query's parameters while paging")
 	}
 	if camera.ValidateID(string(b[10:])) != nil {
-		return nil, camera.Errorf(camera.EINVALID, "cursor", "is not a cursor of this list")
+		return nil, queryErrorf(QueryCursor, "is not a cursor of this list")
 	}
 	return b[2:], nil
 }

@@ -194,27 +194,31 @@ func TestListIncidentsCursorAndValidation(t *testing.T) {
 	if err != nil || len(items) != 1 || next == "" {
 		t.Fatalf("first page: %d items, next %q, %v", len(items), next, err)
 	}
-	if _, _, err := f.s.ListIncidents(ctx, registry.IncidentQuery{After: next}); camera.ErrorField(err) != "cursor" {
+	if _, _, err := f.s.ListIncidents(ctx, registry.IncidentQuery{After: next}); registry.QueryPartOf(err) != registry.QueryCursor {
 		t.Errorf("cursor of another query: got %v, want invalid cursor", err)
 	}
-	if _, _, err := f.s.ListIncidents(ctx, registry.IncidentQuery{After: "!!"}); camera.ErrorField(err) != "cursor" {
+	if _, _, err := f.s.ListIncidents(ctx, registry.IncidentQuery{After: "!!"}); registry.QueryPartOf(err) != registry.QueryCursor {
 		t.Errorf("garbage cursor: %v", err)
 	}
+	// The parts of the query at fault; an invalid point is the domain's
+	// error, naming lat or lon.
 	bad := []struct {
 		q     registry.IncidentQuery
+		part  registry.QueryPart
 		field string
 	}{
-		{registry.IncidentQuery{Category: "arson"}, "category"},
-		{registry.IncidentQuery{From: incT0, To: incT0}, "to"},
-		{registry.IncidentQuery{Lat: 91, RadiusM: 10}, "lat"},
-		{registry.IncidentQuery{Lat: 10, Lon: 106, RadiusM: -1}, "radius_m"},
-		{registry.IncidentQuery{Lat: 10, Lon: 106, RadiusM: 1e9}, "radius_m"},
-		{registry.IncidentQuery{BBox: &registry.BBox{MinLon: 107, MinLat: 10, MaxLon: 106, MaxLat: 11}}, "bbox"},
-		{registry.IncidentQuery{CameraID: "a/b"}, "camera_id"},
+		{registry.IncidentQuery{Category: "arson"}, registry.QueryCategory, ""},
+		{registry.IncidentQuery{From: incT0, To: incT0}, registry.QueryEnd, ""},
+		{registry.IncidentQuery{Lat: 91, RadiusM: 10}, 0, "lat"},
+		{registry.IncidentQuery{Lat: 10, Lon: 106, RadiusM: -1}, registry.QueryRadius, ""},
+		{registry.IncidentQuery{Lat: 10, Lon: 106, RadiusM: 1e9}, registry.QueryRadius, ""},
+		{registry.IncidentQuery{BBox: &registry.BBox{MinLon: 107, MinLat: 10, MaxLon: 106, MaxLat: 11}}, registry.QueryBox, ""},
+		{registry.IncidentQuery{CameraID: "a/b"}, registry.QueryCamera, ""},
 	}
 	for _, b := range bad {
-		if _, _, err := f.s.ListIncidents(ctx, b.q); camera.ErrorField(err) != b.field {
-			t.Errorf("%+v: got %v, want field %s", b.q, err, b.field)
+		_, _, err := f.s.ListIncidents(ctx, b.q)
+		if registry.QueryPartOf(err) != b.part || camera.ErrorField(err) != b.field || camera.ErrorCode(err) != camera.EINVALID {
+			t.Errorf("%+v: got %v (part %v, field %q), want part %v, field %q", b.q, err, registry.QueryPartOf(err), camera.ErrorField(err), b.part, b.field)
 		}
 	}
 }

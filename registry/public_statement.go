@@ -10,6 +10,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry/record"
 )
 
 // StatementWindow is the window of the cameras' up time on a public
@@ -87,8 +88,8 @@ func (s *Store) PublicStatement(ctx context.Context, slug string) (*Statement, e
 		var seqs []uint64
 		prefix := append([]byte(fold), 0)
 		c := tx.Bucket(bucketDonByCommune).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+tailLen; k, _ = c.Next() {
-			_, _, seq, _ := splitTail(k, true)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+record.TailLen; k, _ = c.Next() {
+			_, _, seq, _ := record.SplitTail(k, true)
 			seqs = append(seqs, seq)
 		}
 		if len(seqs) > MaxStatementGifts {
@@ -104,9 +105,9 @@ func (s *Store) PublicStatement(ctx context.Context, slug string) (*Statement, e
 			}
 			v := recs.Get(itob(seq))
 			if v == nil {
-				return fmt.Errorf("donation %d: %w: indexed but not stored", seq, errDonationRecord)
+				return fmt.Errorf("donation %d: %w: indexed but not stored", seq, record.ErrDamagedDonation)
 			}
-			d, err := decodeDonation(seq, v)
+			d, err := record.DecodeDonation(seq, v)
 			if err != nil {
 				return err
 			}

@@ -85,7 +85,7 @@ const (
 
 // defaultConfig returns the built-in defaults: a daemon that listens on
 // loopback only (exposing it is a decision), with its database under
-// ./data as DESIGN.md says.
+// ./data as docs/design.md says.
 func defaultConfig() *config {
 	return &config{
 		Listen:   defaultListen,

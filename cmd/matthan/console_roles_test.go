@@ -42,7 +42,7 @@ func sessionClient(t *testing.T, base, name, password string) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := &http.Client{Jar: jar}
+	client := &http.Client{Jar: jar, Transport: openapiTransport(t)}
 	body, _ := json.Marshal(map[string]string{"name": name, "password": password})
 	res, err := client.Post(base+"/api/v1/session", "application/json", strings.NewReader(string(body)))
 	if err != nil {

@@ -340,7 +340,7 @@ func TestConsoleRoles(t *testing.T) {
 			// The API behind the pages answers the same: a session of a
 			// role that may not is 403.
 			jar, _ := cookiejar.New(nil)
-			client := &http.Client{Jar: jar}
+			client := &http.Client{Jar: jar, Transport: openapiTransport(t)}
 			res, err := client.Post(d.url+"/api/v1/session", "application/json", strings.NewReader(fmt.Sprintf(`{"name":%q,"password":%q}`, acc.Name, acc.Password)))
 			if err != nil {
 				t.Fatal(err)

@@ -99,7 +99,7 @@ func TestEndToEndEvidence(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, clipURL, nil)
 	req.Header.Set("Authorization", "Bearer "+police)
 	req.Header.Set("X-Reason", reason)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := openapiClient(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// csvHeader is the camera CSV header of DESIGN.md.
+// csvHeader is the camera CSV header of docs/design.md.
 var csvHeader = []string{"id", "name", "lat", "lon", "commune", "district", "province", "road_class", "site", "direction_deg", "fov_deg", "range_m", "rtsp_url", "installed_on", "cost_vnd"}
 
 var testCommunes = []string{
@@ -136,7 +136,8 @@ func stripCreds(u string) string {
 	return scheme + "://" + rest
 }
 
-// call makes one HTTP request to a daemon and returns the status and body.
+// call makes one HTTP request to a daemon and returns the status and
+// body, having checked the answer against the OpenAPI description.
 func call(t *testing.T, method, url, token, ctype string, body []byte) (int, []byte) {
 	t.Helper()
 	var r io.Reader
@@ -162,6 +163,7 @@ func call(t *testing.T, method, url, token, ctype string, body []byte) (int, []b
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
+	checkOpenAPI(t, resp, b)
 	return resp.StatusCode, b
 }
 

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/report"
 )
 
 const reportSynopsis = "matthan report [--from T] [--to T] [--json] [--lang vi|en] [--timezone ZONE] [--server URL] [--token T]"
@@ -74,7 +74,9 @@ func (c *cli) report(ctx context.Context, args []string) error {
 		_, err := c.stdout.Write(raw)
 		return err
 	}
-	var sum api.Summary
+	// The daemon assembles the summary (package report); its JSON reads
+	// back into the same types.
+	var sum report.Summary
 	if err := json.Unmarshal(raw, &sum); err != nil {
 		return fmt.Errorf("read the report: %w", err)
 	}
@@ -85,7 +87,7 @@ func (c *cli) report(ctx context.Context, args []string) error {
 // cameras and coverage and one of funding and incidents (one commune a
 // line, the total last), and a sentence of the main figures. Every line
 // fits reportWidth columns; long commune names are cut with "…".
-func printSummary(w io.Writer, s *api.Summary, tx *reportText, loc *time.Location) error {
+func printSummary(w io.Writer, s *report.Summary, tx *reportText, loc *time.Location) error {
 	at := func(t time.Time) string { return t.In(loc).Format(tx.timeFmt) }
 	criminal := camera.Handling("criminal")
 	fmt.Fprintf(w, tx.title+"\n", at(s.GeneratedAt))
@@ -104,10 +106,10 @@ func printSummary(w io.Writer, s *api.Summary, tx *reportText, loc *time.Locatio
 	// Names in the reader's order: "Đăng Hưng Phước" among the D's, not
 	// after Z as its bytes would have it.
 	communes := slices.Clone(s.Communes)
-	slices.SortStableFunc(communes, func(a, b api.SummaryRow) int {
+	slices.SortStableFunc(communes, func(a, b report.Row) int {
 		return strings.Compare(vntext.Fold(a.Commune), vntext.Fold(b.Commune))
 	})
-	name := func(r api.SummaryRow, total bool) string {
+	name := func(r report.Row, total bool) string {
 		if total {
 			return tx.total
 		}
@@ -119,7 +121,7 @@ func printSummary(w io.Writer, s *api.Summary, tx *reportText, loc *time.Locatio
 		{head: tx.natInst, right: true}, {head: tx.natLive, right: true}}}
 	money := &textTable{cols: []tableColumn{{head: tx.commune}, {head: tx.received, right: true}, {head: tx.cost, right: true},
 		{head: tx.criminal, right: true}, {head: tx.suspects, right: true}, {head: tx.otherIncidents, right: true}}}
-	row := func(r api.SummaryRow, total bool) {
+	row := func(r report.Row, total bool) {
 		uptime := tx.none
 		if r.Uptime != nil {
 			uptime = strings.Replace(fmt.Sprintf("%.1f %%", *r.Uptime*100), ".", tx.decimal, 1)

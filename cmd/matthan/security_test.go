@@ -192,8 +192,13 @@ func TestServeTLS(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
+	// The answers of the API are checked against its description, as
+	// over plain HTTP.
+	checked := func(tr *http.Transport) http.RoundTripper {
+		return openapiValidator(t).Transport(tr, t.Name(), t.Errorf)
+	}
 	client := func(maxVersion uint16) *http.Client {
-		return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: maxVersion}}}
+		return &http.Client{Transport: checked(&http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: maxVersion}})}
 	}
 	for _, path := range []string{"/healthz", "/api/v1/cameras"} {
 		req, _ := http.NewRequest("GET", d.URL+path, nil)
@@ -209,7 +214,7 @@ func TestServeTLS(t *testing.T) {
 	}
 	// Over HTTP/2 (what curl and browsers speak to an HTTPS server) a
 	// trickled body is cut off too.
-	h2 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	h2 := &http.Client{Transport: checked(&http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true})}
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go func() { _, _ = pw.Write([]byte("{")) }() // one byte, then nothing

@@ -26,7 +26,7 @@ func signInStatus(t *testing.T, base, name, password string) int {
 	t.Helper()
 	req, _ := http.NewRequest("POST", base+"/api/v1/session", strings.NewReader(fmt.Sprintf(`{"name":%q,"password":%q}`, name, password)))
 	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	res, err := openapiClient(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

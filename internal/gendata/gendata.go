@@ -13,7 +13,7 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-// CSVHeader is the camera CSV header of DESIGN.md.
+// CSVHeader is the camera CSV header of docs/design.md.
 const CSVHeader = "id,name,lat,lon,commune,district,province,road_class,site,direction_deg,fov_deg,range_m,rtsp_url,installed_on,cost_vnd"
 
 var communes = []string{

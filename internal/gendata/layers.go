@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+
+	"github.com/matthan/matthan/geo"
 )
 
 // RoadGrid is a planner's street grid as a roads GeoJSON FeatureCollection:
@@ -13,8 +15,7 @@ import (
 // features. 1,000 × 1,000 is the red team's 294 KB import that became a
 // million junctions.
 func RoadGrid(n int, stepM, lat, lon float64) []byte {
-	const earthRadius = 6_371_008.8
-	dLat := stepM / (earthRadius * math.Pi / 180)
+	dLat := stepM / (geo.EarthRadius * math.Pi / 180)
 	dLon := dLat / math.Cos(lat*math.Pi/180)
 	var b bytes.Buffer
 	b.WriteString(`{"type":"FeatureCollection","features":[`)

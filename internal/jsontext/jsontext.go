@@ -1,7 +1,8 @@
 // Package jsontext writes JSON text by hand, for the encoders that stream
 // a million rows (funding views, GeoJSON exports, camera records) where
 // encoding/json would allocate for every field: one string escaper, held
-// to encoding/json's bytes by its test.
+// to encoding/json's bytes by its tests (a table, and FuzzAppendString
+// against json.Marshal and an Encoder without HTML escaping).
 package jsontext
 
 import "unicode/utf8"
@@ -13,6 +14,12 @@ const hexDigits = "0123456789abcdef"
 // escapeHTML (json.Marshal's default) also <, > and &, so that the JSON
 // is safe inside HTML; U+2028 and U+2029 (line separators to
 // JavaScript); and invalid UTF-8 as U+FFFD.
+//
+// It stays for speed: the four strings of BenchmarkAppendString (an id, a
+// Vietnamese name, a stream URL, a note) take 210–240 ns/op and no
+// allocation here, against 820–1,030 ns/op and 8 allocations (304 B)
+// through json.Marshal, on the project's 2-core machine
+// (`go test -run '^$' -bench AppendString -benchmem ./internal/jsontext`).
 func AppendString(b []byte, s string, escapeHTML bool) []byte {
 	b = append(b, '"')
 	start := 0

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// cameraHeader is the camera CSV header of DESIGN.md.
+// cameraHeader is the camera CSV header of docs/design.md.
 var cameraHeader = []string{"id", "name", "lat", "lon", "commune", "district", "province",
 	"road_class", "site", "direction_deg", "fov_deg", "range_m", "rtsp_url", "installed_on", "cost_vnd"}
 

@@ -27,7 +27,7 @@ type commune struct {
 	ringV []vec // the same ring in the plane (open: no repeated last point)
 }
 
-// communeTable is the 19 communes in the order DESIGN.md lists them, with a
+// communeTable is the 19 communes in the order docs/design.md lists them, with a
 // made-up but plausible layout: three rows of cells across the district,
 // the town in the middle, the southern row along the Tiền river.
 func communeTable() []*commune {

@@ -3,14 +3,14 @@
 // (`matthan demo`, `make run`) and by tests of the other packages.
 //
 // It holds the facts of the camera programme the project started from
-// (DESIGN.md, "Facts from the field"), exactly: 19 communes and towns, 350
+// (docs/design.md, "Facts from the field"), exactly: 19 communes and towns, 350
 // cameras costing 1,300,000,000 VND in all, of which 72 along national and
 // provincial roads (313,000,000 VND) and 48 at junctions of national,
 // provincial and district roads (352,800,000 VND); donations adding up to
 // the same total; 29 criminal cases with 35 suspects among the incidents.
 // The constants of facts.go name these numbers.
 //
-// The files, in the formats of DESIGN.md's domain contracts, all UTF-8 NFC:
+// The files, in the formats of docs/design.md's domain contracts, all UTF-8 NFC:
 //
 //   - communes.geojson: 19 Polygon features (name, district, province) that
 //     tile the district without gaps or overlaps; counter-clockwise rings,
@@ -28,7 +28,7 @@
 //   - donations.csv: the donation CSV; an empty camera_id is a gift to the
 //     commune's pool.
 //   - incidents.json: an array of incidents with the JSON fields of
-//     DESIGN.md, in 2021–2023.
+//     docs/design.md, in 2021–2023.
 //
 // The files are generated, deterministically, by Generate (own random
 // generator, fixed seed) and embedded; `go run ./internal/sample/gen` from

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// donationHeader is the donation CSV header of DESIGN.md.
+// donationHeader is the donation CSV header of docs/design.md.
 var donationHeader = []string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note"}
 
 // donation is one gift: to a camera, or (no camera) to a commune's pool.

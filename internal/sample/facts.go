@@ -1,6 +1,6 @@
 package sample
 
-// The headline facts of the camera programme in Chợ Gạo (DESIGN.md, "Facts
+// The headline facts of the camera programme in Chợ Gạo (docs/design.md, "Facts
 // from the field"). The sample files hold exactly these numbers, so the
 // system's summary of them can be checked against this table.
 const (

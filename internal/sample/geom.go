@@ -1,6 +1,10 @@
 package sample
 
-import "math"
+import (
+	"math"
+
+	"github.com/matthan/matthan/geo"
+)
 
 // Geometry helpers. The generator works in a local plane ("metres east and
 // north of the district origin", type vec) and writes WGS84 degrees rounded
@@ -9,9 +13,9 @@ import "math"
 // the files agrees with what the generator decided.
 
 const (
-	// earthRadiusM is the mean Earth radius DESIGN.md prescribes for every
+	// earthRadiusM is the mean Earth radius docs/design.md prescribes for every
 	// distance in the system.
-	earthRadiusM = 6371008.8
+	earthRadiusM = geo.EarthRadius
 	// originLat and originLon are the centre of Thị trấn Chợ Gạo, the origin
 	// of the local plane.
 	originLat = 10.35
@@ -87,15 +91,9 @@ func (p ll) key() [2]int64 {
 	return [2]int64{int64(math.Round(p.Lat * 1e6)), int64(math.Round(p.Lon * 1e6))}
 }
 
-// haversineM returns the great-circle distance between a and b in metres.
-func haversineM(a, b ll) float64 {
-	const rad = math.Pi / 180
-	dLat := (b.Lat - a.Lat) * rad
-	dLon := (b.Lon - a.Lon) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(s)))
-}
+// haversineM returns the great-circle distance between a and b in metres,
+// geo's: the one distance of every answer.
+func haversineM(a, b ll) float64 { return geo.Distance(a.Lat, a.Lon, b.Lat, b.Lon) }
 
 // bearingDeg returns the initial great-circle bearing from a to b in degrees,
 // in [0, 360).

@@ -19,7 +19,7 @@ const earthRadiusM = 6371008.8
 
 type pos struct{ lat, lon float64 }
 
-// haversineM is the great-circle distance of DESIGN.md.
+// haversineM is the great-circle distance of docs/design.md.
 func haversineM(a, b pos) float64 {
 	const rad = math.Pi / 180
 	dLat, dLon := (b.lat-a.lat)*rad, (b.lon-a.lon)*rad
@@ -44,7 +44,7 @@ func angleDiff(a, b float64) float64 {
 	return d
 }
 
-// covers is the coverage definition of DESIGN.md.
+// covers is the coverage definition of docs/design.md.
 func covers(cam pos, dir, fov, rangeM float64, p pos) bool {
 	if haversineM(cam, p) > rangeM {
 		return false

@@ -12,7 +12,7 @@ import (
 )
 
 // incident is one entry of incidents.json, with the JSON names of
-// DESIGN.md.
+// docs/design.md.
 type incident struct {
 	ID        string   `json:"id"`
 	CameraIDs []string `json:"camera_ids"`

@@ -23,7 +23,7 @@ func read(name string) []byte {
 }
 
 // Cameras returns cameras.csv: the 350 cameras, in the camera CSV format
-// of DESIGN.md. Each call returns a fresh copy.
+// of docs/design.md. Each call returns a fresh copy.
 func Cameras() []byte { return read(CamerasFile) }
 
 // Communes returns communes.geojson: the 19 commune polygons.
@@ -37,7 +37,7 @@ func Roads() []byte { return read(RoadsFile) }
 func Intersections() []byte { return read(IntersectionsFile) }
 
 // Donations returns donations.csv: the donations in the donation CSV
-// format of DESIGN.md.
+// format of docs/design.md.
 func Donations() []byte { return read(DonationsFile) }
 
 // Incidents returns incidents.json: a JSON array of incidents.
@@ -54,7 +54,7 @@ func FS() fs.FS {
 }
 
 // CommuneNames returns the names of the 19 communes and towns of the
-// district, in the order of DESIGN.md.
+// district, in the order of docs/design.md.
 func CommuneNames() []string {
 	var names []string
 	for _, c := range communeTable() {

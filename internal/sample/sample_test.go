@@ -284,7 +284,7 @@ func TestCamerasWatchTheRoads(t *testing.T) {
 			t.Errorf("%s intersections: %d of %d covered, want some covered and some gaps", class, covered[class], all[class])
 		}
 	}
-	t.Logf("intersections by class: %v; covered (DESIGN.md definition): %v; with a camera within 50 m: %v", all, covered, near)
+	t.Logf("intersections by class: %v; covered (docs/design.md definition): %v; with a camera within 50 m: %v", all, covered, near)
 }
 
 var donationHeader = []string{"donor", "amount_vnd", "received_on", "camera_id", "commune", "note"}
@@ -366,7 +366,7 @@ func TestDonations(t *testing.T) {
 	}
 }
 
-// incident mirrors the incident JSON of DESIGN.md; unknown fields fail.
+// incident mirrors the incident JSON of docs/design.md; unknown fields fail.
 type incident struct {
 	ID        string   `json:"id"`
 	CameraIDs []string `json:"camera_ids"`

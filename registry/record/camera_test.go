@@ -1,4 +1,4 @@
-package registry
+package record
 
 import (
 	"bytes"
@@ -17,11 +17,11 @@ import (
 )
 
 // The camera codec is checked against encoding/json, its reference: for
-// generated cameras and for records mutated from theirs, decodeCamera
+// generated cameras and for records mutated from theirs, DecodeCamera
 // must return exactly what json.Unmarshal into cameraRecord returns, and
-// fail when it fails; encodeCamera must write exactly json.Marshal's bytes.
+// fail when it fails; EncodeCamera must write exactly json.Marshal's bytes.
 
-// referenceDecode is decodeCamera as it was: encoding/json alone.
+// referenceDecode is DecodeCamera as it was: encoding/json alone.
 func referenceDecode(v []byte) (*camera.Camera, error) {
 	c := &camera.Camera{}
 	rec := cameraRecord{Camera: c}
@@ -51,10 +51,10 @@ func sameCamera(a, b *camera.Camera) bool {
 	return true
 }
 
-// checkDecode fails t unless decodeCamera agrees with encoding/json on v.
+// checkDecode fails t unless DecodeCamera agrees with encoding/json on v.
 func checkDecode(t testing.TB, v []byte) {
 	t.Helper()
-	got, err := decodeCamera(v)
+	got, err := DecodeCamera(v)
 	want, wantErr := referenceDecode(v)
 	switch {
 	case (err != nil) != (wantErr != nil):
@@ -68,12 +68,12 @@ func checkDecode(t testing.TB, v []byte) {
 	}
 }
 
-// checkEncode fails t unless encodeCamera writes json.Marshal's bytes
+// checkEncode fails t unless EncodeCamera writes json.Marshal's bytes
 // (or fails when it fails), and the record decodes as encoding/json
 // decodes it. It returns the record, nil when encoding failed.
 func checkEncode(t testing.TB, c *camera.Camera) []byte {
 	t.Helper()
-	got, err := encodeCamera(c)
+	got, err := EncodeCamera(c)
 	want, wantErr := referenceEncode(c)
 	if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
 		t.Fatalf("encode %#v:\n got %s (%v)\nwant %s (%v)", c, got, err, want, wantErr)
@@ -194,7 +194,7 @@ func genCamera(r *rand.Rand) *camera.Camera {
 // member is one "key":value of a record, both as raw JSON.
 type member struct{ key, value string }
 
-// splitRecord cuts a record encodeCamera wrote into its members.
+// splitRecord cuts a record EncodeCamera wrote into its members.
 func splitRecord(t testing.TB, v []byte) []member {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(v))
@@ -230,7 +230,7 @@ func joinRecord(ms []member, sep string) []byte {
 	return []byte(b.String())
 }
 
-// reescape writes the JSON string literal q (as encodeCamera wrote it)
+// reescape writes the JSON string literal q (as EncodeCamera wrote it)
 // another way encoding/json reads: some characters as \u escapes (upper
 // or lower case hex, astral ones as surrogate pairs), '/' as \/; or a way
 // it repairs or refuses: a lone or reversed surrogate, a raw control or
@@ -381,7 +381,7 @@ func TestCameraCodecDifferential(t *testing.T) {
 		if v == nil {
 			continue
 		}
-		// Every record encodeCamera writes takes the fast path.
+		// Every record EncodeCamera writes takes the fast path.
 		n++
 		if !fastDecodeCamera(v, &camera.Camera{}) {
 			t.Errorf("record %s: not decoded on the fast path", v)
@@ -411,7 +411,7 @@ func TestCameraCodecDifferential(t *testing.T) {
 func TestCameraCodecPlainCameras(t *testing.T) {
 	c := benchCamera()
 	v := checkEncode(t, c)
-	got, err := decodeCamera(v)
+	got, err := DecodeCamera(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func TestCameraCodecFields(t *testing.T) {
 		case f.Type() == reflect.TypeFor[camera.Credentials]() && f.NumField() == 3:
 			f.Set(reflect.ValueOf(camera.Credentials{Username: "u", Password: "p", Query: "&password=q"}))
 		default:
-			t.Fatalf("camera.Camera.%s (%s): teach camera_codec.go and this test about it", sf.Name, f.Type())
+			t.Fatalf("camera.Camera.%s (%s): teach camera.go and this test about it", sf.Name, f.Type())
 		}
 	}
 	rec := checkEncode(t, c)
@@ -486,12 +486,12 @@ func TestShortDecimal(t *testing.T) {
 	}
 }
 
-// FuzzDecodeCamera checks decodeCamera against encoding/json on any
+// FuzzDecodeCamera checks DecodeCamera against encoding/json on any
 // input, starting from generated records and mutations of them.
 func FuzzDecodeCamera(f *testing.F) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 200 {
-		v, err := encodeCamera(genCamera(r))
+		v, err := EncodeCamera(genCamera(r))
 		if err != nil {
 			continue
 		}
@@ -506,7 +506,7 @@ func FuzzDecodeCamera(f *testing.F) {
 	})
 }
 
-// FuzzEncodeCamera checks encodeCamera against json.Marshal, and the
+// FuzzEncodeCamera checks EncodeCamera against json.Marshal, and the
 // decoding of what it writes, on any field values.
 func FuzzEncodeCamera(f *testing.F) {
 	r := rand.New(rand.NewPCG(7, 8))

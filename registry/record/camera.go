@@ -1,4 +1,4 @@
-package registry
+package record
 
 import (
 	"bytes"
@@ -12,47 +12,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/internal/jsontext"
 )
 
-// The camera codec. A stored camera is the JSON that encoding/json writes
-// for cameraRecord, and stays so: files written by older versions read
-// the same, and records written now read the same in older versions.
-//
-// With encoding/json the codec was the cost of every pass over the
-// cameras: most of a daemon's start with a million cameras, and of every
-// list, export and funding view. So both directions have a fast path
-// written for the record's known layout, with encoding/json behind it for
-// everything else:
-//
-//   - decodeCamera reads an object whose keys are exactly the record's
-//     (no escapes, in any order, repeats allowed), whose values have the
-//     expected types, whose strings are valid UTF-8 without control
-//     bytes or lone surrogates, with nothing after it but white space.
-//     Any other input — a key encoding/json would match case-blindly or
-//     ignore, a null, a number out of range, a time that does not parse,
-//     broken JSON — goes through json.Unmarshal, which gives the value or
-//     the error it always gave. Each string is its own allocation, as
-//     with encoding/json: the spatial index keeps the ids of a million
-//     cameras, and an id must not keep its whole record alive.
-//   - encodeCamera writes the bytes json.Marshal writes (same member
-//     order, HTML-safe string escapes, ES6 number format, RFC 3339 times);
-//     a value json.Marshal refuses (NaN, a year past 9999) goes through
-//     json.Marshal for its error.
-//
-// Why not github.com/goccy/go-json, which gin already brings in? Measured
-// on this project's 2-core machine, one typical record
-// (BenchmarkDecodeCamera/typical): encoding/json 12–14 µs, 1,023 B, 21
-// allocations; goccy 3.2–3.3 µs, 1,136 B, 5 allocations; this decoder
-// 2.4–2.7 µs, 608 B, 11 allocations (the camera and its strings). The
-// speed would nearly do with goccy; the risk decided. goccy is a second
-// JSON implementation whose corner cases (invalid UTF-8, duplicate and
-// case-folded keys, what is an error) are its own, in every record of
-// the store. Here every input the fast path is not sure of goes to
-// encoding/json itself, so that the answer is encoding/json's by
-// construction, and camera_codec_test.go checks it: differential tests
-// on generated and mutated records, a fuzz target for each direction,
-// and TestCameraCodecFields, which fails when camera.Camera gains a
-// field the codec does not know.
+// The camera codec: fast paths read and write encoding/json's bytes of cameraRecord and hand
+// anything else to encoding/json. How much faster: camera_bench_test.go (BenchmarkDecodeCamera).
 
 // cameraRecord is how a camera is stored: the public fields plus the
 // credentials, which camera.Camera keeps out of JSON on purpose. The
@@ -61,7 +25,7 @@ import (
 // rtsp_query_credentials (Credentials.Query, the credential parameters of
 // the URL's query at their places) came with the query credentials of
 // issue 11; a record without it reads as before. A record written before
-// it may hold such parameters in rtsp_url itself: decodeCamera lifts them
+// it may hold such parameters in rtsp_url itself: DecodeCamera lifts them
 // out (camera.LiftURLCredentials), so that the camera reads as if it had
 // been written now, and its next write stores them apart.
 type cameraRecord struct {
@@ -71,14 +35,29 @@ type cameraRecord struct {
 	Query    string `json:"rtsp_query_credentials,omitempty"`
 }
 
-func encodeCamera(c *camera.Camera) ([]byte, error) {
+// EncodeCamera returns the record of c: the bytes json.Marshal writes for
+// its cameraRecord (same member order, HTML-safe string escapes, ES6
+// number format, RFC 3339 times). A value json.Marshal refuses (NaN, a
+// year past 9999) goes through json.Marshal for its error.
+func EncodeCamera(c *camera.Camera) ([]byte, error) {
 	if b, ok := appendCamera(make([]byte, 0, cameraSizeHint(c)), c); ok {
 		return b, nil
 	}
 	return json.Marshal(cameraRecord{Camera: c, Username: c.Credentials.Username, Password: c.Credentials.Password, Query: c.Credentials.Query})
 }
 
-func decodeCamera(v []byte) (*camera.Camera, error) {
+// DecodeCamera reads a camera record as json.Unmarshal into cameraRecord
+// reads it. The fast path takes an object whose keys are exactly the
+// record's (no escapes, in any order, repeats allowed), whose values have
+// the expected types, whose strings are valid UTF-8 without control bytes
+// or lone surrogates, with nothing after it but white space. Any other
+// input — a key encoding/json would match case-blindly or ignore, a null,
+// a number out of range, a time that does not parse, broken JSON — goes
+// through json.Unmarshal, which gives the value or the error it always
+// gave. Each string is its own allocation, as with encoding/json: the
+// spatial index keeps the ids of a million cameras, and an id must not
+// keep its whole record alive.
+func DecodeCamera(v []byte) (*camera.Camera, error) {
 	c := &camera.Camera{}
 	if !fastDecodeCamera(v, c) {
 		*c = camera.Camera{} // what the fast path set before it gave up
@@ -511,7 +490,7 @@ func (d cameraDecoder) time(i int, dst *time.Time) (int, bool) {
 
 // Encoding.
 
-// cameraSizeHint is about the size of c's record, so that encodeCamera
+// cameraSizeHint is about the size of c's record, so that EncodeCamera
 // allocates once: the member names, numbers and times take under 400
 // bytes, and text grows by at most six bytes a byte when escaped, rarely.
 func cameraSizeHint(c *camera.Camera) int {
@@ -524,8 +503,8 @@ func cameraSizeHint(c *camera.Camera) int {
 }
 
 // appendCamera appends c's record as json.Marshal writes it, or reports
-// false for a value json.Marshal refuses. Strings go through
-// appendJSONString (funding_json.go), escaped as encoding/json does.
+// false for a value json.Marshal refuses. Strings are escaped as
+// encoding/json escapes them, <, > and & too (appendJSONString).
 func appendCamera(b []byte, c *camera.Camera) ([]byte, bool) {
 	ok := true
 	b = appendJSONString(append(b, `{"id":`...), c.ID)
@@ -558,6 +537,11 @@ func appendCamera(b []byte, c *camera.Camera) ([]byte, bool) {
 	}
 	return append(b, '}'), ok
 }
+
+// appendJSONString appends s as a JSON string escaped as json.Marshal
+// escapes it (<, > and & too): the records must be the bytes encoding/json
+// writes.
+func appendJSONString(b []byte, s string) []byte { return jsontext.AppendString(b, s, true) }
 
 // appendJSONFloat appends f as encoding/json writes a float64 (ES6
 // number formatting); ok becomes false for NaN and infinities.
