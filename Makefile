@@ -112,6 +112,10 @@ bench: deps web
 	# road layer is imported (p99 of each); the commune lookups and the
 	# refused street grid are in the ./geo line above.
 	$(BENCH) -bench 'LayerImportReaders' -benchtime 3x -timeout 20m ./api
+	# Cluster: the command log alone on etcd members in the test process,
+	# not yet the daemon.
+	$(BENCH) -bench 'LogWrite' -benchtime 300x ./cluster
+	$(BENCH) -bench 'ApplyCatchUp100k' -benchtime 1x -timeout 10m ./cluster
 
 ## lint: go.mod and go.sum tidy, gofmt, go vet, staticcheck and
 ## govulncheck; fails on any finding
