@@ -182,18 +182,11 @@ type FundingReport struct {
 // each other: a write that commits in between may be seen by one and not
 // another, as if that part of the report had been taken a moment later.
 func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*FundingReport, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	groupBy, err := ParseGroupBy(string(groupBy))
+	rep, err := s.newFundingReport(ctx, groupBy, w)
 	if err != nil {
 		return nil, err
 	}
-	w, err = w.resolve(s.now())
-	if err != nil {
-		return nil, err
-	}
-	rep := &FundingReport{GroupBy: groupBy, From: w.From, To: w.To}
+	groupBy, w = rep.GroupBy, Window{From: rep.From, To: rep.To}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -295,4 +288,22 @@ func (r *FundingReport) Page(after string, limit int) (rows []FundingRow, next s
 		next = r.Rows[end-1].Key
 	}
 	return rows, next, nil
+}
+
+// newFundingReport checks a view's question — the grouping and the
+// window, resolved against the store's clock — and returns the empty
+// report that the passes of Funding and FundingIn fill.
+func (s *Store) newFundingReport(ctx context.Context, groupBy GroupBy, w Window) (*FundingReport, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	groupBy, err := ParseGroupBy(string(groupBy))
+	if err != nil {
+		return nil, err
+	}
+	w, err = w.resolve(s.now())
+	if err != nil {
+		return nil, err
+	}
+	return &FundingReport{GroupBy: groupBy, From: w.From, To: w.To}, nil
 }

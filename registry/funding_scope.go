@@ -43,18 +43,11 @@ func (s *Store) FundingIn(ctx context.Context, groupBy GroupBy, w Window, commun
 // fundingWhere is the view of FundingIn over the communes whose stored
 // spelling match accepts.
 func (s *Store) fundingWhere(ctx context.Context, groupBy GroupBy, w Window, match func(commune string) bool) (*FundingReport, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	groupBy, err := ParseGroupBy(string(groupBy))
+	rep, err := s.newFundingReport(ctx, groupBy, w)
 	if err != nil {
 		return nil, err
 	}
-	w, err = w.resolve(s.now())
-	if err != nil {
-		return nil, err
-	}
-	rep := &FundingReport{GroupBy: groupBy, From: w.From, To: w.To}
+	groupBy, w = rep.GroupBy, Window{From: rep.From, To: rep.To}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		cs, err := scopedCameras(ctx, tx, groupBy, w, match)
 		if err != nil {
