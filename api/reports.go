@@ -61,19 +61,12 @@ func (s *Server) summary(c *gin.Context) {
 	ok(c, http.StatusOK, sum)
 }
 
-// reportSources are the server's sources of the summary; one it lacks
-// stays nil (an interface holding a nil pointer would not be).
+// reportSources are the server's sources of the summary. Uptime,
+// incidents and donations are capabilities New insists on; the map is
+// optional, and stays a nil interface when absent (an interface holding a
+// nil pointer would not be).
 func (s *Server) reportSources() report.Sources {
-	var src report.Sources
-	if s.uptime != nil {
-		src.Uptime = s.uptime
-	}
-	if s.incidents != nil {
-		src.Incidents = s.incidents
-	}
-	if s.donations != nil {
-		src.Money = s.donations
-	}
+	src := report.Sources{Uptime: s.uptime, Incidents: s.incidents, Money: s.donations}
 	if s.geo != nil {
 		src.Map = s.geo
 	}
