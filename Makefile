@@ -14,13 +14,20 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB         ?= https://vuln.go.dev
 VULNDB_TIMEOUT ?= 5s
 
-.PHONY: all build run test bench lint tidy fmt vet staticcheck vulncheck clean web deps openapi-lint
+.PHONY: all build run test bench lint tidy fmt vet staticcheck vulncheck clean web deps openapi-lint cluster-demo
 
 all: lint test build
 
 ## build: compile bin/matthan, with the console's assets built first
 build: web
 	$(GO) build -o $(BIN)/matthan ./cmd/matthan
+
+## cluster-demo: cluster mode on loopback (docs/cluster.md): three etcd
+## members run from etcd's Go module (nothing to install) and three
+## `matthan serve` nodes on them, APIs on 127.0.0.1:8081-8083, data in
+## data/cluster-demo; Ctrl-C stops them all
+cluster-demo: build
+	$(GO) run ./tools/cluster-demo -matthan $(BIN)/matthan -dir data/cluster-demo
 
 ## web: the console's scripts and styles, from npm (pinned in
 ## web/package-lock.json) and esbuild, into web/dist (embedded by the

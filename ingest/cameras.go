@@ -22,10 +22,15 @@ import (
 func (p *Poller) CameraChanged(cams ...*camera.Camera) {
 	prompt := len(cams) == 1
 	urls := streamURLs(cams)
+	seeds := p.storedSeeds(context.Background(), cams, urls)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, c := range cams {
-		p.upsertLocked(c, urls[i], nil, prompt, false)
+		var seed *seedRec
+		if seeds != nil {
+			seed = seeds[i]
+		}
+		p.upsertLocked(c, urls[i], seed, prompt, false)
 	}
 }
 
@@ -52,10 +57,15 @@ func (p *Poller) CameraRemoved(id string) { p.Remove(id) }
 // about the old URL (a probe in flight is cancelled) are ignored. The
 // poller keeps its own copy of what it needs of cam.
 func (p *Poller) Upsert(cam *camera.Camera) {
-	url := streamURLs([]*camera.Camera{cam})[0]
+	cams := []*camera.Camera{cam}
+	urls := streamURLs(cams)
+	var seed *seedRec
+	if seeds := p.storedSeeds(context.Background(), cams, urls); seeds != nil {
+		seed = seeds[0]
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.upsertLocked(cam, url, nil, true, false)
+	p.upsertLocked(cam, urls[0], seed, true, false)
 }
 
 // Remove unschedules a camera that was deleted, cancelling its probe in
@@ -242,14 +252,24 @@ func (s *seeds) find(id string) *seedRec {
 // upsertLocked applies one camera, whose stream URL is url ("" when it is
 // not active). A load (fromLoad) passes the stored health as seed, used
 // for a camera the poller has not probed yet; entries upserted while it
-// reads (fFresh) are newer than what it read and are left alone. Called
-// under the lock.
+// reads (fFresh) are newer than what it read and are left alone. A
+// sharded poller's write passes one too (storedSeeds), used only for a
+// camera it starts scheduling. A camera that another node owns is
+// unscheduled (shard.go). Called under the lock.
 func (p *Poller) upsertLocked(cam *camera.Camera, url string, seed *seedRec, prompt, fromLoad bool) {
 	p.upsertEntry(p.entries.get(cam.ID), cam, url, seed, prompt, fromLoad)
 }
 
 // upsertEntry is upsertLocked, given cam's entry (nil when it has none).
 func (p *Poller) upsertEntry(e *entry, cam *camera.Camera, url string, seed *seedRec, prompt, fromLoad bool) {
+	if !p.owned(cam.ID) {
+		if !fromLoad {
+			p.seq++
+			delete(p.tomb, cam.ID)
+		}
+		p.disownLocked(cam.ID)
+		return
+	}
 	if fromLoad {
 		if e != nil && seed != nil && !e.has(fRunning) && !e.has(fProbed) && e.track.state == sUnknown && !e.has(fRemoved) {
 			// Upserted before Start: take the stored state over, so

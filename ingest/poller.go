@@ -62,6 +62,14 @@ type Options struct {
 	// with the poller's lock held: it must be quick and must not call back
 	// into the poller.
 	OnTransition func(camera.Transition)
+	// Owns, when set, says whether this node polls camera id: in cluster
+	// mode, whether it is the live node with the highest rendezvous hash
+	// for the camera. The poller probes, counts and records only the
+	// cameras it owns; call Reshard when the answers may have changed.
+	// nil owns every camera (a single node). It is called with the
+	// poller's lock held: it must be quick and must not call back into
+	// the poller.
+	Owns func(id string) bool
 }
 
 // Poller probes every active camera on a schedule and records what it
@@ -107,6 +115,8 @@ type Poller struct {
 	onStart func(id string, due, started time.Time)
 	// onTransition is Options.OnTransition.
 	onTransition func(camera.Transition)
+	// owns is Options.Owns (see shard.go).
+	owns func(id string) bool
 }
 
 const (
@@ -152,6 +162,7 @@ func New(opts Options) (*Poller, error) {
 		wake:    make(chan struct{}, 1),
 
 		onTransition: opts.OnTransition,
+		owns:         opts.Owns,
 	}
 	p.setIntervals()
 	p.lanes[0].limit, p.lanes[1].limit = cfg.Concurrency, cfg.SlowConcurrency

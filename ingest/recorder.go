@@ -94,6 +94,14 @@ func (r *recorder) put(h camera.Health, tr *camera.Transition, keepProbe bool) {
 	}
 }
 
+// writeSoon asks for what is pending to be written now.
+func (r *recorder) writeSoon() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
 // merge returns the newer of two records of one camera, with the older's
 // last probe when the newer keeps the last probe.
 func merge(older, newer pendingHealth) pendingHealth {

@@ -39,6 +39,7 @@ type config struct {
 	Console   consoleConfig   `yaml:"console"`
 	TLS       tlsConfig       `yaml:"tls"`
 	Layers    layersConfig    `yaml:"layers"`
+	Cluster   clusterConfig   `yaml:"cluster"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -112,6 +113,7 @@ func defaultConfig() *config {
 		Incidents: defaultIncidentsConfig(),
 		Console:   defaultConsoleConfig(),
 		Layers:    defaultLayersConfig(),
+		Cluster:   defaultClusterConfig(),
 
 		origins: map[string]string{},
 	}
@@ -186,6 +188,18 @@ var settings = []setting{
 		return parseCount(v, &c.Layers.MaxPolygonPositions)
 	}},
 	{"layers.max_junctions", "MATTHAN_LAYERS_MAX_JUNCTIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxJunctions) }},
+
+	{"cluster.name", "MATTHAN_CLUSTER_NAME", "", func(c *config, v string) error { c.Cluster.Name = v; return nil }},
+	{"cluster.etcd_endpoints", "MATTHAN_CLUSTER_ETCD_ENDPOINTS", "", func(c *config, v string) error {
+		c.Cluster.EtcdEndpoints = splitList(v)
+		return nil
+	}},
+	{"cluster.node_id", "MATTHAN_CLUSTER_NODE_ID", "", func(c *config, v string) error { c.Cluster.NodeID = v; return nil }},
+	{"cluster.advertise_url", "MATTHAN_CLUSTER_ADVERTISE_URL", "", func(c *config, v string) error { c.Cluster.AdvertiseURL = v; return nil }},
+	{"cluster.lease_ttl", "MATTHAN_CLUSTER_LEASE_TTL", "", func(c *config, v string) error { return c.Cluster.LeaseTTL.parse(v) }},
+	{"cluster.tls.ca_file", "MATTHAN_CLUSTER_TLS_CA_FILE", "", func(c *config, v string) error { c.Cluster.TLS.CAFile = v; return nil }},
+	{"cluster.tls.cert_file", "MATTHAN_CLUSTER_TLS_CERT_FILE", "", func(c *config, v string) error { c.Cluster.TLS.CertFile = v; return nil }},
+	{"cluster.tls.key_file", "MATTHAN_CLUSTER_TLS_KEY_FILE", "", func(c *config, v string) error { c.Cluster.TLS.KeyFile = v; return nil }},
 }
 
 // Environment variables that are not config keys.
@@ -491,6 +505,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateLayers(bad); err != nil {
+		return err
+	}
+	if err := c.validateCluster(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.

@@ -120,6 +120,9 @@ func TestConfigFile(t *testing.T) {
 	want.Console = consoleConfig{Enabled: false, TileURL: "https://{s}.tile.example.vn/{z}/{x}/{y}.png", TileAttribution: "© bản đồ ví dụ",
 		SessionIdleTimeout: duration(2 * time.Hour), SessionMaxAge: duration(72 * time.Hour)}
 	want.Layers = layersConfig{MaxFeatures: 1000, MaxPositions: 50_000, MaxPolygonPositions: 20_000, MaxJunctions: 500}
+	want.Cluster = clusterConfig{Name: "tien-giang", EtcdEndpoints: []string{"https://10.0.0.1:2379", "https://10.0.0.2:2379"},
+		NodeID: "cho-gao-1", AdvertiseURL: "https://10.0.0.11:8443", LeaseTTL: duration(6 * time.Second),
+		TLS: clusterTLSConfig{CAFile: "/etc/matthan/etcd-ca.pem", CertFile: "/etc/matthan/etcd-client.pem", KeyFile: "/etc/matthan/etcd-client-key.pem"}}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
@@ -351,6 +354,15 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-layers-type.yml", `config: layers.max_features: must be a whole number, got "many" (from testdata/invalid-layers-type.yml line 2)`},
 		{"invalid-layers-polygon-positions.yml", `config: layers.max_polygon_positions: must be at most layers.max_positions (1000), got 5000 (from testdata/invalid-layers-polygon-positions.yml line 3)`},
 		{"invalid-layers-unknown-key.yml", `config: unknown key "layers.max_junction" (from testdata/invalid-layers-unknown-key.yml line 2)`},
+		{"invalid-cluster-advertise-url.yml", `config: cluster.advertise_url: must be the http(s) URL of this node's API, such as http://10.0.0.11:8080: got "10.0.0.11:8080" (from testdata/invalid-cluster-advertise-url.yml line 5)`},
+		{"invalid-cluster-endpoint.yml", `config: cluster.etcd_endpoints[1]: must be an etcd client URL such as http://10.0.0.1:2379: the scheme must be http or https, got "etcd2:2379" (from testdata/invalid-cluster-endpoint.yml line 4)`},
+		{"invalid-cluster-lease-ttl.yml", `config: cluster.lease_ttl: must be whole seconds, at least 2s (etcd leases count in seconds), got 1.5s (from testdata/invalid-cluster-lease-ttl.yml line 6)`},
+		{"invalid-cluster-name.yml", `config: cluster.name: must not contain '/', spaces or control characters, got "tien-giang/1" (from testdata/invalid-cluster-name.yml line 2)`},
+		{"invalid-cluster-no-advertise-url.yml", `config: cluster.advertise_url: is required in cluster mode: the URL the other nodes and load balancers reach this node's API on, such as http://10.0.0.11:8080`},
+		{"invalid-cluster-no-node-id.yml", `config: cluster.node_id: is required in cluster mode: a name for this node, unique in the cluster, such as node-1`},
+		{"invalid-cluster-node-id.yml", `config: cluster.node_id: must not contain '/', spaces or control characters, got "node 1" (from testdata/invalid-cluster-node-id.yml line 3)`},
+		{"invalid-cluster-tls-cert-only.yml", `config: cluster.tls.cert_file: is set but cluster.tls.key_file is not: a client certificate needs both (from testdata/invalid-cluster-tls-cert-only.yml line 7)`},
+		{"invalid-cluster-without-endpoints.yml", `config: cluster.node_id: is set but cluster.etcd_endpoints is not: cluster mode needs the etcd members' URLs (from testdata/invalid-cluster-without-endpoints.yml line 2)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -426,6 +438,14 @@ func TestConfigInvalidEnvAndFlags(t *testing.T) {
 			`config: probe.allow_networks[1]: must be a CIDR range or an IP address such as 10.20.0.0/16 or 10.20.0.5, got "cameras.lan" (from MATTHAN_PROBE_ALLOW_NETWORKS)`},
 		{"tls key env without cert", map[string]string{"MATTHAN_TLS_KEY_FILE": "/etc/matthan/key.pem"}, nil,
 			`config: tls.key_file: is set but tls.cert_file is not: HTTPS needs both (from MATTHAN_TLS_KEY_FILE)`},
+		{"cluster endpoints env", map[string]string{"MATTHAN_CLUSTER_ETCD_ENDPOINTS": "http://10.0.0.1:2379, http://user:pw@10.0.0.2:2379"}, nil,
+			`config: cluster.etcd_endpoints[1]: must be an etcd client URL such as http://10.0.0.1:2379: it must not carry a user or password (got one in http://10.0.0.2:2379) (from MATTHAN_CLUSTER_ETCD_ENDPOINTS)`},
+		{"cluster node id env", map[string]string{"MATTHAN_CLUSTER_ETCD_ENDPOINTS": "http://10.0.0.1:2379", "MATTHAN_CLUSTER_NODE_ID": "cho-gao/1", "MATTHAN_CLUSTER_ADVERTISE_URL": "http://10.0.0.11:8080"}, nil,
+			`config: cluster.node_id: must not contain '/', spaces or control characters, got "cho-gao/1" (from MATTHAN_CLUSTER_NODE_ID)`},
+		{"cluster advertise url env", map[string]string{"MATTHAN_CLUSTER_ETCD_ENDPOINTS": "http://10.0.0.1:2379", "MATTHAN_CLUSTER_NODE_ID": "n1", "MATTHAN_CLUSTER_ADVERTISE_URL": "rtsp://10.0.0.11:8080"}, nil,
+			`config: cluster.advertise_url: must be the http(s) URL of this node's API, such as http://10.0.0.11:8080: the scheme must be http or https, got "rtsp://10.0.0.11:8080" (from MATTHAN_CLUSTER_ADVERTISE_URL)`},
+		{"cluster lease ttl env", map[string]string{"MATTHAN_CLUSTER_LEASE_TTL": "10"}, nil,
+			`config: cluster.lease_ttl: must be a duration with its unit such as 15s or 2m, got "10" (from MATTHAN_CLUSTER_LEASE_TTL)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

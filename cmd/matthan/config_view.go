@@ -73,6 +73,13 @@ var settingShown = map[string]shown{
 	"console.tile_attribution": shownAsIs,
 	"tls.cert_file":            shownAsIs,
 	"tls.key_file":             shownAsIs, // the path; the key itself is never read here
+	"cluster.name":             shownAsIs,
+	"cluster.etcd_endpoints":   shownHost, // checked to carry no credentials, shown as hosts all the same
+	"cluster.node_id":          shownAsIs,
+	"cluster.advertise_url":    shownAsIs, // checked to carry no credentials
+	"cluster.tls.ca_file":      shownAsIs,
+	"cluster.tls.cert_file":    shownAsIs,
+	"cluster.tls.key_file":     shownAsIs, // the path only
 }
 
 // newSettingsAnswer builds the answer from the loaded configuration.

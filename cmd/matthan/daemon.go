@@ -42,6 +42,8 @@ type daemon struct {
 	tls bool
 
 	evidence *evidenceParts
+	// cluster is this node's place in the cluster; nil on a single node.
+	cluster *clusterNode
 	// background jobs run beside the server (retention, the demo's
 	// captures); stop cancels them and waits for them before it closes
 	// the store.
@@ -69,7 +71,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	// "today" (a donation's latest date) from its date.
 	loc := cfg.location()
 	now := func() time.Time { return time.Now().In(loc) }
-	store, err := registry.Open(cfg.DB, registry.Options{Now: now})
+	local, err := registry.Open(cfg.DB, registry.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +83,26 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
 	}
+	// In cluster mode the node joins before anything reads the store:
+	// the poller loads only the cameras it owns (cluster.go).
+	store := local
+	var node *clusterNode
+	var owns func(string) bool
+	if cfg.clustered() {
+		if node, err = joinCluster(context.Background(), cfg, reg, log); err != nil {
+			_ = local.Close()
+			return nil, err
+		}
+		store, owns = node.serveStore(local), node.owns
+	}
+	opened := false
+	defer func() {
+		if !opened && node != nil {
+			if err := node.leave(); err != nil {
+				log.Warn("leave the cluster", slog.Any("err", err))
+			}
+		}
+	}()
 	// The poller's confirmed changes move the index's live coverage. The
 	// poller exists first, so that the index's scan of the cameras loads
 	// it too; the transitions its load records (cameras retired while no
@@ -92,7 +114,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			_ = index.SetState(tr.CameraID, tr.To)
 		}
 	}
-	poller, err := newPoller(cfg, store, reg, log, onTransition)
+	poller, err := newPoller(cfg, store, reg, log, onTransition, owns)
 	if err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("health poller: %w", err)
@@ -214,10 +236,19 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		served: make(chan error, 2), // Serve, and a poller that failed to start
 
 		evidence: ev,
+		cluster:  node,
 	}
 	if r := ev.retention(cfg, store, log); r != nil {
 		d.goBackground(func(ctx context.Context) { _ = r.Run(ctx) })
 	}
+	if node != nil {
+		var reshard func(context.Context) error
+		if poller != nil {
+			reshard = poller.Reshard
+		}
+		d.goBackground(func(ctx context.Context) { node.follow(ctx, reshard) })
+	}
+	opened = true
 	return d, nil
 }
 
@@ -307,6 +338,7 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.String("clips_dir", d.cfg.Clips.Dir),
 		slog.Int64("clip_limit_bytes", int64(d.cfg.Clips.MaxBytes)),
 		slog.Duration("incident_retention", time.Duration(d.cfg.Incidents.Retention)), // 0 = forever
+		slog.Bool("cluster", d.cluster != nil),
 	)
 	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
 	if banner != nil {
@@ -367,6 +399,7 @@ func (d *daemon) stop() error {
 		d.poller.Stop()
 		d.log.Info("health poller stopped")
 	}
+	d.leaveCluster()
 	if err := d.store.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
@@ -379,7 +412,21 @@ func (d *daemon) close() error {
 	if d.poller != nil {
 		d.poller.Stop()
 	}
+	d.leaveCluster()
 	return d.store.Close()
+}
+
+// leaveCluster leaves the cluster, once the poller has stopped: the
+// other nodes take this node's cameras over at once.
+func (d *daemon) leaveCluster() {
+	if d.cluster == nil {
+		return
+	}
+	if err := d.cluster.leave(); err != nil {
+		d.log.Warn("leave the cluster", slog.Any("err", err))
+		return
+	}
+	d.log.Info("left the cluster", slog.String("node_id", d.cluster.self.ID))
 }
 
 // buildInfo is matthan_build_info: a constant 1 whose labels tell which

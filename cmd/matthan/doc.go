@@ -49,6 +49,13 @@
 // policy of the probe: section (config_probe.go): the addresses the
 // daemon may connect to on a camera's behalf.
 //
+// With cluster.etcd_endpoints set (the cluster: section,
+// config_cluster.go, MATTHAN_CLUSTER_*), serve runs as one node of a
+// cluster on etcd (cluster.go): it checks that clips.dir is the cluster's
+// shared directory (cluster_marker.go), joins the live nodes under a
+// lease, polls only the cameras the rendezvous hash gives it, moves
+// cameras as nodes come and go, and revokes its lease on shutdown.
+//
 // It keeps the evidence clips of incidents in clips.dir (by default the
 // directory "clips" next to the database) and runs the retention job
 // (incidents: section) beside the server, stopped before the database

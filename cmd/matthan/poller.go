@@ -18,8 +18,9 @@ import (
 // registers its metrics in the daemon's registry and logs with the
 // daemon's logger. Nothing runs before Start.
 // Every confirmed change is also handed to onTransition (the spatial
-// index's live coverage follows it).
-func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger, onTransition func(camera.Transition)) (*ingest.Poller, error) {
+// index's live coverage follows it). In cluster mode owns says which
+// cameras this node polls (nil: all of them).
+func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger, onTransition func(camera.Transition), owns func(string) bool) (*ingest.Poller, error) {
 	if !cfg.Poller.Enabled {
 		return nil, nil
 	}
@@ -31,6 +32,7 @@ func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, lo
 		Registerer: reg,
 
 		OnTransition: onTransition,
+		Owns:         owns,
 	})
 }
 
