@@ -93,7 +93,7 @@ type Tip struct {
 	Summary    string    `json:"summary"`
 	// Informant is true when sealed informant details are kept for the
 	// tip. Only the store sets it.
-	Informant bool `json:"informant"`
+	Informant bool `json:"has_informant"`
 	// Outcome and People are what came of the tip: people charged,
 	// fined or educated.
 	Outcome Outcome `json:"outcome"`

@@ -211,18 +211,6 @@ func (s *Store) GetTip(ctx context.Context, id string, actor camera.Actor) (*cam
 	return t, err
 }
 
-// RecordTipRead audits a read of tips that did not go through GetTip or
-// ListTips (the cameras that could have seen a tip's place): action is
-// the audit action, the ids what was read.
-func (s *Store) RecordTipRead(ctx context.Context, actor camera.Actor, action string, ids []string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return appendAudit(tx, s.now().UTC(), actor, action, strings.Join(ids, ","), nil)
-	})
-}
-
 // TipInformant returns the sealed informant of a tip, to be opened where a
 // police chief's private key is. reason (required, at most
 // camera.MaxTipAccessReason characters) is written to the audit log with
