@@ -73,6 +73,7 @@ var settingShown = map[string]shown{
 	"console.tile_attribution": shownAsIs,
 	"tls.cert_file":            shownAsIs,
 	"tls.key_file":             shownAsIs, // the path; the key itself is never read here
+	"tips.recipients":          shownAsIs, // public keys: they only seal
 }
 
 // newSettingsAnswer builds the answer from the loaded configuration.

@@ -144,7 +144,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	// The configuration does not change while the daemon runs: its
 	// answer to GET /api/v1/settings is made once, without secrets.
 	settings := newSettingsAnswer(cfg)
-	a, err := api.New(api.Options{
+	opts := api.Options{
 		// The store is every capability: one it lacks is a compile
 		// error here, one left out an error from api.New.
 		Store: store,
@@ -176,7 +176,12 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		UploadGrace:    time.Duration(cfg.HTTP.UploadGrace),
 		CameraNetworks: cfg.netPolicy(),
 		Settings:       func() any { return settings },
-	})
+	}
+	err = tipOptions(cfg, store, &opts)
+	var a *api.Server
+	if err == nil {
+		a, err = api.New(opts)
+	}
 	if err != nil {
 		if poller != nil {
 			poller.Stop()
@@ -217,6 +222,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	}
 	if r := ev.retention(cfg, store, log); r != nil {
 		d.goBackground(func(ctx context.Context) { _ = r.Run(ctx) })
+	}
+	if job := tipRetention(cfg, store, log); job != nil {
+		d.goBackground(job)
 	}
 	return d, nil
 }
@@ -307,6 +315,8 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.String("clips_dir", d.cfg.Clips.Dir),
 		slog.Int64("clip_limit_bytes", int64(d.cfg.Clips.MaxBytes)),
 		slog.Duration("incident_retention", time.Duration(d.cfg.Incidents.Retention)), // 0 = forever
+		slog.Bool("tips_enabled", d.cfg.Tips.Enabled),
+		slog.Int("tip_recipients", len(d.cfg.Tips.Recipients)), // public keys; counted, not printed
 	)
 	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
 	if banner != nil {

@@ -27,17 +27,21 @@ type Sealer struct {
 }
 
 // RecipientError is a recipient that is not an age X25519 public key:
-// Index is its place in the list given.
+// Index is its place in the list given. Its message never quotes the
+// value: someone may have pasted a private key where the public one
+// belongs, and the message goes to logs.
 type RecipientError struct {
 	Index int
-	Err   error
+	// Private is true when the value is an age private key.
+	Private bool
 }
 
 func (e *RecipientError) Error() string {
-	return fmt.Sprintf("item %d is not an age X25519 public key (age1…): %v", e.Index, e.Err)
+	if e.Private {
+		return fmt.Sprintf("item %d is an age private key (AGE-SECRET-KEY-1…), which must never be on the server: give its public key (age1…) instead, and make a new key pair, this one has been exposed", e.Index)
+	}
+	return fmt.Sprintf("item %d is not an age X25519 public key (age1… as age-keygen prints it)", e.Index)
 }
-
-func (e *RecipientError) Unwrap() error { return e.Err }
 
 // ErrNoRecipients is NewSealer's answer to an empty list.
 var ErrNoRecipients = errors.New("no recipients: informants would be sealed to nobody")
@@ -54,7 +58,7 @@ func NewSealer(recipients []string) (*Sealer, error) {
 		r = strings.TrimSpace(r)
 		rec, err := age.ParseX25519Recipient(r)
 		if err != nil {
-			return nil, &RecipientError{Index: i, Err: err}
+			return nil, &RecipientError{Index: i, Private: strings.HasPrefix(strings.ToUpper(r), "AGE-SECRET-KEY-")}
 		}
 		if seen[r] {
 			continue

@@ -103,7 +103,7 @@ func TestNewSealerErrors(t *testing.T) {
 			switch {
 			case tc.index < 0 && !errors.Is(err, ErrNoRecipients):
 				t.Errorf("err = %v, want ErrNoRecipients", err)
-			case tc.index >= 0 && (!errors.As(err, &re) || re.Index != tc.index):
+			case tc.index >= 0 && (!errors.As(err, &re) || re.Index != tc.index || re.Private != (tc.name == "private key")):
 				t.Errorf("err = %v, want a RecipientError at %d", err, tc.index)
 			}
 		})
