@@ -22,6 +22,12 @@ all: lint test build
 build: web
 	$(GO) build -o $(BIN)/matthan ./cmd/matthan
 
+## run: build, then start the demo: the sample district on ./data/demo
+## (wiped at every start), simulated cameras, and the sample's tips
+## sealed to a throwaway chief key whose path the demo prints
+run: build
+	$(BIN)/matthan demo
+
 ## web: the console's scripts and styles, from npm (pinned in
 ## web/package-lock.json) and esbuild, into web/dist (embedded by the
 ## Go build). Runs again only when a source or the lockfile changes.
