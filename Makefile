@@ -107,6 +107,9 @@ bench: deps web
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry/record
+	$(BENCH) -bench 'TipIntake' -benchtime 3000x ./api
+	$(BENCH) -bench 'TipCounts100k' -benchtime 200x ./api
+	$(BENCH) -bench 'Seal' ./internal/informant
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
 	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built

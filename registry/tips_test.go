@@ -413,3 +413,32 @@ func TestTipsInBackup(t *testing.T) {
 		t.Errorf("backup's sealed informant: %q, %v", got, err)
 	}
 }
+
+func TestCreateTips(t *testing.T) {
+	ctx := context.Background()
+	s := registrytest.Open(t)
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	bad := []*camera.Tip{mkTip(at, 10.35, 106.46, "Song Bình"), mkTip(at, 10.35, 106.46, "Song Bình")}
+	bad[1].Channel = "fax"
+	if _, err := s.CreateTips(ctx, bad, nil, officer); camera.ErrorField(err) != "tips[1].channel" {
+		t.Errorf("an invalid item: %v", err)
+	}
+	if n, _ := s.CountTips(ctx); n != 0 {
+		t.Fatalf("%d tips stored by a refused import", n)
+	}
+	tips := []*camera.Tip{mkTip(at, 10.35, 106.46, "Song Bình"), mkTip(at.Add(time.Hour), 10.36, 106.47, "Xuân Đông")}
+	n, err := s.CreateTips(ctx, tips, [][]byte{nil, []byte("sealed")}, officer)
+	if err != nil || n != 2 {
+		t.Fatalf("created %d, %v", n, err)
+	}
+	if tips[0].Informant || !tips[1].Informant {
+		t.Errorf("informant flags %v %v, want false true", tips[0].Informant, tips[1].Informant)
+	}
+	if b, err := s.TipInformant(ctx, tips[1].ID, officer, "kiểm tra"); err != nil || string(b) != "sealed" {
+		t.Errorf("sealed informant of the import: %q, %v", b, err)
+	}
+	c, err := s.TipCounts(ctx, time.Time{}, time.Time{})
+	if err != nil || c.Tips != 2 {
+		t.Errorf("counts after the import: %+v, %v", c, err)
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/matthan/matthan/camera"
 )
 
-func newIdentity(t *testing.T) *age.X25519Identity {
+func newIdentity(t testing.TB) *age.X25519Identity {
 	t.Helper()
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
