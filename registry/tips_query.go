@@ -233,10 +233,11 @@ func (s *Store) ListTips(ctx context.Context, q TipQuery, actor camera.Actor) (i
 			}
 		}
 		c := tb.byTime.Cursor()
+		// Newest first: from the last key below hi (exclusive).
 		var k, v []byte
 		if hi == nil {
 			k, v = c.Last()
-		} else if k, v = c.Seek(hi); k == nil {
+		} else if first, _ := c.Seek(hi); first == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()
