@@ -128,7 +128,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	gaps := &incidentCounter{store: store, log: log, now: time.Now}
 	var console api.Console
 	if cfg.Console.Enabled {
-		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
+		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log, Tips: cfg.Tips.Enabled})
 		if err != nil {
 			if poller != nil {
 				poller.Stop()
