@@ -144,7 +144,8 @@ func (c *cli) tipsRekey(ctx context.Context, args []string) error {
 	if err != nil {
 		var re *informant.RecipientError
 		if errors.As(err, &re) {
-			return &usageError{msg: "--recipient " + strings.TrimPrefix(re.Error(), "item "), usage: fs.Usage}
+			what := strings.TrimPrefix(re.Error(), fmt.Sprintf("item %d ", re.Index))
+			return &usageError{msg: fmt.Sprintf("--recipient number %d %s", re.Index+1, what), usage: fs.Usage}
 		}
 		return &usageError{msg: "--recipient is required: the new chief's public key (age1…)", usage: fs.Usage}
 	}
