@@ -249,3 +249,33 @@ func TestTipsNeedASealer(t *testing.T) {
 		t.Errorf("New without a sealer: %v", err)
 	}
 }
+
+// TestTipsInSummary: the district summary carries the tips table, in its
+// JSON and its workbook.
+func TestTipsInSummary(t *testing.T) {
+	e := newTipEnv(t)
+	for _, v := range []map[string]any{
+		{"outcome": "criminal", "people": 2}, {"outcome": "administrative", "people": 3}, {"outcome": "unfounded"}, {},
+	} {
+		body := tipJSON()
+		for k, x := range v {
+			body[k] = x
+		}
+		e.doJSON(e.police(), "POST", "/api/v1/tips", body, http.StatusCreated, nil)
+	}
+	var sum struct {
+		Tips *struct {
+			Tips, People int
+			ByOutcome    []registry.TipOutcomeCount `json:"by_outcome"`
+		}
+	}
+	e.doJSON(e.fundraiser(), "GET", "/api/v1/reports/summary", nil, http.StatusOK, &sum)
+	if sum.Tips == nil || sum.Tips.Tips != 4 || sum.Tips.People != 5 || sum.Tips.ByOutcome[0] != (registry.TipOutcomeCount{Outcome: camera.OutcomeCriminal, Tips: 1, People: 2}) {
+		t.Errorf("summary tips %+v", sum.Tips)
+	}
+	f := e.getXLSX(e.fundraiser(), "/api/v1/reports/summary?format=xlsx", "summary.xlsx")
+	s := openSheet(t, f, "tips", []string{"outcome", "tips", "people"})
+	if len(s.rows) != 1+5+1 || s.text(7, "outcome") != "total" || s.number(7, "tips", "#,##0") != 4 || s.number(2, "people", "#,##0") != 2 {
+		t.Errorf("tips sheet %v", s.rows)
+	}
+}
