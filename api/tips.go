@@ -37,8 +37,8 @@ type TipSealer interface {
 
 var _ TipSealer = (*informant.Sealer)(nil)
 
-// tipMetrics counts the tips recorded, by channel: the only figure of a
-// tip that reaches /metrics.
+// newTipMetrics registers the count of tips recorded, by channel: the
+// only figure of a tip that reaches /metrics.
 func newTipMetrics(reg prometheus.Registerer) *prometheus.CounterVec {
 	v := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "matthan_tips_recorded_total",

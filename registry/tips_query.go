@@ -155,8 +155,9 @@ func (q *TipQuery) Validate() error {
 	return nil
 }
 
-// keep is the filter on a summary.
-func (q *TipQuery) keep(s *tipSummary, commune vntext.CommuneFilter) bool {
+// keep is the filter on a summary; commune answers the commune filter
+// (nil when there is none).
+func (q *TipQuery) keep(s *tipSummary, commune func(string) bool) bool {
 	switch {
 	case q.Category != "" && s.category != q.Category,
 		q.Channel != "" && s.channel != q.Channel,
@@ -164,7 +165,7 @@ func (q *TipQuery) keep(s *tipSummary, commune vntext.CommuneFilter) bool {
 		return false
 	case q.RadiusM > 0 && (!s.hasPlace || geo.Distance(q.Lat, q.Lon, s.lat, s.lon) > q.RadiusM):
 		return false
-	case !commune.Empty() && !commune.Match(s.commune):
+	case commune != nil && !commune(s.commune):
 		return false
 	}
 	return true
@@ -217,7 +218,19 @@ func (s *Store) ListTips(ctx context.Context, q TipQuery, actor camera.Actor) (i
 			hi = after
 		}
 	}
-	commune := vntext.NewCommuneFilter(q.Commune)
+	// A district's tips name a few dozen communes: each is folded once.
+	var commune func(string) bool
+	if f := vntext.NewCommuneFilter(q.Commune); !f.Empty() {
+		seen := map[string]bool{}
+		commune = func(name string) bool {
+			ok, done := seen[name]
+			if !done {
+				ok = f.Match(name)
+				seen[name] = ok
+			}
+			return ok
+		}
+	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		tb := openTipBuckets(tx)
 		var only map[string]bool
