@@ -28,6 +28,11 @@ build: web
 ## data/cluster-demo; Ctrl-C stops them all
 cluster-demo: build
 	$(GO) run ./tools/cluster-demo -matthan $(BIN)/matthan -dir data/cluster-demo
+## run: build, then start the demo: the sample district on ./data/demo
+## (wiped at every start), simulated cameras, and the sample's tips
+## sealed to a throwaway chief key whose path the demo prints
+run: build
+	$(BIN)/matthan demo
 
 ## web: the console's scripts and styles, from npm (pinned in
 ## web/package-lock.json) and esbuild, into web/dist (embedded by the
@@ -108,6 +113,9 @@ bench: deps web
 	$(BENCH) -bench 'Upload500MB' -benchtime 2x ./evidence
 	$(BENCH) -bench 'DaemonStart1M' -benchtime 1x -timeout 30m ./cmd/matthan
 	$(BENCH) -bench 'DecodeCamera|EncodeCamera' ./registry/record
+	$(BENCH) -bench 'TipIntake' -benchtime 3000x ./api
+	$(BENCH) -bench 'TipCounts100k' -benchtime 200x ./api
+	$(BENCH) -bench 'Seal' ./internal/informant
 	$(BENCH) -bench 'ImportDonations' -benchtime 2x ./registry
 	$(BENCH) -bench 'CreateDonation100k' -benchtime 200x ./registry
 	# The country (1,000,000 cameras, 5,000,000 donations, ...) is built

@@ -58,5 +58,8 @@ func (o *Options) check() error {
 	if m := o.Capabilities.missing(); len(m) > 0 {
 		return fmt.Errorf("api: missing capabilities in Options.Capabilities: %s", strings.Join(m, ", "))
 	}
+	if (o.Tips == nil) != (o.TipSealer == nil) {
+		return errors.New("api: Options.Tips and Options.TipSealer go together: tips without a sealer would store informants in the clear")
+	}
 	return nil
 }

@@ -277,20 +277,30 @@ func (s *Server) seeing(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	hits, err := s.geo.Seeing(lat, lon, f)
+	out, err := s.seeingAt(c, lat, lon, at, past, f)
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	ok(c, http.StatusOK, page[seeingHit]{Items: out})
+}
+
+// seeingAt returns the cameras covering the point, with their health at
+// at: the current one, or from the history when past (the tip routes ask
+// it for a tip's place and time too).
+func (s *Server) seeingAt(ctx context.Context, lat, lon float64, at time.Time, past bool, f geo.Filter) ([]seeingHit, error) {
+	hits, err := s.geo.Seeing(lat, lon, f)
+	if err != nil {
+		return nil, err
 	}
 	if past && len(hits) > 0 {
 		ids := make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID
 		}
-		states, err := s.history.StatesAt(c, ids, at)
+		states, err := s.history.StatesAt(ctx, ids, at)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return nil, err
 		}
 		for i := range hits {
 			hits[i].State = states[hits[i].ID]
@@ -303,7 +313,7 @@ func (s *Server) seeing(c *gin.Context) {
 	for i, h := range hits {
 		out[i] = seeingHit{NearHit: h, At: at.UTC()}
 	}
-	ok(c, http.StatusOK, page[seeingHit]{Items: out})
+	return out, nil
 }
 
 // StatesAtStore answers the state of cameras at a time, from the health

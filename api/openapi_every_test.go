@@ -34,6 +34,7 @@ func newFullEnv(t *testing.T, set func(*api.Options)) *incEnv {
 				"secrets":  []map[string]any{{"env": "MATTHAN_ADMIN_TOKEN", "set": true}},
 			}
 		}
+		o.Tips, o.TipSealer = o.Store.(api.TipStore), newTestSealer(t)
 		if set != nil {
 			set(o)
 		}
@@ -181,6 +182,21 @@ func TestOpenAPIEveryRoute(t *testing.T) {
 			t.Errorf("Range %s: %d, want %d", rng, res.StatusCode, want)
 		}
 	}
+
+	// Tips: one with an informant on a camera's place, its outcome, the
+	// cameras that could have seen it, its sealed informant, the counts.
+	var tip camera.Tip
+	e.doJSON(police, "POST", "/api/v1/tips", map[string]any{
+		"received_at": t0.Format(time.RFC3339), "channel": "hotline", "lat": 10.323653, "lon": 106.433280,
+		"category": "theft", "summary": "nhóm thanh niên lạ lảng vảng gần ngã tư",
+		"informant": map[string]any{"name": "Người báo tin", "phone": "0900000000"},
+	}, 201, &tip)
+	e.doJSON(police, "PATCH", "/api/v1/tips/"+tip.ID, map[string]any{"outcome": "criminal", "people": 2, "incident_ids": []string{in.ID}}, 200, nil)
+	e.call(police, "GET", "/api/v1/tips/"+tip.ID, "", nil, 200)
+	e.call(police, "GET", "/api/v1/tips?"+here+"&radius_m=5000&channel=hotline", "", nil, 200)
+	e.call(police, "GET", "/api/v1/tips/"+tip.ID+"/seeing", "", nil, 200)
+	e.call(police, "POST", "/api/v1/tips/"+tip.ID+"/informant", "application/json", []byte(`{"reason":"lấy lời khai bổ sung"}`), 200)
+	e.call(fundraiser, "GET", "/api/v1/tips/counts", "", nil, 200)
 
 	// Donations, funding and the public statement.
 	var gift camera.Donation

@@ -70,5 +70,8 @@ func (s *Server) reportSources() report.Sources {
 	if s.geo != nil {
 		src.Map = s.geo
 	}
+	if s.tips != nil {
+		src.Tips = s.tips
+	}
 	return src
 }

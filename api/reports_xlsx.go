@@ -12,8 +12,9 @@ import (
 // "summary" with a row per commune and the total last, its nested figures
 // flattened into columns named after the JSON — coverage_<class>_<figure>
 // for "all" and each road class with junctions, incidents_<handling> and
-// subjects_<handling> for every handling — and a sheet "window" with the
-// windows of the figures.
+// subjects_<handling> for every handling —, a sheet "window" with the
+// windows of the figures, and, when the daemon keeps tips, a sheet "tips":
+// a row per outcome with its tips and people, the total last.
 func summaryWorkbook(sum *report.Summary) (*exchange.Workbook, error) {
 	classes := []string{"all"}
 	for _, rc := range camera.RoadClasses {
@@ -86,5 +87,19 @@ func fillSummary(wb *exchange.Workbook, sum *report.Summary, cols []exchange.She
 	if sum.From != nil {
 		from = *sum.From
 	}
-	return wb.WriteRow(from, sum.To, sum.UptimeFrom, sum.GeneratedAt)
+	if err := wb.WriteRow(from, sum.To, sum.UptimeFrom, sum.GeneratedAt); err != nil || sum.Tips == nil {
+		return err
+	}
+	err = wb.AddSheet("tips", []exchange.SheetColumn{
+		{Name: "outcome", Kind: exchange.KindText, Width: 16}, {Name: "tips", Kind: exchange.KindCount}, {Name: "people", Kind: exchange.KindCount},
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range sum.Tips.ByOutcome {
+		if err := wb.WriteRow(string(o.Outcome), o.Tips, o.People); err != nil {
+			return err
+		}
+	}
+	return wb.WriteRow("total", sum.Tips.Tips, sum.Tips.People)
 }

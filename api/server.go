@@ -109,6 +109,13 @@ type Options struct {
 	// shape). nil leaves the route out.
 	Settings func() any
 
+	// Tips and TipSealer are the hotline tips (tips.go): the store of
+	// tips and the sealer of their informants, given together or not at
+	// all (New refuses one without the other: an informant must never
+	// reach the store unsealed). nil leaves the tip routes out.
+	Tips      TipStore
+	TipSealer TipSealer
+
 	// CameraNetworks is the network policy of the daemon's connections
 	// to cameras: a camera whose rtsp_url is an IP address it forbids is
 	// refused (400 naming rtsp_url) when created, replaced, patched or
@@ -174,6 +181,9 @@ type Server struct {
 	uploadGrace    time.Duration
 	cameraNetworks *camera.NetPolicy
 	settings       func() any
+	tips           TipStore
+	tipSealer      TipSealer
+	tipsRecorded   *prometheus.CounterVec
 	openapi        func() ([]byte, error) // the description as JSON, made once when first asked (openapi.go)
 }
 
@@ -253,6 +263,8 @@ func New(o Options) (*Server, error) {
 		uploadGrace:    o.UploadGrace,
 		cameraNetworks: o.CameraNetworks,
 		settings:       o.Settings,
+		tips:           o.Tips,
+		tipSealer:      o.TipSealer,
 	}
 	if s.sessionLimits.Idle <= 0 || s.sessionLimits.Max <= 0 {
 		s.sessionLimits = registry.DefaultSessionLimits
@@ -268,6 +280,9 @@ func New(o Options) (*Server, error) {
 		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
 		s.reg.MustRegister(newCoverageCollector(s.geo))
 		s.layerImports = newLayerImports(s.reg)
+	}
+	if s.tips != nil {
+		s.tipsRecorded = newTipMetrics(s.reg)
 	}
 	if o.AdminToken != "" {
 		s.adminHash = registry.HashToken(o.AdminToken)
@@ -382,6 +397,21 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/clips/:id/playback", s.allow(editors...), s.grantPlayback)
 		v1.GET("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
 		v1.HEAD("/clips/:id/playback/:grant", s.allow(editors...), s.playClip)
+	}
+
+	if s.tips != nil {
+		// Hotline tips: police and admins see them, never an informant's
+		// details; everyone sees the counts. The sealed informant comes
+		// out only with a reason, audited first (tips.go).
+		v1.GET("/tips/counts", s.allow(all...), s.tipCounts)
+		v1.GET("/tips", s.allow(editors...), s.listTips)
+		v1.POST("/tips", s.allow(editors...), s.createTip)
+		v1.GET("/tips/:id", s.allow(editors...), s.getTip)
+		v1.PATCH("/tips/:id", s.allow(editors...), s.patchTip)
+		v1.POST("/tips/:id/informant", s.allow(editors...), s.tipInformant)
+		if s.geo != nil {
+			v1.GET("/tips/:id/seeing", s.allow(editors...), s.tipSeeing)
+		}
 	}
 
 	funders := []camera.Role{camera.RoleAdmin, camera.RoleFundraiser}

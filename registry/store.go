@@ -20,8 +20,12 @@ import (
 // Version 2 added the duplicate index of donations (donations_by_gift);
 // version 3 the running cost of the cameras by commune (commune_facts);
 // version 4 the compact copy of each camera's money fields (camera_facts);
-// version 5 the bank references of donations (donations_by_ref).
-const SchemaVersion = 5
+// version 5 the bank references of donations (donations_by_ref);
+// version 6 the hotline tips (tips, tip_informants, tips_by_time,
+// tips_by_incident; registry/tips.go), created empty on open: an older
+// program, which would neither purge tips nor know their sealed
+// informants are there, refuses the file instead.
+const SchemaVersion = 6
 
 // Bucket names. One place, so that migrations and the backup test can list
 // them.
@@ -49,7 +53,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic, bucketTips, bucketTipInformants, bucketTipsByTime, bucketTipsByIncident}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.

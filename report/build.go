@@ -24,6 +24,12 @@ type Incidents interface {
 	HandlingCounts(ctx context.Context, from, to time.Time) (*registry.IncidentCounts, error)
 }
 
+// Tips counts the hotline tips and the people they led to, by outcome
+// (registry.Store.TipCounts).
+type Tips interface {
+	TipCounts(ctx context.Context, from, to time.Time) (*registry.TipCounts, error)
+}
+
 // Money gives the donations and the cameras' cost by commune, from
 // running totals (registry.Store).
 type Money interface {
@@ -42,6 +48,7 @@ var (
 	_ Uptimes   = (*registry.Store)(nil)
 	_ Incidents = (*registry.Store)(nil)
 	_ Money     = (*registry.Store)(nil)
+	_ Tips      = (*registry.Store)(nil)
 	_ Map       = (*geo.Index)(nil)
 )
 
@@ -53,6 +60,8 @@ type Sources struct {
 	Incidents Incidents
 	Money     Money
 	Map       Map
+	// Tips, when set, adds the table of hotline tips (Summary.Tips).
+	Tips Tips
 }
 
 // Query is what a summary covers.
@@ -98,7 +107,7 @@ func Build(ctx context.Context, src Sources, q Query) (*Summary, error) {
 	}
 	out.UptimeFrom = upFrom.In(loc)
 
-	parts, err := readParts(ctx, src, from, upFrom, to)
+	parts, err := readParts(ctx, src, from, upFrom, to, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +131,9 @@ func Build(ctx context.Context, src Sources, q Query) (*Summary, error) {
 		if !addVND(&row(commune).CostVND, v) {
 			return nil, moneyTooLarge("cost_vnd", "the cameras of commune "+commune)
 		}
+	}
+	if parts.tips != nil {
+		out.Tips = &TipTable{Tips: parts.tips.Tips, People: parts.tips.People, ByOutcome: parts.tips.ByOutcome, ByChannel: parts.tips.ByChannel}
 	}
 	if parts.incidents != nil {
 		for _, h := range parts.incidents.ByHandling {
@@ -181,6 +193,7 @@ type parts struct {
 	given     map[string]int64
 	cost      map[string]int64
 	incidents *registry.IncidentCounts
+	tips      *registry.TipCounts
 }
 
 // readParts runs the store's passes of the summary side by side: at a
@@ -189,7 +202,7 @@ type parts struct {
 // transaction of its own, so on two cores they overlap. (The parts are
 // not one snapshot: a donation stored between two passes shows in one
 // and not the other, as it would a moment later anyway.)
-func readParts(ctx context.Context, src Sources, from, upFrom, to time.Time) (*parts, error) {
+func readParts(ctx context.Context, src Sources, from, upFrom, to time.Time, loc *time.Location) (*parts, error) {
 	// The first pass to fail stops the others: its error is the answer.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -211,6 +224,10 @@ func readParts(ctx context.Context, src Sources, from, upFrom, to time.Time) (*p
 		wg.Go(func() {
 			run(func() (err error) { p.incidents, err = src.Incidents.HandlingCounts(ctx, from, to); return err })
 		})
+	}
+	if src.Tips != nil {
+		// The time index of tips alone: a few thousand entries a year.
+		run(func() (err error) { p.tips, err = src.Tips.TipCounts(ctx, from.In(loc), to); return err })
 	}
 	if src.Money != nil {
 		// Both read running totals: a few thousand records.

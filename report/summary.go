@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry"
 )
 
 // DefaultUptimeWindow is the uptime window of a summary without a start:
@@ -45,12 +46,26 @@ type Coverage struct {
 // Summary is the district report. Its times carry the offset of the zone
 // it was built in (Query.Location).
 type Summary struct {
-	From        *time.Time `json:"from,omitempty"`
-	To          time.Time  `json:"to"`
-	UptimeFrom  time.Time  `json:"uptime_from"`
-	Communes    []Row      `json:"communes"`
-	Total       Row        `json:"total"`
-	GeneratedAt time.Time  `json:"generated_at"`
+	From       *time.Time `json:"from,omitempty"`
+	To         time.Time  `json:"to"`
+	UptimeFrom time.Time  `json:"uptime_from"`
+	Communes   []Row      `json:"communes"`
+	Total      Row        `json:"total"`
+	// Tips is the table of hotline tips over [From, To): left out when
+	// the daemon keeps no tips (tips.enabled false).
+	Tips        *TipTable `json:"tips,omitempty"`
+	GeneratedAt time.Time `json:"generated_at"`
+}
+
+// TipTable is the district's second table: the tips received and what
+// came of them ("165 tips: 15 criminal cases with 17 suspects, 24
+// administrative cases with 40 people, 25 people educated"). Every
+// outcome and channel is listed, zeros included.
+type TipTable struct {
+	Tips      int                        `json:"tips"`
+	People    int                        `json:"people"`
+	ByOutcome []registry.TipOutcomeCount `json:"by_outcome"`
+	ByChannel []registry.TipChannelCount `json:"by_channel"`
 }
 
 // newRow returns an empty row of commune.

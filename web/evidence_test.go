@@ -49,3 +49,33 @@ func TestEvidencePagesByRole(t *testing.T) {
 		t.Errorf("the incident page's title:\n%s", body[:min(len(body), 600)])
 	}
 }
+
+// TestTipsPage: the Tin báo page is the police's, a tab of the Vụ việc
+// section; a console of a daemon without tips neither serves it nor
+// links it.
+func TestTipsPage(t *testing.T) {
+	for _, role := range camera.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			srv := serve(t, fakeAssets(), &camera.User{Name: "u", Role: role})
+			police := role == camera.RoleAdmin || role == camera.RolePolice
+			res, body := get(t, srv.URL+"/tips")
+			switch {
+			case police && (res.StatusCode != http.StatusOK || !strings.Contains(body, `class="page-tips"`)):
+				t.Errorf("GET /tips: %d, want the page", res.StatusCode)
+			case !police && res.StatusCode != http.StatusForbidden:
+				t.Errorf("GET /tips: %d, want 403", res.StatusCode)
+			}
+			_, incidents := get(t, srv.URL+"/incidents/counts")
+			if got := strings.Contains(incidents, `href="/tips"`); got != police {
+				t.Errorf("the section links /tips: %v, want %v", got, police)
+			}
+		})
+	}
+	srv := serveWith(t, Options{Assets: fakeAssets()}, &camera.User{Name: "u", Role: camera.RolePolice})
+	if res, _ := get(t, srv.URL+"/tips"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /tips without tips: %d, want 404", res.StatusCode)
+	}
+	if _, body := get(t, srv.URL+"/incidents"); strings.Contains(body, `href="/tips"`) {
+		t.Error("a console without tips links /tips")
+	}
+}

@@ -38,6 +38,9 @@ type Options struct {
 	// TileAttribution is shown in the map's corner with TileURL.
 	TileAttribution string
 	Logger          *slog.Logger
+	// Tips is true when the daemon keeps hotline tips (tips.enabled):
+	// the Tin báo page is served and in the navigation only then.
+	Tips bool
 	// Assets replaces the embedded dist/ (tests).
 	Assets fs.FS
 }
@@ -138,8 +141,22 @@ func (c *Console) Mount(e *gin.Engine, viewer func(r *http.Request) (user camera
 	e.GET(publicPage.path, c.publicStatement)
 	for i := range consolePages {
 		p := &consolePages[i]
+		if !c.offers(p) {
+			continue // its path answers as no page does
+		}
 		e.GET(p.path, func(ctx *gin.Context) { c.page(ctx, p) })
 	}
+}
+
+// offers reports whether the daemon has what page p needs (Options).
+func (c *Console) offers(p *page) bool {
+	switch p.feature {
+	case "":
+		return true
+	case "tips":
+		return c.o.Tips
+	}
+	return false
 }
 
 // NotFound answers a request for a path that is no page, in the user's
@@ -312,7 +329,7 @@ func (c *Console) render(ctx *gin.Context, status int, name string, p *page, v *
 	if v != nil {
 		b.User = &bootUser{Name: v.User.Name, FullName: v.User.FullName, Role: v.User.Role}
 		b.CSRF = v.CSRF
-		d.Nav, d.Tabs = navigation(c.texts, lang, v.User.Role, p)
+		d.Nav, d.Tabs = navigation(c.texts, lang, v.User.Role, p, c.offers)
 		if d.Tabs != nil {
 			d.TabsLabel = c.texts.text(lang, p.group)
 		}

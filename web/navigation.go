@@ -11,12 +11,13 @@ import "github.com/matthan/matthan/camera"
 
 // navigation returns the bar's entries for role on page p, and p's
 // section tabs (none when p is in no group or the viewer may open only
-// one of its pages, which the bar then links).
-func navigation(texts catalogues, lang string, role camera.Role, p *page) (nav, tabs []navItem) {
+// one of its pages, which the bar then links). offers leaves out the
+// pages the daemon runs without.
+func navigation(texts catalogues, lang string, role camera.Role, p *page, offers func(*page) bool) (nav, tabs []navItem) {
 	seen := map[string]bool{}
 	for i := range consolePages {
 		cp := &consolePages[i]
-		if !cp.nav || !cp.allows(role) {
+		if !cp.nav || !cp.allows(role) || !offers(cp) {
 			continue
 		}
 		if cp.group != "" && p.group == cp.group {

@@ -26,6 +26,10 @@ type page struct {
 	// that the pages of a section share; its pages with nav are its
 	// tabs (navigation.go).
 	group string
+	// feature, when set, is a part of the daemon the page needs and
+	// the daemon may run without ("tips": tips.enabled); without it the
+	// page is not served and not in the navigation (Options).
+	feature string
 }
 
 var (
@@ -50,6 +54,7 @@ var consolePages = []page{
 	{name: "camera", path: "/cameras/:id", title: "camera.title", roles: watchers, reads: "/api/v1/cameras/:id/health"},
 	{name: "incidents", path: "/incidents", title: "nav.incidents", nav: true, group: "nav.cases", roles: police, reads: "/api/v1/incidents?limit=1"},
 	{name: "counts", path: "/incidents/counts", title: "nav.counts", nav: true, group: "nav.cases", roles: everyone, reads: "/api/v1/incidents/counts"},
+	{name: "tips", path: "/tips", title: "nav.tips", nav: true, group: "nav.cases", roles: police, reads: "/api/v1/tips?limit=1", feature: "tips"},
 	{name: "incident_new", path: "/incidents/new", title: "evidence.new.title", group: "nav.cases", roles: police, reads: "/api/v1/incidents?limit=1"},
 	{name: "incident", path: "/incidents/:id", title: "evidence.incident.title", group: "nav.cases", roles: police, reads: "/api/v1/incidents/:id"},
 

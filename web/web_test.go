@@ -49,7 +49,13 @@ func serve(t *testing.T, assets fs.FS, user *camera.User) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Options{Location: zone, Assets: assets})
+	return serveWith(t, Options{Location: zone, Assets: assets, Tips: true}, user)
+}
+
+// serveWith is serve with the console's options.
+func serveWith(t *testing.T, o Options, user *camera.User) *httptest.Server {
+	t.Helper()
+	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,7 @@ func TestBinaryFlagListing(t *testing.T) {
 	for _, args := range [][]string{
 		{"help", "serve"}, {"help", "demo"}, {"help", "report"}, {"help", "probe"}, {"help", "verify"},
 		{"help", "backup"}, {"help", "token", "create"}, {"help", "import", "cameras"}, {"help", "export", "cameras"},
+		{"help", "tips", "reveal"}, {"help", "tips", "rekey"},
 	} {
 		out, _, code := runBinary(t, nil, args...)
 		if code != 0 || !strings.Contains(out, "\nFlags:\n") {

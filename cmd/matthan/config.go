@@ -40,6 +40,7 @@ type config struct {
 	TLS       tlsConfig       `yaml:"tls"`
 	Layers    layersConfig    `yaml:"layers"`
 	Cluster   clusterConfig   `yaml:"cluster"`
+	Tips      tipsConfig      `yaml:"tips"`
 
 	// AdminToken comes from MATTHAN_ADMIN_TOKEN only: a secret does not
 	// belong in a file that gets copied into tickets and repositories, so
@@ -114,6 +115,7 @@ func defaultConfig() *config {
 		Console:   defaultConsoleConfig(),
 		Layers:    defaultLayersConfig(),
 		Cluster:   defaultClusterConfig(),
+		Tips:      defaultTipsConfig(),
 
 		origins: map[string]string{},
 	}
@@ -181,6 +183,20 @@ var settings = []setting{
 	}},
 	{"console.enabled", "MATTHAN_CONSOLE_ENABLED", "", setConsoleEnabled},
 	{"console.tile_url", "MATTHAN_CONSOLE_TILE_URL", "", setTileURL},
+
+	{"tips.enabled", "MATTHAN_TIPS_ENABLED", "", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", v)
+		}
+		c.Tips.Enabled = b
+		return nil
+	}},
+	{"tips.recipients", "MATTHAN_TIPS_RECIPIENTS", "", func(c *config, v string) error {
+		c.Tips.Recipients = splitList(v)
+		return nil
+	}},
+	{"tips.retention", "MATTHAN_TIPS_RETENTION", "", func(c *config, v string) error { return c.Tips.Retention.parse(v) }},
 
 	{"layers.max_features", "MATTHAN_LAYERS_MAX_FEATURES", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxFeatures) }},
 	{"layers.max_positions", "MATTHAN_LAYERS_MAX_POSITIONS", "", func(c *config, v string) error { return parseCount(v, &c.Layers.MaxPositions) }},
@@ -508,6 +524,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.validateCluster(bad); err != nil {
+		return err
+	}
+	if err := c.validateTips(bad); err != nil {
 		return err
 	}
 	// The value is never printed: it grants admin.

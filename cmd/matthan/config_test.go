@@ -123,6 +123,7 @@ func TestConfigFile(t *testing.T) {
 	want.Cluster = clusterConfig{Name: "tien-giang", EtcdEndpoints: []string{"https://10.0.0.1:2379", "https://10.0.0.2:2379"},
 		NodeID: "cho-gao-1", AdvertiseURL: "https://10.0.0.11:8443", LeaseTTL: duration(6 * time.Second),
 		TLS: clusterTLSConfig{CAFile: "/etc/matthan/etcd-ca.pem", CertFile: "/etc/matthan/etcd-client.pem", KeyFile: "/etc/matthan/etcd-client-key.pem"}}
+	want.Tips = tipsConfig{Enabled: true, Recipients: []string{"age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"}}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
 		t.Errorf("loadConfig(good.yml) =\n%+v\nwant\n%+v", withoutOrigins(got), withoutOrigins(want))
 	}
@@ -329,6 +330,10 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-poller-intervals-type.yml", `config: poller.intervals: must be a section of keys, got "5m" (from testdata/invalid-poller-intervals-type.yml line 2)`},
 		{"invalid-poller-webhook.yml", `config: poller.webhooks[1]: must be an http:// or https:// URL with a host (from testdata/invalid-poller-webhook.yml line 4)`},
 		{"invalid-poller-webhooks-type.yml", `config: poller.webhooks: must be a list (one "- " line per item), got a single value (from testdata/invalid-poller-webhooks-type.yml line 2)`},
+		{"invalid-tips-no-recipients.yml", `config: tips.recipients: must list at least one age public key (age1…) of a police chief when tips.enabled is true: informants are sealed to them before anything is written`},
+		{"invalid-tips-recipient.yml", `config: tips.recipients[1]: is an age private key (AGE-SECRET-KEY-1…), which must never be on the server: list its public key (age1…) instead, and make a new key pair, since this one has been exposed (from testdata/invalid-tips-recipient.yml line 5)`},
+		{"invalid-tips-recipient-typo.yml", `config: tips.recipients[0]: is not an age public key (age1… as age-keygen prints it) (from testdata/invalid-tips-recipient-typo.yml line 4)`},
+		{"invalid-tips-retention.yml", `config: tips.retention: must be 0s (keep forever) or at least 24h0m0s, got 30m0s (from testdata/invalid-tips-retention.yml line 2)`},
 		{"invalid-clips-dir.yml", `config: clips.dir: must be the path of the directory for evidence clips (from testdata/invalid-clips-dir.yml line 2)`},
 		{"invalid-clips-max-bytes.yml", `config: clips.max_bytes: must be more than 0, got 0 (from testdata/invalid-clips-max-bytes.yml line 2)`},
 		{"invalid-clips-max-bytes-type.yml", `config: clips.max_bytes: must be a number of bytes such as 1048576 or 1MiB, got "2 gigs" (from testdata/invalid-clips-max-bytes-type.yml line 2)`},

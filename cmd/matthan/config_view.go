@@ -80,6 +80,7 @@ var settingShown = map[string]shown{
 	"cluster.tls.ca_file":      shownAsIs,
 	"cluster.tls.cert_file":    shownAsIs,
 	"cluster.tls.key_file":     shownAsIs, // the path only
+	"tips.recipients":          shownAsIs, // public keys: they only seal
 }
 
 // newSettingsAnswer builds the answer from the loaded configuration.

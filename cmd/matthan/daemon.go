@@ -150,7 +150,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	gaps := &incidentCounter{store: store, log: log, now: time.Now}
 	var console api.Console
 	if cfg.Console.Enabled {
-		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log})
+		wc, err := web.New(web.Options{Location: loc, TileURL: cfg.Console.TileURL, TileAttribution: cfg.Console.TileAttribution, Logger: log, Tips: cfg.Tips.Enabled})
 		if err != nil {
 			if poller != nil {
 				poller.Stop()
@@ -166,7 +166,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	// The configuration does not change while the daemon runs: its
 	// answer to GET /api/v1/settings is made once, without secrets.
 	settings := newSettingsAnswer(cfg)
-	a, err := api.New(api.Options{
+	opts := api.Options{
 		// The store is every capability: one it lacks is a compile
 		// error here, one left out an error from api.New.
 		Store: store,
@@ -198,7 +198,12 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		UploadGrace:    time.Duration(cfg.HTTP.UploadGrace),
 		CameraNetworks: cfg.netPolicy(),
 		Settings:       func() any { return settings },
-	})
+	}
+	err = tipOptions(cfg, store, &opts)
+	var a *api.Server
+	if err == nil {
+		a, err = api.New(opts)
+	}
 	if err != nil {
 		if poller != nil {
 			poller.Stop()
@@ -247,6 +252,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			reshard = poller.Reshard
 		}
 		d.goBackground(func(ctx context.Context) { node.follow(ctx, reshard) })
+	}
+	if job := tipRetention(cfg, store, log); job != nil {
+		d.goBackground(job)
 	}
 	opened = true
 	return d, nil
@@ -339,6 +347,8 @@ func (d *daemon) run(ctx context.Context, stdout io.Writer, banner func(w io.Wri
 		slog.Int64("clip_limit_bytes", int64(d.cfg.Clips.MaxBytes)),
 		slog.Duration("incident_retention", time.Duration(d.cfg.Incidents.Retention)), // 0 = forever
 		slog.Bool("cluster", d.cluster != nil),
+		slog.Bool("tips_enabled", d.cfg.Tips.Enabled),
+		slog.Int("tip_recipients", len(d.cfg.Tips.Recipients)), // public keys; counted, not printed
 	)
 	fmt.Fprintf(stdout, "matthan listening on %s\n", d.URL())
 	if banner != nil {

@@ -60,6 +60,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		// The sample's incidents are years old: a retention would purge
 		// them at once.
 		c.Incidents.Retention = 0
+		c.Tips.Retention = 0
 	}
 	cfg, err := loadConfig(configSource{Base: base, Getenv: c.getenv, Flags: flags})
 	if err != nil {
@@ -68,6 +69,14 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err := demo.PrepareDir(*dir, db); err != nil {
 		return err
 	}
+	// The sample's tips are sealed to a chief key made now, in the
+	// demo's directory, so that `matthan tips reveal` can be tried.
+	tipsKey, recipient, err := demo.WriteTipsKey(*dir)
+	if err != nil {
+		return err
+	}
+	cfg.Tips.Enabled = true
+	cfg.Tips.Recipients = append(cfg.Tips.Recipients, recipient)
 	log := newLogger(c.stderr, cfg.LogLevel, cfg.location())
 	started := time.Now()
 	sim, err := demo.Simulate(plan, log)
@@ -93,6 +102,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	return d.run(ctx, c.stdout, func(w io.Writer, url string) {
 		seeded.PrintBanner(w, url, demo.Banner{
 			Dir:        *dir,
+			TipsKey:    tipsKey,
 			Now:        time.Now().In(cfg.location()),
 			TimeLayout: localTimeLayout,
 			Poller: demo.PollerSettings{

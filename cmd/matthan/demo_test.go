@@ -16,7 +16,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/sample"
+	"github.com/matthan/matthan/registry"
 )
 
 // demoRun is a demo running in-process, and what it printed.
@@ -147,6 +149,38 @@ func TestDemo(t *testing.T) {
 	}
 	if want := "19 communes, 350 cameras, 1.300.000.000 ₫ received, 29 criminal cases with 35 suspects."; !strings.Contains(out, want) {
 		t.Errorf("matthan report does not say %q:\n%s", want, out)
+	}
+	// The district's second table comes out of the sample's tips, in the
+	// counts and in the report; the informants open with the demo
+	// chief's key, whose path the banner prints.
+	var tc registry.TipCounts
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, d.url+"/api/v1/tips/counts", d.token, "", nil), &tc)
+	byOutcome := map[camera.Outcome]registry.TipOutcomeCount{}
+	for _, o := range tc.ByOutcome {
+		byOutcome[o.Outcome] = o
+	}
+	if tc.Tips != 165 || byOutcome["criminal"].Tips != 15 || byOutcome["criminal"].People != 17 ||
+		byOutcome["administrative"].Tips != 24 || byOutcome["administrative"].People != 40 || byOutcome["education"].People != 25 {
+		t.Errorf("demo tip counts %+v, want the district's 165 tips: 15 cases/17, 24/40, 25 educated", tc)
+	}
+	if want := "165 tips: 15 criminal cases with 17 suspects, 24 administrative cases with 40 people, 25 people educated."; !strings.Contains(out, want) {
+		t.Errorf("matthan report does not say %q:\n%s", want, out)
+	}
+	var keyPath, tipID string
+	for _, l := range strings.Split(d.block, "\n") {
+		if p, ok := strings.CutPrefix(strings.TrimSpace(l), "chief's key (a throwaway, made at this start): "); ok {
+			keyPath = p
+		}
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "bin/matthan tips reveal "); ok {
+			tipID, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if keyPath == "" || tipID == "" || !strings.HasPrefix(keyPath, dir) {
+		t.Fatalf("the demo block names no chief key in %s or no tip to reveal:\n%s", dir, d.block)
+	}
+	revealed, errOut, code := runCLI(t, nil, "tips", "reveal", tipID, "--identity", keyPath, "--server", d.url, "--token", d.token, "--reason", "thử tính năng")
+	if code != 0 || !strings.Contains(revealed, "tip "+tipID+", informant:") || !strings.Contains(revealed, "phone:") {
+		t.Errorf("tips reveal %s with the demo key: exit %d\n%s%s", tipID, code, revealed, errOut)
 	}
 	// A month of made-up history: the uptime reads like a programme that
 	// has been running (a few outages), not 0 % a minute after the start.

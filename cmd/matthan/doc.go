@@ -4,7 +4,9 @@
 // cameras (demo), the installer's check of one camera (probe), and the
 // operator's tools that talk to a running daemon over its HTTP API
 // (import, export, backup) or directly to a stopped daemon's database
-// (token create, list and revoke; verify for the evidence clips).
+// (token create, list and revoke; verify for the evidence clips), and the
+// police chief's tools for the informants of hotline tips, which run
+// where the chief's private key is (tips reveal, tips rekey).
 //
 // Usage:
 //
@@ -18,6 +20,8 @@
 //	matthan import cameras FILE|- [--server URL] [--token T] [--atomic] [--format csv|geojson]
 //	matthan export cameras [--format csv|geojson|xlsx] [--bom] [--output FILE] [--server URL] [--token T]
 //	matthan backup FILE [--server URL] [--token T]
+//	matthan tips reveal TIP-ID --identity FILE --reason TEXT [--server URL] [--token T]
+//	matthan tips rekey --identity OLD-FILE --recipient NEW-KEY [--recipient NEW-KEY]... [--db PATH]
 //	matthan version
 //	matthan help [COMMAND]
 //
@@ -32,7 +36,8 @@
 // MATTHAN_CLIPS_DIR, MATTHAN_CLIPS_MAX_BYTES, MATTHAN_INCIDENTS_RETENTION,
 // MATTHAN_INCIDENTS_RETENTION_INTERVAL, MATTHAN_BODY_TIMEOUT,
 // MATTHAN_MIN_UPLOAD_RATE, MATTHAN_UPLOAD_GRACE, MATTHAN_TRUSTED_PROXIES,
-// MATTHAN_TLS_CERT_FILE, MATTHAN_TLS_KEY_FILE):
+// MATTHAN_TLS_CERT_FILE, MATTHAN_TLS_KEY_FILE, MATTHAN_TIPS_ENABLED,
+// MATTHAN_TIPS_RECIPIENTS, MATTHAN_TIPS_RETENTION):
 //
 //	MATTHAN_CONFIG       the config file, when --config is not given
 //	MATTHAN_ADMIN_TOKEN  an admin token that needs no database entry (never read from the file)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/vntext"
+	"github.com/matthan/matthan/registry"
 	"github.com/matthan/matthan/report"
 )
 
@@ -158,8 +159,36 @@ func printSummary(w io.Writer, s *report.Summary, tx *reportText, loc *time.Loca
 	if err := money.write(w, reportWidth, 0); err != nil {
 		return err
 	}
+	if s.Tips != nil {
+		if err := printTips(w, s.Tips, tx); err != nil {
+			return err
+		}
+	}
 	_, err := fmt.Fprintf(w, "\n"+tx.footer+"\n",
 		len(s.Communes), s.Total.Cameras, camera.FormatVND(s.Total.FundingVND),
 		s.Total.Incidents[criminal], s.Total.Subjects[criminal])
+	if err == nil && s.Tips != nil {
+		by := map[camera.Outcome]registry.TipOutcomeCount{}
+		for _, o := range s.Tips.ByOutcome {
+			by[o.Outcome] = o
+		}
+		_, err = fmt.Fprintf(w, tx.tipsFooter+"\n", s.Tips.Tips,
+			by[camera.OutcomeCriminal].Tips, by[camera.OutcomeCriminal].People,
+			by[camera.OutcomeAdministrative].Tips, by[camera.OutcomeAdministrative].People,
+			by[camera.OutcomeEducation].People)
+	}
 	return err
+}
+
+// printTips writes the table of hotline tips: one outcome a line, the
+// tips and the people each dealt with, the total last.
+func printTips(w io.Writer, t *report.TipTable, tx *reportText) error {
+	table := &textTable{cols: []tableColumn{{head: tx.outcome}, {head: tx.tips, right: true}, {head: tx.people, right: true}}}
+	for _, o := range t.ByOutcome {
+		table.add(tx.outcomes[o.Outcome], strconv.Itoa(o.Tips), strconv.Itoa(o.People))
+	}
+	table.rule()
+	table.add(tx.total, strconv.Itoa(t.Tips), strconv.Itoa(t.People))
+	fmt.Fprintf(w, "\n%s\n\n", tx.tipsTitle)
+	return table.write(w, reportWidth, 0)
 }

@@ -1,6 +1,10 @@
 package main
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/matthan/matthan/camera"
+)
 
 // reportText is what "matthan report" prints in one language: every label
 // and sentence of the report, so that a language is one entry of
@@ -25,6 +29,11 @@ type reportText struct {
 	received, cost, criminal, suspects string
 	otherIncidents                     string
 	footer                             string // %d communes, %d cameras, %s received, %d cases, %d suspects
+
+	// The table of hotline tips, when the daemon keeps tips.
+	tipsTitle, outcome, tips, people string
+	outcomes                         map[camera.Outcome]string
+	tipsFooter                       string // %d tips, %d criminal cases, %d suspects, %d administrative cases, %d people, %d educated
 }
 
 // reportCatalogue holds the report's languages, by the code --lang takes.
@@ -56,6 +65,16 @@ var reportCatalogue = map[string]*reportText{
 		suspects:       "suspects",
 		otherIncidents: "other\nincidents",
 		footer:         "%d communes, %d cameras, %s received, %d criminal cases with %d suspects.",
+
+		tipsTitle: "Hotline tips and what came of them",
+		outcome:   "outcome",
+		tips:      "tips",
+		people:    "people",
+		outcomes: map[camera.Outcome]string{
+			camera.OutcomeCriminal: "criminal case", camera.OutcomeAdministrative: "administrative case",
+			camera.OutcomeEducation: "educated", camera.OutcomeUnfounded: "unfounded", camera.OutcomePending: "being checked",
+		},
+		tipsFooter: "%d tips: %d criminal cases with %d suspects, %d administrative cases with %d people, %d people educated.",
 	},
 	"vi": {
 		title:      "Báo cáo tổng hợp toàn huyện, lập lúc %s",
@@ -84,6 +103,16 @@ var reportCatalogue = map[string]*reportText{
 		suspects:       "Đối tượng",
 		otherIncidents: "Vụ việc\nkhác",
 		footer:         "%d xã, phường, thị trấn; %d camera; đã nhận %s; %d vụ án hình sự với %d đối tượng.",
+
+		tipsTitle: "Tin báo tố giác và kết quả xử lý",
+		outcome:   "Kết quả",
+		tips:      "Tin báo",
+		people:    "Số người",
+		outcomes: map[camera.Outcome]string{
+			camera.OutcomeCriminal: "Khởi tố hình sự", camera.OutcomeAdministrative: "Xử lý hành chính",
+			camera.OutcomeEducation: "Giáo dục, nhắc nhở", camera.OutcomeUnfounded: "Không có cơ sở", camera.OutcomePending: "Đang xác minh",
+		},
+		tipsFooter: "%d tin báo: %d vụ hình sự với %d đối tượng, %d vụ xử lý hành chính với %d người, giáo dục %d người.",
 	},
 }
 

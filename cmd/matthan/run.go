@@ -57,6 +57,7 @@ func commands() []command {
 		{"report", "print the district summary of a running daemon", (*cli).report},
 		{"probe", "check one camera's RTSP stream now and say what was found", (*cli).probe},
 		{"verify", "re-hash every evidence clip in a stopped daemon's database", (*cli).verify},
+		{"tips", "reveal a tip's informant with a chief's key, or reseal every informant to new keys", (*cli).tips},
 		{"version", "print the version", (*cli).version},
 		{"help", "show help for a command", (*cli).help},
 	}

@@ -88,6 +88,12 @@ func Seed(ctx context.Context, store *registry.Store, h http.Handler, sim *Simul
 		d.loaded = append(d.loaded, fmt.Sprintf("%d %s", n, l.what))
 		log.Info("sample loaded", slog.String("what", l.what), slog.Int("count", n))
 	}
+	n, err := loadTips(ctx, d.api)
+	if err != nil {
+		return nil, fmt.Errorf("load the sample tips: %w", err)
+	}
+	d.loaded = append(d.loaded, fmt.Sprintf("%d tips", n))
+	log.Info("sample loaded", slog.String("what", "tips"), slog.Int("count", n))
 	if d.statement, d.named, err = publishStatement(ctx, d.api); err != nil {
 		return nil, fmt.Errorf("publish the demo's public statement: %w", err)
 	}
@@ -175,6 +181,7 @@ func (l dataSet) load(ctx context.Context, api client) (int, error) {
 // Banner is what the daemon tells the demo's banner.
 type Banner struct {
 	Dir        string    // the demo's data directory
+	TipsKey    string    // the demo chief's age identity file (WriteTipsKey)
 	Now        time.Time // the start, in the users' zone (the timezone setting)
 	TimeLayout string    // how times are shown to the users
 	Poller     PollerSettings
@@ -197,6 +204,7 @@ func (d *Demo) PrintBanner(w io.Writer, url string, b Banner) {
 	printStatement(w, url, d.statement, d.named)
 	printBlock(w, url, d.api.token, b.Dir, d.loaded, b.Now, b.TimeLayout)
 	printIncidents(w, url, d.captures, b.Now.Location())
+	printTips(w, url, b.TipsKey)
 	printSimulation(w, url, b.Poller, d.plan)
 }
 

@@ -11,6 +11,7 @@ const (
 	IntersectionsFile = "intersections.geojson"
 	DonationsFile     = "donations.csv"
 	IncidentsFile     = "incidents.json"
+	TipsFile          = "tips.json"
 )
 
 // Generate makes the sample district from scratch and returns its files by
@@ -34,6 +35,10 @@ func Generate() (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sample: incidents: %w", err)
 	}
+	tips, err := buildTips(w.d.communes, cams, incs)
+	if err != nil {
+		return nil, fmt.Errorf("sample: tips: %w", err)
+	}
 
 	files := map[string][]byte{}
 	for _, f := range []struct {
@@ -46,6 +51,7 @@ func Generate() (map[string][]byte, error) {
 		{CamerasFile, func() ([]byte, error) { return camerasCSV(w.d.communes, cams) }},
 		{DonationsFile, func() ([]byte, error) { return donationsCSV(dons) }},
 		{IncidentsFile, func() ([]byte, error) { return incidentsJSON(incs) }},
+		{TipsFile, func() ([]byte, error) { return tipsJSON(tips) }},
 	} {
 		b, err := f.make()
 		if err != nil {

@@ -43,6 +43,10 @@ func Donations() []byte { return read(DonationsFile) }
 // Incidents returns incidents.json: a JSON array of incidents.
 func Incidents() []byte { return read(IncidentsFile) }
 
+// Tips returns tips.json: a JSON array of hotline tips, as POST
+// /api/v1/tips takes them, with made-up informants.
+func Tips() []byte { return read(TipsFile) }
+
 // FS returns the sample files as a read-only file system, with the names
 // of the *File constants at its root.
 func FS() fs.FS {

@@ -27,6 +27,7 @@ var files = map[string]func() []byte{
 	sample.IntersectionsFile: sample.Intersections,
 	sample.DonationsFile:     sample.Donations,
 	sample.IncidentsFile:     sample.Incidents,
+	sample.TipsFile:          sample.Tips,
 }
 
 // TestEmbeddedFilesAreGenerated runs the generator again: the embedded
