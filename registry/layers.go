@@ -135,7 +135,7 @@ func (s *Store) PutLayers(ctx context.Context, layers []LayerPut, actor camera.A
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for i, l := range layers {
 			if err := commitLayer(tx, l, ms[i]); err != nil {
 				return fmt.Errorf("store layer %s: %w", l.Name, err)
@@ -170,7 +170,7 @@ func (s *Store) putPieces(ctx context.Context, name string, raw []byte) (layerMa
 			return m, err
 		}
 		piece := zipped[int(i)*layerPiece : min(int(i+1)*layerPiece, len(zipped))]
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			b, err := tx.Bucket(bucketLayers).CreateBucketIfNotExists(bucketLayerPieces)
 			if err != nil {
 				return err
@@ -220,7 +220,7 @@ func (s *Store) dropPieces(name string, gen uint64) {
 	if gen == 0 {
 		return
 	}
-	_ = s.db.Update(func(tx *bolt.Tx) error {
+	_ = s.update(func(tx *bolt.Tx) error {
 		pieces := tx.Bucket(bucketLayers).Bucket(bucketLayerPieces)
 		if pieces == nil {
 			return nil
@@ -244,7 +244,7 @@ func (s *Store) dropPieces(name string, gen uint64) {
 // imported.
 func (s *Store) GetLayer(ctx context.Context, name string) ([]byte, error) {
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		layers := tx.Bucket(bucketLayers)
 		v := layers.Get([]byte(name))
 		if v == nil {
