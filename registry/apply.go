@@ -164,7 +164,7 @@ func (s *Store) applyOne(tx *bolt.Tx, c Command, failed error) (Outcome, error) 
 	}
 	b := *s
 	b.tx = tx
-	at := c.At.UTC()
+	at := c.At.In(s.loc)
 	b.now = func() time.Time { return at }
 	v, err := run(&b, context.Background(), c.Payload)
 	if err != nil {

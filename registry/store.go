@@ -49,7 +49,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic, bucketApplied, bucketAppliedByTime}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -87,6 +87,10 @@ type Store struct {
 	// runs every read and write in it, and its clock is the command's
 	// time. Never set on the store callers hold.
 	tx *bolt.Tx
+	// loc is the clock's time zone, read once at Open: a command's time
+	// is given in it while it applies, as the clock gives times (a
+	// donation's latest date is the date in the users' zone).
+	loc *time.Location
 }
 
 // Open opens (creating if needed) the database at path, creating its
@@ -110,7 +114,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency), folds: &foldCache{}, uses: &tokenUses{}, bg: &sync.WaitGroup{}}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency), folds: &foldCache{}, uses: &tokenUses{}, bg: &sync.WaitGroup{}, loc: opts.Now().Location()}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()
