@@ -36,6 +36,7 @@ type node struct {
 	fol  *cluster.Follower
 	st   *replica.Store
 	log  *cluster.Log
+	cli  *clientv3.Client
 	stop func()
 }
 
@@ -54,7 +55,7 @@ func startCluster(t testing.TB, n int) []*node {
 // both stop when the test ends, or on n.stop.
 func startNode(t testing.TB, cli *clientv3.Client, id, path string) *node {
 	t.Helper()
-	n := &node{id: id, path: path, reg: registrytest.OpenAt(t, path, nil)}
+	n := &node{id: id, path: path, cli: cli, reg: registrytest.OpenAt(t, path, nil)}
 	var err error
 	if n.log, err = cluster.NewLog(cli, "test"); err != nil {
 		t.Fatal(err)
