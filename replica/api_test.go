@@ -106,7 +106,9 @@ func TestAPICreateConflictAcrossNodes(t *testing.T) {
 	statuses := make([]int, 2)
 	var wg sync.WaitGroup
 	for i, hs := range []*httptest.Server{a, b} {
-		wg.Go(func() { statuses[i], _ = post(t, hs.URL+"/api/v1/cameras", "application/json", cameraBody(t, "CG-0002")) })
+		wg.Go(func() {
+			statuses[i], _ = post(t, hs.URL+"/api/v1/cameras", "application/json", cameraBody(t, "CG-0002"))
+		})
 	}
 	wg.Wait()
 	if !(statuses[0] == 201 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 201) {
