@@ -158,7 +158,7 @@ func (s *Store) applyOne(tx *bolt.Tx, c Command, failed error) (Outcome, error) 
 	if failed != nil {
 		return Outcome{Err: failed}, nil
 	}
-	run, ok := appliers[c.Kind]
+	run, ok := applierOf(c.Kind)
 	if !ok {
 		return Outcome{}, fmt.Errorf("%w: %w %q at revision %d", errFatal, ErrUnknownCommand, c.Kind, c.Rev)
 	}

@@ -207,68 +207,89 @@ func kind[P any](run func(s *Store, ctx context.Context, p P) (any, error)) appl
 	}
 }
 
-// appliers maps each kind to its apply. A table built once and only
-// read.
-var appliers = map[string]applyFunc{
-	KindCameraCreate: kind(func(s *Store, ctx context.Context, p CameraCreate) (any, error) {
-		if p.Camera.Camera == nil {
-			return nil, badPayload{errors.New("no camera")}
-		}
-		return p.Camera.Camera, s.CreateCamera(ctx, p.Camera.Camera, p.Actor)
-	}),
-	KindCameraReplace: kind(func(s *Store, ctx context.Context, p CameraReplace) (any, error) {
-		if p.Camera.Camera == nil {
-			return nil, badPayload{errors.New("no camera")}
-		}
-		created, err := s.ReplaceCamera(ctx, p.Camera.Camera, p.KeepCredentials, p.Actor)
-		return ReplaceResult{Camera: p.Camera.Camera, Created: created}, err
-	}),
-	KindCameraUpdate: kind(applyCameraUpdate),
-	KindCameraDelete: kind(func(s *Store, ctx context.Context, p CameraDelete) (any, error) {
-		return nil, s.DeleteCamera(ctx, p.ID, p.Actor)
-	}),
-	KindCameraImport: kind(func(s *Store, ctx context.Context, p CameraImport) (any, error) {
-		cams := make([]*camera.Camera, len(p.Cameras))
-		for i, r := range p.Cameras {
-			if r.Camera == nil {
-				return nil, badPayload{fmt.Errorf("row %d: no camera", i)}
+// applierOf returns the apply of kind, false for a kind this program
+// does not know.
+func applierOf(k string) (applyFunc, bool) {
+	switch k {
+	case KindCameraCreate:
+		return kind(func(s *Store, ctx context.Context, p CameraCreate) (any, error) {
+			if p.Camera.Camera == nil {
+				return nil, badPayload{errors.New("no camera")}
 			}
-			cams[i] = r.Camera
-		}
-		res, err := s.Import(ctx, cams, p.Options, p.Actor)
-		return ImportOutcome{Result: res, Cameras: cams}, err
-	}),
-	KindHealthRecord: kind(func(s *Store, ctx context.Context, p HealthRecord) (any, error) {
-		return nil, s.RecordHealth(ctx, p.Current, p.Transitions)
-	}),
-	KindUserCreate: kind(func(s *Store, ctx context.Context, p UserCreate) (any, error) {
-		u := p.User
-		return &u, s.CreateUserHash(ctx, &u, p.PasswordHash, p.Actor)
-	}),
-	KindUserUpdate: kind(func(s *Store, ctx context.Context, p UserUpdate) (any, error) {
-		return s.UpdateUserHash(ctx, p.Name, p.Change, p.PasswordHash, p.Actor)
-	}),
-	KindTokenCreate: kind(func(s *Store, ctx context.Context, p TokenCreate) (any, error) {
-		return s.CreateTokenKey(ctx, p.Spec, p.Key, p.Actor)
-	}),
-	KindTokenRevoke: kind(func(s *Store, ctx context.Context, p TokenRevoke) (any, error) {
-		return s.RevokeToken(ctx, p.ID, p.Actor)
-	}),
-	KindSessionCreate: kind(func(s *Store, ctx context.Context, p SessionCreate) (any, error) {
-		return s.CreateSessionKey(ctx, &p.User, p.Key, p.CSRF, p.Limits)
-	}),
-	KindSessionTouch: kind(func(s *Store, ctx context.Context, p SessionKey) (any, error) {
-		return nil, s.TouchSession(ctx, p.Key)
-	}),
-	KindSessionEnd: kind(func(s *Store, ctx context.Context, p SessionKey) (any, error) {
-		return nil, s.EndSession(ctx, p.Key)
-	}),
-	KindSessionDelete: kind(func(s *Store, ctx context.Context, p SessionDelete) (any, error) {
-		return nil, s.DeleteSessionKey(ctx, p.Key, p.Actor)
-	}),
-	KindBackupRecord: kind(func(s *Store, ctx context.Context, p BackupRecord) (any, error) {
-		return nil, s.RecordBackup(ctx, p.Actor, p.Name, p.Size)
-	}),
+			return p.Camera.Camera, s.CreateCamera(ctx, p.Camera.Camera, p.Actor)
+		}), true
+	case KindCameraReplace:
+		return kind(func(s *Store, ctx context.Context, p CameraReplace) (any, error) {
+			if p.Camera.Camera == nil {
+				return nil, badPayload{errors.New("no camera")}
+			}
+			created, err := s.ReplaceCamera(ctx, p.Camera.Camera, p.KeepCredentials, p.Actor)
+			return ReplaceResult{Camera: p.Camera.Camera, Created: created}, err
+		}), true
+	case KindCameraUpdate:
+		return kind(applyCameraUpdate), true
+	case KindCameraDelete:
+		return kind(func(s *Store, ctx context.Context, p CameraDelete) (any, error) {
+			return nil, s.DeleteCamera(ctx, p.ID, p.Actor)
+		}), true
+	case KindCameraImport:
+		return kind(func(s *Store, ctx context.Context, p CameraImport) (any, error) {
+			cams := make([]*camera.Camera, len(p.Cameras))
+			for i, r := range p.Cameras {
+				if r.Camera == nil {
+					return nil, badPayload{fmt.Errorf("row %d: no camera", i)}
+				}
+				cams[i] = r.Camera
+			}
+			res, err := s.Import(ctx, cams, p.Options, p.Actor)
+			return ImportOutcome{Result: res, Cameras: cams}, err
+		}), true
+	case KindHealthRecord:
+		return kind(func(s *Store, ctx context.Context, p HealthRecord) (any, error) {
+			return nil, s.RecordHealth(ctx, p.Current, p.Transitions)
+		}), true
+	case KindUserCreate:
+		return kind(func(s *Store, ctx context.Context, p UserCreate) (any, error) {
+			u := p.User
+			return &u, s.CreateUserHash(ctx, &u, p.PasswordHash, p.Actor)
+		}), true
+	case KindUserUpdate:
+		return kind(func(s *Store, ctx context.Context, p UserUpdate) (any, error) {
+			return s.UpdateUserHash(ctx, p.Name, p.Change, p.PasswordHash, p.Actor)
+		}), true
+	case KindTokenCreate:
+		return kind(func(s *Store, ctx context.Context, p TokenCreate) (any, error) {
+			return s.CreateTokenKey(ctx, p.Spec, p.Key, p.Actor)
+		}), true
+	case KindTokenRevoke:
+		return kind(func(s *Store, ctx context.Context, p TokenRevoke) (any, error) {
+			return s.RevokeToken(ctx, p.ID, p.Actor)
+		}), true
+	case KindSessionCreate:
+		return kind(func(s *Store, ctx context.Context, p SessionCreate) (any, error) {
+			return s.CreateSessionKey(ctx, &p.User, p.Key, p.CSRF, p.Limits)
+		}), true
+	case KindSessionTouch:
+		return kind(func(s *Store, ctx context.Context, p SessionKey) (any, error) {
+			return nil, s.TouchSession(ctx, p.Key)
+		}), true
+	case KindSessionEnd:
+		return kind(func(s *Store, ctx context.Context, p SessionKey) (any, error) {
+			return nil, s.EndSession(ctx, p.Key)
+		}), true
+	case KindSessionDelete:
+		return kind(func(s *Store, ctx context.Context, p SessionDelete) (any, error) {
+			return nil, s.DeleteSessionKey(ctx, p.Key, p.Actor)
+		}), true
+	case KindBackupRecord:
+		return kind(func(s *Store, ctx context.Context, p BackupRecord) (any, error) {
+			return nil, s.RecordBackup(ctx, p.Actor, p.Name, p.Size)
+		}), true
+	}
+	if f, ok := donationApplier(k); ok {
+		return f, true
+	}
+	return evidenceApplier(k)
 }
 
 // applyCameraUpdate stores p.Next if the camera is still p.Prev.

@@ -55,26 +55,34 @@ type DonationPublic struct {
 	Actor  camera.Actor `json:"actor"`
 }
 
-func init() {
-	appliers[KindDonationCreate] = kind(func(s *Store, ctx context.Context, p DonationCreate) (any, error) {
-		if p.Donation == nil {
-			return nil, badPayload{errors.New("no donation")}
-		}
-		return p.Donation, s.CreateDonationWith(ctx, p.Donation, p.Actor, p.Options)
-	})
-	appliers[KindDonationImport] = kind(func(s *Store, ctx context.Context, p DonationImportCmd) (any, error) {
-		for _, d := range p.Donations {
-			if d == nil {
+// donationApplier is applierOf for the donations' kinds.
+func donationApplier(k string) (applyFunc, bool) {
+	switch k {
+	case KindDonationCreate:
+		return kind(func(s *Store, ctx context.Context, p DonationCreate) (any, error) {
+			if p.Donation == nil {
 				return nil, badPayload{errors.New("no donation")}
 			}
-		}
-		res, err := s.ImportDonationsWith(ctx, p.Donations, p.Actor, p.Options)
-		return DonationImportOutcome{Result: res, Donations: p.Donations}, err
-	})
-	appliers[KindDonationDelete] = kind(func(s *Store, ctx context.Context, p DonationDelete) (any, error) {
-		return s.DeleteDonation(ctx, p.ID, p.Reason, p.Actor)
-	})
-	appliers[KindDonationPublic] = kind(func(s *Store, ctx context.Context, p DonationPublic) (any, error) {
-		return s.SetDonationPublic(ctx, p.ID, p.Public, p.Actor)
-	})
+			return p.Donation, s.CreateDonationWith(ctx, p.Donation, p.Actor, p.Options)
+		}), true
+	case KindDonationImport:
+		return kind(func(s *Store, ctx context.Context, p DonationImportCmd) (any, error) {
+			for _, d := range p.Donations {
+				if d == nil {
+					return nil, badPayload{errors.New("no donation")}
+				}
+			}
+			res, err := s.ImportDonationsWith(ctx, p.Donations, p.Actor, p.Options)
+			return DonationImportOutcome{Result: res, Donations: p.Donations}, err
+		}), true
+	case KindDonationDelete:
+		return kind(func(s *Store, ctx context.Context, p DonationDelete) (any, error) {
+			return s.DeleteDonation(ctx, p.ID, p.Reason, p.Actor)
+		}), true
+	case KindDonationPublic:
+		return kind(func(s *Store, ctx context.Context, p DonationPublic) (any, error) {
+			return s.SetDonationPublic(ctx, p.ID, p.Public, p.Actor)
+		}), true
+	}
+	return nil, false
 }

@@ -2,6 +2,7 @@ package replica_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -58,22 +59,28 @@ func serve(t testing.TB, n *node) *httptest.Server {
 // post sends body to url as the admin and returns the status and body.
 func post(t testing.TB, url, contentType string, body []byte) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodPost, url, bytes.NewReader(body))
+	st, out, err := send(ctxT(t), url, contentType, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return st, out
+}
+
+// send is post for any goroutine: it returns its error.
+func send(ctx context.Context, url, contentType string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, out
+	return resp.StatusCode, out, err
 }
 
 func cameraBody(t testing.TB, id string) []byte {
@@ -104,13 +111,19 @@ func TestAPICreateConflictAcrossNodes(t *testing.T) {
 	}
 
 	statuses := make([]int, 2)
+	errs := make([]error, 2)
+	body2 := cameraBody(t, "CG-0002")
+	ctx := ctxT(t)
 	var wg sync.WaitGroup
 	for i, hs := range []*httptest.Server{a, b} {
-		wg.Go(func() {
-			statuses[i], _ = post(t, hs.URL+"/api/v1/cameras", "application/json", cameraBody(t, "CG-0002"))
-		})
+		wg.Go(func() { statuses[i], _, errs[i] = send(ctx, hs.URL+"/api/v1/cameras", "application/json", body2) })
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	if !(statuses[0] == 201 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 201) {
 		t.Errorf("at once: %v, want one 201 and one 409", statuses)
 	}
