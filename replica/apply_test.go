@@ -183,3 +183,33 @@ func TestCrashBeforeCommitReplays(t *testing.T) {
 		t.Errorf("last applied %d (%v), want %d", last, err, revs[len(revs)-1])
 	}
 }
+
+// Observe sees every command of every node after it is applied, with its
+// outcome: what keeps a node's memory (the spatial index, the poller's
+// list) current with the writes other nodes take.
+func TestObserveOtherNodesWrites(t *testing.T) {
+	nodes := startCluster(t, 2)
+	a, b := nodes[0], nodes[1]
+	seen := make(chan registry.Outcome, 8)
+	b.app.Observe(func(c registry.Command, o registry.Outcome) {
+		if c.Kind == registry.KindCameraCreate {
+			seen <- o
+		}
+	})
+	ctx := ctxT(t)
+	if err := a.st.CreateCamera(ctx, testCamera("CG-0009"), police); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case o := <-seen:
+		if c, ok := o.Value.(*camera.Camera); !ok || o.Err != nil || c.ID != "CG-0009" {
+			t.Errorf("B observed %+v, want camera CG-0009 created", o)
+		}
+	case <-ctx.Done():
+		t.Fatal("B observed nothing")
+	}
+	// Once observed, it is committed: B reads it.
+	if _, err := b.reg.GetCamera(ctx, "CG-0009"); err != nil {
+		t.Errorf("B reads the observed camera: %v", err)
+	}
+}
