@@ -141,12 +141,12 @@ var errFatal = errors.New("apply")
 // the command gave in an earlier run of the batch: it is its outcome and
 // the command is not run again.
 func (s *Store) applyOne(tx *bolt.Tx, c Command, failed error) (Outcome, error) {
-	applied, byTime := tx.Bucket(bucketApplied), tx.Bucket(bucketAppliedByTime)
-	if v := applied.Get([]byte(c.ID)); v != nil && len(v) == 8 {
-		return Outcome{DuplicateOf: int64(binary.BigEndian.Uint64(v))}, nil
-	}
 	if c.ID == "" {
 		return Outcome{}, fmt.Errorf("%w: command at revision %d has no id", errFatal, c.Rev)
+	}
+	applied, byTime := tx.Bucket(bucketApplied), tx.Bucket(bucketAppliedByTime)
+	if v := applied.Get([]byte(c.ID)); len(v) == 8 {
+		return Outcome{DuplicateOf: int64(binary.BigEndian.Uint64(v))}, nil
 	}
 	if err := applied.Put([]byte(c.ID), itob(uint64(c.Rev))); err != nil {
 		return Outcome{}, fmt.Errorf("%w: %w", errFatal, err)
@@ -190,7 +190,7 @@ func pruneApplied(tx *bolt.Tx, cutoff time.Time) error {
 	limit := itob(uint64(cutoff.UnixNano()))
 	var old [][]byte
 	c := byTime.Cursor()
-	for k, _ := c.First(); k != nil && len(k) >= 8 && string(k[:8]) < string(limit); k, _ = c.Next() {
+	for k, _ := c.First(); len(k) >= 8 && string(k[:8]) < string(limit); k, _ = c.Next() {
 		old = append(old, append([]byte(nil), k...))
 	}
 	for _, k := range old {
