@@ -190,6 +190,10 @@ type applyFunc func(s *Store, ctx context.Context, payload []byte) (any, error)
 // decode reads a payload into a value of type P.
 func decode[P any](payload []byte) (P, error) {
 	var p P
+	payload, err := openPayload(payload)
+	if err != nil {
+		return p, badPayload{err}
+	}
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return p, badPayload{err}
 	}

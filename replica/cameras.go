@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,55 +83,91 @@ func (s *Store) ImportCameras(ctx context.Context, cams []*camera.Camera, atomic
 // Import is registry.Store.Import through the log: one command holding
 // every row, or, when the rows do not fit one command, consecutive
 // commands of as many rows as fit — only without Atomic, which commits
-// in parts in single-node mode too. The cameras get their stored values
-// (kept credentials, status and notes, times), as from the registry.
+// in parts in single-node mode too. The parts are appended one after the
+// other while the node applies them, and their outcomes collected in
+// order; a part that fails is reported with the counts of the others
+// (in single-node mode the parts after a failed one are not tried; here
+// they may be in the log already, and take effect). The cameras get their
+// stored values (kept credentials, status and notes, times), as from the
+// registry.
 func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts registry.ImportOptions, actor camera.Actor) (registry.ImportResult, error) {
 	var res registry.ImportResult
+	rows := make([][]byte, len(cams))
+	for i, c := range cams {
+		var err error
+		if rows[i], err = registry.EncodeCameraRecord(c); err != nil {
+			return res, err
+		}
+	}
+	type part struct {
+		start int
+		p     appended
+	}
+	var parts []part
+	var first error
 	for start := 0; start < len(cams); {
-		end, err := s.importPart(cams, start, opts)
+		end, payload, err := s.importPart(rows, start, opts, actor)
 		if err != nil {
-			return res, err
+			first = err
+			break
 		}
-		rows := make([]registry.CameraRecord, end-start)
-		for i, c := range cams[start:end] {
-			rows[i] = registry.CameraRecord{Camera: c}
-		}
-		v, err := s.write(ctx, registry.KindCameraImport, registry.CameraImport{Cameras: rows, Options: opts, Actor: actor})
+		p, err := s.appendPayload(ctx, registry.KindCameraImport, payload)
 		if err != nil {
-			return res, err
+			first = err
+			break
 		}
-		out := v.(registry.ImportOutcome)
-		for i, c := range out.Cameras {
-			*cams[start+i] = *c
-		}
-		res.Created += out.Result.Created
-		res.Updated += out.Result.Updated
-		res.Unchanged += out.Result.Unchanged
+		parts = append(parts, part{start, p})
 		start = end
 	}
-	return res, nil
+	for _, pt := range parts {
+		out, err := s.outcome(ctx, pt.p)
+		if err == nil {
+			err = out.Err
+		}
+		if err != nil {
+			first = cmp.Or(first, err)
+			continue
+		}
+		v := out.Value.(registry.ImportOutcome)
+		for i, c := range v.Cameras {
+			*cams[pt.start+i] = *c
+		}
+		res.Created += v.Result.Created
+		res.Updated += v.Result.Updated
+		res.Unchanged += v.Result.Unchanged
+	}
+	return res, first
 }
 
-// importPart returns the end of the rows from start that fit one
-// command: all the rest when they fit, else as many as fit (not with
-// Atomic: ErrTooLarge).
-func (s *Store) importPart(cams []*camera.Camera, start int, opts registry.ImportOptions) (int, error) {
-	size, limit := 256, s.opts.MaxCommandBytes
-	for i := start; i < len(cams); i++ {
-		b, err := registry.CameraRecord{Camera: cams[i]}.MarshalJSON()
-		if err != nil {
-			return 0, err
-		}
-		size += len(b) + 1
-		if size > limit {
-			if opts.Atomic {
-				return 0, camera.Errorf(camera.ETOOLARGE, "atomic", "an atomic import of %d cameras is too large for one command of the cluster's log (%d bytes at most): import without atomic, or in smaller files", len(cams), limit)
-			}
-			if i == start {
-				return 0, camera.Errorf(camera.ETOOLARGE, "", "camera %q alone is larger than one command of the cluster's log (%d bytes)", cams[i].ID, limit)
-			}
-			return i, nil
-		}
+// partFactor is how many times MaxCommandBytes of rows, uncompressed, a
+// part of an import starts with: camera records shrink four to six times
+// gzipped. A part whose payload is still too large is halved.
+const partFactor = 4
+
+// importPart returns the end of the rows from start that make the next
+// command and its payload: all the rest when they fit one, else as many
+// as fit (with Atomic, ETOOLARGE).
+func (s *Store) importPart(rows [][]byte, start int, opts registry.ImportOptions, actor camera.Actor) (int, []byte, error) {
+	limit := s.opts.MaxCommandBytes
+	end, size := start, 0
+	for end < len(rows) && (opts.Atomic || end == start || size+len(rows[end]) <= partFactor*limit) {
+		size += len(rows[end]) + 1
+		end++
 	}
-	return len(cams), nil
+	for {
+		payload, err := registry.CameraImportPayload(rows[start:end], opts, actor)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(payload) <= limit {
+			return end, payload, nil
+		}
+		if opts.Atomic {
+			return 0, nil, camera.Errorf(camera.ETOOLARGE, "atomic", "an atomic import of %d cameras is too large for one command of the cluster's log (%d bytes, %d at most): import without atomic, or in smaller files", len(rows), len(payload), limit)
+		}
+		if end-start == 1 {
+			return 0, nil, camera.Errorf(camera.ETOOLARGE, "", "camera row %d alone is larger than one command of the cluster's log (%d bytes)", start+1, limit)
+		}
+		end = start + (end-start)/2
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,9 +29,10 @@ type Store struct {
 type Options struct {
 	// Now is the clock that dates commands; time.Now when nil.
 	Now func() time.Time
-	// MaxCommandBytes bounds one command's JSON: etcd refuses a request
-	// above its --max-request-bytes (1.5 MiB by default). A non-atomic
-	// import larger than this goes as several commands.
+	// MaxCommandBytes bounds one command's payload, as it travels
+	// (gzipped when large: registry.EncodePayload): etcd refuses a
+	// request above its --max-request-bytes (1.5 MiB by default). A
+	// non-atomic import larger than this goes as several commands.
 	// DefaultMaxCommandBytes when 0.
 	MaxCommandBytes int
 	// AppendAttempts is how many times a write is appended before its
@@ -91,40 +91,53 @@ func newCommandID() string {
 	return hex.EncodeToString(b)
 }
 
-// command builds a command of kind with payload p, taken now.
-func (s *Store) command(ctx context.Context, kind string, p any) (cluster.Command, error) {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return cluster.Command{}, fmt.Errorf("%s: encode the command: %w", kind, err)
-	}
+// command builds a command of kind with payload data, taken now.
+func (s *Store) command(ctx context.Context, kind string, data []byte) cluster.Command {
 	rid, _ := ctx.Value(requestIDKey{}).(string)
-	return cluster.Command{Kind: kind, ID: newCommandID(), Node: s.node, RequestID: rid, At: s.opts.Now().UTC(), Payload: data}, nil
+	return cluster.Command{Kind: kind, ID: newCommandID(), Node: s.node, RequestID: rid, At: s.opts.Now().UTC(), Payload: data}
 }
 
 // write appends a command of kind with payload p, waits until this node
 // has applied it, and returns its outcome: the value and the error the
 // registry's apply gave.
 func (s *Store) write(ctx context.Context, kind string, p any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	data, err := registry.EncodePayload(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode the command: %w", kind, err)
 	}
-	cmd, err := s.command(ctx, kind, p)
+	return s.writePayload(ctx, kind, data)
+}
+
+// writePayload is write with the payload encoded (registry.EncodePayload
+// or a builder of the registry).
+func (s *Store) writePayload(ctx context.Context, kind string, data []byte) (any, error) {
+	p, err := s.appendPayload(ctx, kind, data)
 	if err != nil {
 		return nil, err
 	}
-	if n := len(cmd.Payload); n > s.opts.MaxCommandBytes {
-		return nil, camera.Errorf(camera.ETOOLARGE, "", "%s: the write takes %d bytes, more than one command of the cluster's log holds (%d): send it in smaller parts", kind, n, s.opts.MaxCommandBytes)
-	}
-	out, err := s.submit(ctx, cmd)
+	out, err := s.outcome(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	return out.Value, out.Err
 }
 
-// submit appends cmd (again, on an error, up to AppendAttempts times) and
-// waits for its outcome.
-func (s *Store) submit(ctx context.Context, cmd cluster.Command) (registry.Outcome, error) {
+// appended is a command in the log whose outcome is not yet collected.
+type appended struct {
+	cmd cluster.Command
+	rev int64
+}
+
+// appendPayload appends a command of kind with payload data (again, on
+// an error, up to AppendAttempts times, with the same id).
+func (s *Store) appendPayload(ctx context.Context, kind string, data []byte) (appended, error) {
+	if err := ctx.Err(); err != nil {
+		return appended{}, err
+	}
+	cmd := s.command(ctx, kind, data)
+	if n := len(cmd.Payload); n > s.opts.MaxCommandBytes {
+		return appended{}, camera.Errorf(camera.ETOOLARGE, "", "%s: the write takes %d bytes, more than one command of the cluster's log holds (%d): send it in smaller parts", kind, n, s.opts.MaxCommandBytes)
+	}
 	var rev int64
 	var err error
 	for range s.opts.AppendAttempts {
@@ -133,9 +146,14 @@ func (s *Store) submit(ctx context.Context, cmd cluster.Command) (registry.Outco
 		}
 	}
 	if err != nil {
-		return registry.Outcome{}, err
+		return appended{}, err
 	}
-	out, kept, err := s.wait(ctx, rev)
+	return appended{cmd: cmd, rev: rev}, nil
+}
+
+// outcome waits until this node has applied p and returns its outcome.
+func (s *Store) outcome(ctx context.Context, p appended) (registry.Outcome, error) {
+	out, kept, err := s.wait(ctx, p.rev)
 	if err == nil && kept && out.DuplicateOf != 0 {
 		// An earlier append of the same command did commit: its
 		// outcome, if this node still keeps it, is the answer.
@@ -146,7 +164,7 @@ func (s *Store) submit(ctx context.Context, cmd cluster.Command) (registry.Outco
 		return registry.Outcome{}, err
 	}
 	if !kept {
-		return registry.Outcome{}, fmt.Errorf("%s %s: %w", cmd.Kind, cmd.ID, ErrOutcomeLost)
+		return registry.Outcome{}, fmt.Errorf("%s %s: %w", p.cmd.Kind, p.cmd.ID, ErrOutcomeLost)
 	}
 	return out, nil
 }
