@@ -78,7 +78,9 @@ func openPayload(b []byte) ([]byte, error) {
 // EncodeCameraRecord returns the record of c as a camera import payload
 // holds it (CameraImportPayload): what the taking node encodes once per
 // row, to size the parts of a large import and to build them.
-func EncodeCameraRecord(c *camera.Camera) ([]byte, error) { return CameraRecord{Camera: c}.MarshalJSON() }
+func EncodeCameraRecord(c *camera.Camera) ([]byte, error) {
+	return CameraRecord{Camera: c}.MarshalJSON()
+}
 
 // CameraImportPayload returns the payload of a KindCameraImport whose
 // rows are the records given (EncodeCameraRecord): the JSON of a
