@@ -11,6 +11,7 @@ import (
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/cluster"
 	"github.com/matthan/matthan/cluster/etcdtest"
+	"github.com/matthan/matthan/internal/gendata"
 	"github.com/matthan/matthan/registry"
 	"github.com/matthan/matthan/registry/registrytest"
 	"github.com/matthan/matthan/replica"
@@ -94,19 +95,15 @@ func BenchmarkCreateCameraThroughLog(b *testing.B) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// BenchmarkImport100k imports 100,000 new cameras through the store's
-// Import, side by side: "single" on a registry alone (single-node mode),
+// BenchmarkImport100k imports 100,000 new cameras (the test data of the
+// API's import benchmark) through the store's Import, side by side: "single" on a registry alone (single-node mode),
 // "cluster" through the log (three etcd members with fsync; commands of
 // up to 1 MiB, applied by the node's follower) until the node that took
 // it has applied it all. The figure is seconds per import.
 func BenchmarkImport100k(b *testing.B) {
 	const n = 100_000
 	cams := func(round int) []*camera.Camera {
-		out := make([]*camera.Camera, n)
-		for i := range out {
-			out[i] = registrytest.Camera(fmt.Sprintf("R%d-%06d", round, i), fmt.Sprintf("Xã %03d", i%500))
-		}
-		return out
+		return gendata.Cameras(gendata.Rows(n, uint64(round+1), fmt.Sprintf("R%d", round), gendata.Vietnam))
 	}
 	run := func(b *testing.B, imp func(ctx context.Context, cams []*camera.Camera) (registry.ImportResult, error)) {
 		ctx := context.Background()
