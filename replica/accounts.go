@@ -2,7 +2,6 @@ package replica
 
 import (
 	"context"
-	"io"
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/registry"
@@ -116,11 +115,6 @@ func (s *Store) DeleteSession(ctx context.Context, secret string, actor camera.A
 func (s *Store) RecordBackup(ctx context.Context, actor camera.Actor, name string, size int64) error {
 	_, err := s.write(ctx, registry.KindBackupRecord, registry.BackupRecord{Name: name, Size: size, Actor: actor})
 	return err
-}
-
-// WriteBackup is the registry's backup of this node's file.
-func (s *Store) WriteBackup(w io.Writer, size func(int64)) (int64, error) {
-	return s.Store.WriteBackup(w, size)
 }
 
 // RecordHealth stores health through the log and the node's registry:
