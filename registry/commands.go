@@ -33,6 +33,7 @@ const (
 	KindSessionEnd    = "session.end"
 	KindSessionDelete = "session.delete"
 	KindBackupRecord  = "backup.record"
+	KindHealthDelete  = "health.delete"
 )
 
 // CameraRecord is a camera as it travels in a payload: its stored record,
@@ -175,6 +176,11 @@ type SessionDelete struct {
 	Actor camera.Actor `json:"actor"`
 }
 
+// HealthDelete is KindHealthDelete's payload; Value is nil.
+type HealthDelete struct {
+	ID string `json:"id"`
+}
+
 // BackupRecord is KindBackupRecord's payload (the audit entry of a
 // backup); Value is nil.
 type BackupRecord struct {
@@ -284,6 +290,10 @@ func applierOf(k string) (applyFunc, bool) {
 	case KindSessionDelete:
 		return kind(func(s *Store, ctx context.Context, p SessionDelete) (any, error) {
 			return nil, s.DeleteSessionKey(ctx, p.Key, p.Actor)
+		}), true
+	case KindHealthDelete:
+		return kind(func(s *Store, ctx context.Context, p HealthDelete) (any, error) {
+			return nil, s.DeleteHealth(ctx, p.ID)
 		}), true
 	case KindBackupRecord:
 		return kind(func(s *Store, ctx context.Context, p BackupRecord) (any, error) {

@@ -17,12 +17,7 @@ func (s *Store) CreateUser(ctx context.Context, u *camera.User, password string,
 	if err != nil {
 		return err
 	}
-	v, err := s.write(ctx, registry.KindUserCreate, registry.UserCreate{User: *u, PasswordHash: hash, Actor: actor})
-	if err != nil {
-		return err
-	}
-	*u = *v.(*camera.User)
-	return nil
+	return s.CreateUserHash(ctx, u, hash, actor)
 }
 
 // UpdateUser is registry.Store.UpdateUser through the log; a new password
@@ -40,11 +35,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch registry.UserCha
 		}
 		ch.Password = nil
 	}
-	v, err := s.write(ctx, registry.KindUserUpdate, registry.UserUpdate{Name: name, Change: ch, PasswordHash: hash, Actor: actor})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*camera.User), nil
+	return s.UpdateUserHash(ctx, name, ch, hash, actor)
 }
 
 // CreateToken is registry.Store.CreateToken through the log: the secret
@@ -52,14 +43,14 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch registry.UserCha
 func (s *Store) CreateToken(ctx context.Context, spec registry.TokenSpec, actor camera.Actor) (registry.Token, string, error) {
 	for {
 		secret := registry.NewTokenSecret()
-		v, err := s.write(ctx, registry.KindTokenCreate, registry.TokenCreate{Spec: spec, Key: registry.HashToken(secret), Actor: actor})
+		tok, err := s.CreateTokenKey(ctx, spec, registry.HashToken(secret), actor)
 		if registry.IsTokenIDTaken(err) {
 			continue // as the registry does: draw again
 		}
 		if err != nil {
 			return registry.Token{}, "", err
 		}
-		return v.(registry.Token), secret, nil
+		return tok, secret, nil
 	}
 }
 
@@ -79,11 +70,11 @@ func (s *Store) RevokeToken(ctx context.Context, id string, actor camera.Actor) 
 // secret is drawn here and answered once; its hash travels.
 func (s *Store) CreateSession(ctx context.Context, u *camera.User, l registry.SessionLimits) (string, registry.Session, error) {
 	secret := registry.NewSessionSecret()
-	v, err := s.write(ctx, registry.KindSessionCreate, registry.SessionCreate{User: *u, Key: registry.HashToken(secret), CSRF: registry.NewCSRF(), Limits: l})
+	sess, err := s.CreateSessionKey(ctx, u, registry.HashToken(secret), registry.NewCSRF(), l)
 	if err != nil {
 		return "", registry.Session{}, err
 	}
-	return secret, v.(registry.Session), nil
+	return secret, sess, nil
 }
 
 // LookupSession is registry.Store.LookupSession: a read of this node's
@@ -94,10 +85,10 @@ func (s *Store) LookupSession(ctx context.Context, secret string, l registry.Ses
 	out, due, err := s.Store.ReadSession(ctx, key, l)
 	switch due {
 	case registry.SessionDueEnd:
-		_, _ = s.write(ctx, registry.KindSessionEnd, registry.SessionKey{Key: key})
+		_ = s.EndSession(ctx, key)
 	case registry.SessionDueTouch:
 		now := s.opts.Now().UTC()
-		if _, terr := s.write(ctx, registry.KindSessionTouch, registry.SessionKey{Key: key}); terr != nil {
+		if terr := s.TouchSession(ctx, key); terr != nil {
 			return registry.Session{}, terr
 		}
 		out = out.Touched(now, l)
@@ -107,8 +98,7 @@ func (s *Store) LookupSession(ctx context.Context, secret string, l registry.Ses
 
 // DeleteSession is registry.Store.DeleteSession through the log.
 func (s *Store) DeleteSession(ctx context.Context, secret string, actor camera.Actor) error {
-	_, err := s.write(ctx, registry.KindSessionDelete, registry.SessionDelete{Key: registry.HashToken(secret), Actor: actor})
-	return err
+	return s.DeleteSessionKey(ctx, registry.HashToken(secret), actor)
 }
 
 // RecordBackup writes the audit entry of a backup through the log.

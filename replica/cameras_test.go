@@ -53,7 +53,9 @@ func TestCameraWritesReachEveryNode(t *testing.T) {
 	if err != nil || up.Name != "Cổng chợ" || up.Notes != "gắn lại" {
 		t.Fatalf("patch: %+v, %v", up, err)
 	}
-	// A change that changes nothing writes nothing.
+	// A change that changes nothing writes nothing (B reads what it has
+	// applied: let it catch up with A's patch first).
+	catchUp(t, a, b)
 	same, err := b.st.UpdateCamera(ctx, "CG-0001", "camera.patch", police, func(c *camera.Camera) error { return nil })
 	if err != nil || !same.UpdatedAt.Equal(up.UpdatedAt) {
 		t.Errorf("empty patch: %+v, %v; want the camera unchanged", same, err)

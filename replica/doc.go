@@ -26,6 +26,12 @@
 // node must be able to probe any camera; etcd must be kept as private as
 // the registry file (client TLS, no public listener).
 //
+// Every write method of the registry — those of the API's, the poller's
+// and the evidence pipeline's interfaces, and the lower-level ones their
+// commands are made of (CreateTokenKey, PutLayerPiece, ...) — is a method
+// of Store that goes through the log: none reaches the node's file around
+// it. Reads are the registry's own, of what this node has applied.
+//
 // What stays node-local: tokens' last-use times (written by the node that
 // saw the use), and the per-probe health figures of RecordHealth (last
 // probe, latency) — only confirmed transitions and the health of the

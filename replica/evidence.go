@@ -133,7 +133,7 @@ func (s *Store) PutLayers(ctx context.Context, layers []registry.LayerPut, actor
 	drop := func() {
 		for _, c := range commits {
 			if c.Gen != 0 {
-				_, _ = s.write(context.WithoutCancel(ctx), registry.KindLayerDropPieces, registry.LayerDrop{Name: c.Name, Gen: c.Gen})
+				_ = s.DropLayerPieces(context.WithoutCancel(ctx), c.Name, c.Gen)
 			}
 		}
 	}
@@ -149,16 +149,15 @@ func (s *Store) PutLayers(ctx context.Context, layers []registry.LayerPut, actor
 		c := &commits[i]
 		c.Pieces, c.Size, c.ZSize = uint32(len(up.Pieces)), up.Size, up.ZSize
 		for j, piece := range up.Pieces {
-			v, err := s.write(ctx, registry.KindLayerPiece, registry.LayerPiece{Name: l.Name, Gen: c.Gen, Index: uint32(j), Data: piece})
+			gen, err := s.PutLayerPiece(ctx, l.Name, c.Gen, uint32(j), piece)
 			if err != nil {
 				drop()
 				return fmt.Errorf("store layer %s: %w", l.Name, err)
 			}
-			c.Gen = v.(uint64)
+			c.Gen = gen
 		}
 	}
 	// A commit that failed is not followed by a drop: its error may be
 	// an append whose answer was lost while the commit did take effect.
-	_, err := s.write(ctx, registry.KindLayerCommit, registry.LayerCommits{Layers: commits, Actor: actor})
-	return err
+	return s.CommitLayers(ctx, commits, actor)
 }

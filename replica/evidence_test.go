@@ -97,6 +97,7 @@ func TestEvidenceAcrossNodes(t *testing.T) {
 	if err := b.st.PutLayers(ctx, []registry.LayerPut{{Name: "communes", Summary: "removed"}}, police); err != nil {
 		t.Fatal(err)
 	}
+	catchUp(t, a, b)
 	for _, n := range nodes {
 		for _, id := range []string{in.ID, bulk[1].ID} {
 			got, err := n.st.GetIncident(ctx, id)
