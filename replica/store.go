@@ -67,7 +67,9 @@ func NewWith(reg *registry.Store, log *cluster.Log, f *cluster.Follower, node st
 	return &Store{Store: reg, log: log, follower: f, node: node, opts: o}
 }
 
-// Registry returns the node's own registry.
+// Registry returns the node's own registry, for what is the node's alone
+// (its backup, its Close): a write made on it does not go through the
+// log, and the other nodes never see it.
 func (s *Store) Registry() *registry.Store { return s.Store }
 
 // requestIDKey is the context key of WithRequestID.
