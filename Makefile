@@ -131,6 +131,10 @@ bench: deps web
 	# not yet the daemon.
 	$(BENCH) -bench 'LogWrite' -benchtime 300x ./cluster
 	$(BENCH) -bench 'ApplyCatchUp100k' -benchtime 1x -timeout 10m ./cluster
+	# The registry applying the log (replica): a camera created through
+	# the log, and a node catching up on 100,000 camera commands.
+	$(BENCH) -bench 'CreateCameraThroughLog' -benchtime 300x ./replica
+	$(BENCH) -bench 'RegistryApplyCatchUp100k' -benchtime 1x -timeout 20m ./replica
 
 ## lint: go.mod and go.sum tidy, gofmt, go vet, staticcheck and
 ## govulncheck; fails on any finding

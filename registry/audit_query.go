@@ -111,7 +111,7 @@ func (s *Store) QueryAudit(ctx context.Context, q AuditQuery) (items []AuditEntr
 		scan = DefaultAuditScan
 	}
 	m := auditMatcher{actor: vntext.Fold(q.Actor), target: vntext.Fold(q.Target), actions: q.Actions, from: q.From, to: q.To}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(bucketAudit).Cursor()
 		var k, v []byte
 		if q.Before == 0 {

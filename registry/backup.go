@@ -14,7 +14,7 @@ import (
 // snapshot it sees; sizes may differ by the time the backup runs.
 func (s *Store) BackupSize() (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Size()
 		return nil
 	})
@@ -27,7 +27,7 @@ func (s *Store) BackupSize() (int64, error) {
 // bbolt file that Open accepts.
 func (s *Store) WriteBackup(w io.Writer, size func(int64)) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if size != nil {
 			size(tx.Size())
 		}
@@ -49,7 +49,7 @@ func (s *Store) RecordBackup(ctx context.Context, actor camera.Actor, name strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return appendAudit(tx, s.now().UTC(), actor, ActionBackup, name, []string{fmt.Sprintf("bytes: %d", size)})
 	})
 }

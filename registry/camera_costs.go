@@ -19,7 +19,7 @@ func (s *Store) CameraCosts(ctx context.Context, keep func(commune string) bool)
 	var costs []int64
 	active := []byte(camera.StatusActive)
 	decided := map[string]bool{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return eachCameraFacts(ctx, tx, func(_ []byte, f *cameraFacts) error {
 			if f.cost <= 0 || !bytes.Equal(f.status, active) {
 				return nil

@@ -16,7 +16,7 @@ func (s *Store) CreateCamera(ctx context.Context, c *camera.Camera, actor camera
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCameras)
 		if b.Get([]byte(c.ID)) != nil {
 			return camera.Errorf(camera.ECONFLICT, "id", "a camera with id %q already exists", c.ID)
@@ -36,7 +36,7 @@ func (s *Store) GetCamera(ctx context.Context, id string) (*camera.Camera, error
 		return nil, err
 	}
 	var c *camera.Camera
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketCameras).Get([]byte(id))
 		if v == nil {
 			return notFound("camera", id)
@@ -56,7 +56,7 @@ func (s *Store) ReplaceCamera(ctx context.Context, c *camera.Camera, keepCredent
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCameras)
 		now := s.now().UTC()
 		c.UpdatedAt = now
@@ -92,7 +92,7 @@ func (s *Store) UpdateCamera(ctx context.Context, id string, action string, acto
 		return nil, err
 	}
 	var out *camera.Camera
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCameras)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -131,7 +131,7 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, actor camera.Actor)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketCameras).Get([]byte(id)) == nil {
 			return notFound("camera", id)
 		}
@@ -148,7 +148,7 @@ func (s *Store) DeleteCamera(ctx context.Context, id string, actor camera.Actor)
 // CountCameras returns how many cameras are stored.
 func (s *Store) CountCameras(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketCameras).Stats().KeyN
 		return nil
 	})
@@ -158,7 +158,7 @@ func (s *Store) CountCameras(ctx context.Context) (int, error) {
 // ForEachCamera calls fn for every camera in id order, from one consistent
 // snapshot. It stops at the first error fn returns, or when ctx is done.
 func (s *Store) ForEachCamera(ctx context.Context, fn func(*camera.Camera) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketCameras).Cursor()
 		i := 0
 		for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -187,7 +187,7 @@ func (s *Store) ListCameras(ctx context.Context, after string, limit int, keep f
 	if keep != nil {
 		keepPtr = func(c **camera.Camera) bool { return keep(*c) }
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		items, next, err = pageCameras(ctx, tx, after, limit, func(c *camera.Camera) (*camera.Camera, error) { return c, nil }, keepPtr)
 		return err
 	})

@@ -72,7 +72,7 @@ func (s *Store) AttachClip(ctx context.Context, incidentID string, clip *camera.
 	if err := clip.Validate(); err != nil {
 		return nil, false, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		ib := tx.Bucket(bucketIncidents)
 		v := ib.Get([]byte(incidentID))
 		if v == nil {
@@ -135,7 +135,7 @@ func (s *Store) GetClip(ctx context.Context, id string) (*camera.Clip, error) {
 		return nil, err
 	}
 	var c *camera.Clip
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var v []byte
 		if b := tx.Bucket(bucketClips); b != nil {
 			v = b.Get([]byte(id))
@@ -157,7 +157,7 @@ func (s *Store) IncidentClips(ctx context.Context, incidentID string) ([]*camera
 		return nil, err
 	}
 	var out []*camera.Clip
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketIncidents).Get([]byte(incidentID))
 		if v == nil {
 			return notFound("incident", incidentID)
@@ -192,7 +192,7 @@ func (s *Store) ListClips(ctx context.Context, after string, limit int) (items [
 	if limit <= 0 {
 		limit = DefaultListLimit
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClips)
 		if b == nil {
 			return nil
@@ -220,7 +220,7 @@ func (s *Store) ListClips(ctx context.Context, after string, limit int) (items [
 
 // ClipTotals returns the number of stored clips and their total bytes.
 func (s *Store) ClipTotals(ctx context.Context) (clips int64, bytes int64, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		clips, bytes = readClipTotals(tx.Bucket(bucketMeta).Get(keyClipTotals))
 		return ctx.Err()
 	})

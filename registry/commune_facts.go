@@ -259,8 +259,8 @@ func (s *Store) CostTotals(ctx context.Context) (map[string]int64, error) {
 		return nil, err
 	}
 	var out map[string]int64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		names, cost, err := readCommuneNames(tx, &s.folds)
+	err := s.view(func(tx *bolt.Tx) error {
+		names, cost, err := readCommuneNames(tx, s.folds)
 		if err != nil {
 			return err
 		}

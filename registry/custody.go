@@ -48,7 +48,7 @@ func (s *Store) AppendCustody(ctx context.Context, e camera.CustodyEntry) (camer
 	if err := e.Validate(); err != nil {
 		return e, err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketClips).Get([]byte(e.ClipID)) == nil {
 			return notFound("clip", e.ClipID)
 		}
@@ -67,7 +67,7 @@ func (s *Store) ListCustody(ctx context.Context, clipID string, after uint64, li
 		limit = DefaultListLimit
 	}
 	limit = min(limit, MaxListLimit)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		clips, b := tx.Bucket(bucketClips), tx.Bucket(bucketCustody)
 		if clips == nil || clips.Get([]byte(clipID)) == nil {
 			return notFound("clip", clipID)

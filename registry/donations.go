@@ -159,8 +159,8 @@ func (s *Store) planDonations(ctx context.Context, ds []*camera.Donation, bulk b
 	// spelling, and each camera is read by its id: a single donation
 	// costs a few lookups however many cameras there are.
 	p := &donationPlan{keep: ds, communes: make([]string, len(ds))}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		names, _, err := readCommuneNames(tx, &s.folds)
+	err := s.view(func(tx *bolt.Tx) error {
+		names, _, err := readCommuneNames(tx, s.folds)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (s *Store) planDonations(ctx context.Context, ds []*camera.Donation, bulk b
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.View(func(tx *bolt.Tx) error { return checkDonationSums(tx, p.keep, p.communes, p.index, bulk) }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) error { return checkDonationSums(tx, p.keep, p.communes, p.index, bulk) }); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -242,7 +242,7 @@ func (s *Store) importDonations(ctx context.Context, ds []*camera.Donation, acto
 			return res, err
 		}
 		p.own = own
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			return p.write(ctx, tx, bulk)
 		})
 		if err != nil {
@@ -305,7 +305,7 @@ func (s *Store) GetDonation(ctx context.Context, id string) (*camera.Donation, e
 		return nil, notFound("donation", id)
 	}
 	var d *camera.Donation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketDonations).Get(itob(seq))
 		if v == nil {
 			return notFound("donation", id)
@@ -320,7 +320,7 @@ func (s *Store) GetDonation(ctx context.Context, id string) (*camera.Donation, e
 // CountDonations returns how many donations are stored and their sum,
 // from the running totals (no scan).
 func (s *Store) CountDonations(ctx context.Context) (count int, totalVND int64, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(_, v []byte) error {
 			t, err := record.DecodeCommuneTotal(v)
 			if err != nil {

@@ -28,7 +28,7 @@ func (s *Store) SetDonationPublic(ctx context.Context, id string, public bool, a
 		return nil, notFound("donation", id)
 	}
 	var d *camera.Donation
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDonations)
 		v := b.Get(itob(seq))
 		if v == nil {

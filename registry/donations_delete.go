@@ -45,7 +45,7 @@ func (s *Store) DeleteDonation(ctx context.Context, id, reason string, actor cam
 		return nil, notFound("donation", id)
 	}
 	var d *camera.Donation
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketDonations).Get(itob(seq))
 		if v == nil {
 			return notFound("donation", id)

@@ -289,7 +289,7 @@ func (s *Store) FindDuplicates(ctx context.Context, ds []*camera.Donation) ([]Du
 		rows[i] = giftRowOf(f, d, d.Commune)
 	}
 	var out []Duplicate
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = findDuplicates(ctx, tx, f, rows, true)
 		return err

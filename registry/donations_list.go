@@ -131,7 +131,7 @@ func (s *Store) walkDonations(ctx context.Context, f DonationFilter, after []byt
 		hi = record.DateNum(f.To)
 	}
 	donor := newDonorMatcher(f.Donor)
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		switch {
 		case f.CameraID != "":
 			bucket, prefix = bucketDonByCamera, append([]byte(f.CameraID), 0)

@@ -98,7 +98,7 @@ var _ camera.Places = (*Places)(nil)
 // Places loads a snapshot of the cameras' communes.
 func (s *Store) Places(ctx context.Context) (*Places, error) {
 	p := &Places{ids: map[string]*spelling{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		p.names, err = loadCommuneNames(ctx, tx, p.ids)
 		return err

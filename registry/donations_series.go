@@ -52,7 +52,7 @@ func (s *Store) DonationMonths(ctx context.Context, commune, from, to string) ([
 	}
 	filter := vntext.NewCommuneFilter(commune)
 	var out []CommuneMonths
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		type named struct{ fold, spelling string }
 		var communes []named
 		err := tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {

@@ -25,7 +25,7 @@ func (s *Store) DonationTotals(ctx context.Context) (map[string]int64, error) {
 	}
 	out := map[string]int64{}
 	var all int64 // so that a sum of the totals fits too
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDonTotals).ForEach(func(k, v []byte) error {
 			t, err := record.DecodeCommuneTotal(v)
 			if err != nil {

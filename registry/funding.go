@@ -204,14 +204,14 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 	go func() {
 		defer close(done)
 		if !inlineUp {
-			derr = s.db.View(func(tx *bolt.Tx) error {
+			derr = s.view(func(tx *bolt.Tx) error {
 				var err error
 				upMillis, err = upTotal(ctx, tx, w.From, w.To)
 				return err
 			})
 		}
 		if derr == nil {
-			derr = s.db.View(func(tx *bolt.Tx) error {
+			derr = s.view(func(tx *bolt.Tx) error {
 				var err error
 				ds, err = donationPass(ctx, tx, groupBy)
 				return err
@@ -222,7 +222,7 @@ func (s *Store) Funding(ctx context.Context, groupBy GroupBy, w Window) (*Fundin
 		}
 	}()
 	var cs *cameraSide
-	cerr := s.db.View(func(tx *bolt.Tx) error {
+	cerr := s.view(func(tx *bolt.Tx) error {
 		var err error
 		cs, err = cameraPass(ctx, tx, groupBy, inlineUp, w)
 		return err

@@ -48,7 +48,7 @@ func (s *Store) fundingWhere(ctx context.Context, groupBy GroupBy, w Window, mat
 		return nil, err
 	}
 	groupBy, w = rep.GroupBy, Window{From: rep.From, To: rep.To}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		cs, err := scopedCameras(ctx, tx, groupBy, w, match)
 		if err != nil {
 			return err

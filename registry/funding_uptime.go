@@ -173,7 +173,7 @@ func (s *Store) UptimeAll(ctx context.Context, from, to time.Time) (map[string]t
 		to = now
 	}
 	out := map[string]time.Duration{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return walkUptime(ctx, tx, from, to, func(id []byte, up time.Duration) { out[string(id)] = up })
 	})
 	if err != nil {
@@ -198,7 +198,7 @@ func (s *Store) UptimeByCommune(ctx context.Context, from, to time.Time) (map[st
 	}
 	// Pointers, so that adding to a commune met before allocates no key.
 	sums := map[string]*time.Duration{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		w := newUpWalker(tx, from, to)
 		err := eachCameraFacts(ctx, tx, func(id []byte, f *cameraFacts) error {
 			if camera.Status(f.status) != camera.StatusActive {

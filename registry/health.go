@@ -90,7 +90,7 @@ func (s *Store) RecordHealth(ctx context.Context, current []camera.Health, trans
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		cams := tx.Bucket(bucketCameras)
 		hb := tx.Bucket(bucketHealth)
 		tb := tx.Bucket(bucketTransitions)
@@ -136,7 +136,7 @@ func (s *Store) CurrentHealth(ctx context.Context, id string) (camera.Health, er
 		return camera.Health{}, err
 	}
 	var h camera.Health
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketCameras).Get([]byte(id)) == nil {
 			return notFound("camera", id)
 		}
@@ -164,7 +164,7 @@ func healthIn(tx *bolt.Tx, id string) (camera.Health, error) {
 // order, from one snapshot (the poller's initial load). Cameras never
 // probed have no record.
 func (s *Store) ForEachHealth(ctx context.Context, fn func(camera.Health) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHealth)
 		if b == nil {
 			return nil
@@ -204,7 +204,7 @@ type HealthItem struct {
 // next is the id to pass as after for the following page, "" on the last
 // page. It backs GET /api/v1/health?commune=&state=.
 func (s *Store) ListHealth(ctx context.Context, after string, limit int, keep func(*HealthItem) bool) (items []HealthItem, next string, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		items, next, err = pageCameras(ctx, tx, after, limit, func(cam *camera.Camera) (HealthItem, error) {
 			h, err := healthIn(tx, cam.ID)
 			return HealthItem{Health: h, Name: cam.Name, Commune: cam.Commune, Status: cam.Status}, err
@@ -220,7 +220,7 @@ func (s *Store) DeleteHealth(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return deleteHealthTx(tx, id) })
+	return s.update(func(tx *bolt.Tx) error { return deleteHealthTx(tx, id) })
 }
 
 // deleteHealthTx removes a camera's health inside the caller's write
@@ -257,7 +257,7 @@ type CommuneHealth struct {
 // is the live view).
 func (s *Store) HealthSummary(ctx context.Context) ([]CommuneHealth, error) {
 	by := map[string]*CommuneHealth{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketCameras).Cursor()
 		i := 0
 		for k, v := c.First(); k != nil; k, v = c.Next() {

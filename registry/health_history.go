@@ -23,7 +23,7 @@ func (s *Store) Transitions(ctx context.Context, id string, from, to time.Time, 
 		return nil, err
 	}
 	var out []camera.Transition
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTransitions)
 		if b == nil {
 			return nil
@@ -75,7 +75,7 @@ func (s *Store) StateAt(ctx context.Context, id string, t time.Time) (camera.Hea
 		return "", "", err
 	}
 	state, reason := camera.StateUnknown, ""
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		tr, ok, err := transitionAt(tx, id, t)
 		if ok {
 			state, reason = tr.To, tr.Reason
@@ -90,7 +90,7 @@ func (s *Store) StateAt(ctx context.Context, id string, t time.Time) (camera.Hea
 // entry.
 func (s *Store) StatesAt(ctx context.Context, ids []string, t time.Time) (map[string]camera.HealthState, error) {
 	out := make(map[string]camera.HealthState, len(ids))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		for i, id := range ids {
 			if i%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
@@ -182,7 +182,7 @@ func (s *Store) Uptime(ctx context.Context, id string, from, to time.Time) (Upti
 		initial = camera.StateUnknown
 		inside  []camera.Transition
 	)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		tr, ok, err := transitionAt(tx, id, from)
 		if err != nil {
 			return err

@@ -55,7 +55,7 @@ func (s *Store) Import(ctx context.Context, cams []*camera.Camera, opts ImportOp
 		}
 		end := min(start+batch, len(cams))
 		var r ImportResult
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			r = ImportResult{}
 			b := tx.Bucket(bucketCameras)
 			// Imports mostly add ids in order (CG-0001, CG-0002, ...):

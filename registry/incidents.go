@@ -152,7 +152,7 @@ func (s *Store) createIncidents(ctx context.Context, ins []*camera.Incident, act
 		for i, in := range chunk {
 			saved[i] = *in
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			return s.createChunk(ctx, tx, chunk, created, actor, bulk)
 		})
 		if err != nil {
@@ -250,7 +250,7 @@ func (s *Store) GetIncident(ctx context.Context, id string) (*camera.Incident, e
 		return nil, err
 	}
 	var in *camera.Incident
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIncidents)
 		var v []byte
 		if b != nil {
@@ -277,7 +277,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, actor camera.Acto
 		return nil, err
 	}
 	var out *camera.Incident
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIncidents)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -357,7 +357,7 @@ func sameCoord(a, b *float64) bool {
 // CountIncidents returns how many incidents are stored.
 func (s *Store) CountIncidents(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketIncidents); b != nil {
 			n = b.Stats().KeyN
 		}

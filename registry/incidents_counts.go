@@ -80,7 +80,7 @@ func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows
 	hands := map[handKey]*HandlingCountRow{}
 	out := &IncidentCounts{Rows: []IncidentCountRow{}, ByHandling: []HandlingCountRow{}}
 
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIncByTime)
 		if b == nil {
 			return nil

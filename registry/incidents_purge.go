@@ -19,7 +19,7 @@ import (
 // cutoff can have ended before it, which bounds the scan.
 func (s *Store) ExpiredIncidents(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIncByTime)
 		if b == nil {
 			return nil
@@ -69,7 +69,7 @@ func (s *Store) PurgeIncident(ctx context.Context, id string, cutoff time.Time, 
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		ib := tx.Bucket(bucketIncidents)
 		v := ib.Get([]byte(id))
 		if v == nil {

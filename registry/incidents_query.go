@@ -266,7 +266,7 @@ func (s *Store) ListIncidents(ctx context.Context, q IncidentQuery) (items []*ca
 		hi = after
 	}
 
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b, records := tx.Bucket(p.bucket), tx.Bucket(bucketIncidents)
 		if b == nil || records == nil {
 			return nil

@@ -135,7 +135,7 @@ func (s *Store) PutLayers(ctx context.Context, layers []LayerPut, actor camera.A
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for i, l := range layers {
 			if err := commitLayer(tx, l, ms[i]); err != nil {
 				return fmt.Errorf("store layer %s: %w", l.Name, err)
@@ -152,41 +152,120 @@ func (s *Store) PutLayers(ctx context.Context, layers []LayerPut, actor camera.A
 // layer name, and returns its manifest. On failure the pieces written
 // are the caller's to drop (the manifest has their generation).
 func (s *Store) putPieces(ctx context.Context, name string, raw []byte) (layerManifest, error) {
-	var z bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+	up, err := SplitLayer(raw)
 	if err != nil {
 		return layerManifest{}, err
 	}
-	if _, err := zw.Write(raw); err != nil {
-		return layerManifest{}, err
-	}
-	if err := zw.Close(); err != nil {
-		return layerManifest{}, err
-	}
-	zipped := z.Bytes()
-	m := layerManifest{pieces: uint32((len(zipped) + layerPiece - 1) / layerPiece), size: uint64(len(raw)), zsize: uint64(len(zipped))}
-	for i := range m.pieces {
+	m := layerManifest{pieces: uint32(len(up.Pieces)), size: up.Size, zsize: up.ZSize}
+	for i, piece := range up.Pieces {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		piece := zipped[int(i)*layerPiece : min(int(i+1)*layerPiece, len(zipped))]
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			b, err := tx.Bucket(bucketLayers).CreateBucketIfNotExists(bucketLayerPieces)
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				if m.gen, err = b.NextSequence(); err != nil {
-					return err
-				}
-			}
-			return b.Put(pieceKey(name, m.gen, i), piece)
-		})
+		gen, err := s.PutLayerPiece(ctx, name, m.gen, uint32(i), piece)
 		if err != nil {
-			return m, fmt.Errorf("store layer %s: %w", name, err)
+			return m, err
 		}
+		m.gen = gen
 	}
 	return m, nil
+}
+
+// LayerUpload is a layer cut into the pieces it is stored in: its
+// gzipped bytes, a piece at a time (SplitLayer).
+type LayerUpload struct {
+	Pieces      [][]byte
+	Size, ZSize uint64 // of the layer, of its gzipped form
+}
+
+// SplitLayer gzips raw and cuts it into pieces, as PutLayers stores it.
+// In cluster mode each piece is a command of its own (PutLayerPiece),
+// then one command commits the layers (CommitLayers).
+func SplitLayer(raw []byte) (LayerUpload, error) {
+	var z bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+	if err != nil {
+		return LayerUpload{}, err
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return LayerUpload{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return LayerUpload{}, err
+	}
+	zipped := z.Bytes()
+	up := LayerUpload{Size: uint64(len(raw)), ZSize: uint64(len(zipped))}
+	for start := 0; start < len(zipped); start += layerPiece {
+		up.Pieces = append(up.Pieces, zipped[start:min(start+layerPiece, len(zipped))])
+	}
+	return up, nil
+}
+
+// PutLayerPiece stores piece i of a new generation of layer name, in a
+// transaction of its own, and returns the generation: gen 0 with i 0
+// draws a new one. The layer is unchanged until CommitLayers points it at
+// its pieces.
+func (s *Store) PutLayerPiece(ctx context.Context, name string, gen uint64, i uint32, piece []byte) (uint64, error) {
+	if (gen == 0) != (i == 0) {
+		return 0, camera.Errorf(camera.EINVALID, "piece", "piece %d of layer %s without its generation", i, name)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(bucketLayers).CreateBucketIfNotExists(bucketLayerPieces)
+		if err != nil {
+			return err
+		}
+		if gen == 0 {
+			if gen, err = b.NextSequence(); err != nil {
+				return err
+			}
+		}
+		return b.Put(pieceKey(name, gen, i), piece)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store layer %s: %w", name, err)
+	}
+	return gen, nil
+}
+
+// LayerCommit points layer Name at the pieces PutLayerPiece stored under
+// Gen (or removes it, with Remove), with Summary in its audit entry.
+type LayerCommit struct {
+	Name    string `json:"name"`
+	Summary string `json:"summary"`
+	Remove  bool   `json:"remove,omitempty"`
+	Gen     uint64 `json:"gen,omitempty"`
+	Pieces  uint32 `json:"pieces,omitempty"`
+	Size    uint64 `json:"size,omitempty"`
+	ZSize   uint64 `json:"zsize,omitempty"`
+}
+
+// CommitLayers is the last transaction of PutLayers: every layer of
+// commits at once, with an audit entry each.
+func (s *Store) CommitLayers(ctx context.Context, commits []LayerCommit, actor camera.Actor) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		for _, c := range commits {
+			l := LayerPut{Name: c.Name, Summary: c.Summary}
+			if !c.Remove {
+				l.Raw = []byte{} // not nil: stored, not removed
+			}
+			m := layerManifest{gen: c.Gen, pieces: c.Pieces, size: c.Size, zsize: c.ZSize}
+			if err := commitLayer(tx, l, m); err != nil {
+				return fmt.Errorf("store layer %s: %w", l.Name, err)
+			}
+			if err := appendAudit(tx, s.now().UTC(), actor, "layer.import", l.Name, []string{l.Summary}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DropLayerPieces deletes the pieces of a generation not committed.
+func (s *Store) DropLayerPieces(ctx context.Context, name string, gen uint64) error {
+	s.dropPieces(name, gen)
+	return nil
 }
 
 // commitLayer points layer l at the pieces of manifest m, or removes it
@@ -220,7 +299,7 @@ func (s *Store) dropPieces(name string, gen uint64) {
 	if gen == 0 {
 		return
 	}
-	_ = s.db.Update(func(tx *bolt.Tx) error {
+	_ = s.update(func(tx *bolt.Tx) error {
 		pieces := tx.Bucket(bucketLayers).Bucket(bucketLayerPieces)
 		if pieces == nil {
 			return nil
@@ -244,7 +323,7 @@ func (s *Store) dropPieces(name string, gen uint64) {
 // imported.
 func (s *Store) GetLayer(ctx context.Context, name string) ([]byte, error) {
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		layers := tx.Bucket(bucketLayers)
 		v := layers.Get([]byte(name))
 		if v == nil {

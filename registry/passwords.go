@@ -29,8 +29,10 @@ const (
 	argonSaltLen   = 16
 )
 
-// hashPassword returns the PHC string of password under a fresh salt.
-func (s *Store) hashPassword(ctx context.Context, password string) (string, error) {
+// HashPassword returns the PHC string of password under a fresh salt.
+// In cluster mode the node that takes a request hashes, and the hash
+// travels in the command (registry.KindUserCreate).
+func (s *Store) HashPassword(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
 	if err := s.acquireHash(ctx); err != nil {

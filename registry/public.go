@@ -50,8 +50,8 @@ func (s *Store) Publish(ctx context.Context, commune string, actor camera.Actor)
 	if filter.Empty() {
 		return pub, false, camera.Errorf(camera.EINVALID, "commune", "is required")
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		names, _, err := readCommuneNames(tx, &s.folds)
+	err = s.update(func(tx *bolt.Tx) error {
+		names, _, err := readCommuneNames(tx, s.folds)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (s *Store) Unpublish(ctx context.Context, commune string, actor camera.Acto
 		return pub, err
 	}
 	filter := vntext.NewCommuneFilter(commune)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var found []Publication
 		err := eachPublication(tx, func(p Publication) error {
 			if p.Slug == commune || filter.Match(p.Commune) {
@@ -152,7 +152,7 @@ func (s *Store) Unpublish(ctx context.Context, commune string, actor camera.Acto
 // of their folded names.
 func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	var out []Publication
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return eachPublication(tx, func(p Publication) error {
 			out = append(out, p)
 			return nil
@@ -170,7 +170,7 @@ func (s *Store) PublicationBySlug(ctx context.Context, slug string) (Publication
 		return pub, err
 	}
 	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return eachPublication(tx, func(p Publication) error {
 			if p.Slug == slug {
 				pub, found = p, true

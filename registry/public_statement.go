@@ -84,7 +84,7 @@ func (s *Store) PublicStatement(ctx context.Context, slug string) (*Statement, e
 		st.Cameras = append(st.Cameras, StatementCamera{ID: r.Key, Name: r.Name, Retired: r.Status == camera.StatusRetired,
 			CostVND: r.CostVND, DonatedVND: r.DonatedVND, UpMillis: r.UpMillis})
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		var seqs []uint64
 		prefix := append([]byte(fold), 0)
 		c := tx.Bucket(bucketDonByCommune).Cursor()

@@ -77,41 +77,99 @@ func randomSecret(n int) string {
 // ended are swept out on the way.
 func (s *Store) CreateSession(ctx context.Context, u *camera.User, l SessionLimits) (string, Session, error) {
 	secret := randomSecret(32)
-	now := s.now().UTC()
-	rec := sessionRecord{User: u.Name, CSRF: randomSecret(24), CreatedAt: now, LastSeenAt: now}
-	v, err := json.Marshal(rec)
+	sess, err := s.CreateSessionKey(ctx, u, HashToken(secret), NewCSRF(), l)
 	if err != nil {
 		return "", Session{}, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	return secret, sess, nil
+}
+
+// NewCSRF returns a fresh random CSRF token for a session.
+func NewCSRF() string { return randomSecret(24) }
+
+// NewSessionSecret returns a fresh random session secret (the cookie's
+// value); the store keeps only its HashToken.
+func NewSessionSecret() string { return randomSecret(32) }
+
+// CreateSessionKey is CreateSession for a secret its caller drew
+// (NewSessionSecret) and keeps: key is its HashToken, csrf the session's
+// CSRF token (NewCSRF).
+func (s *Store) CreateSessionKey(ctx context.Context, u *camera.User, key, csrf string, l SessionLimits) (Session, error) {
+	now := s.now().UTC()
+	rec := sessionRecord{User: u.Name, CSRF: csrf, CreatedAt: now, LastSeenAt: now}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return Session{}, err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := sweepSessions(tx, now, l); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketSessions).Put([]byte(HashToken(secret)), v); err != nil {
+		if err := tx.Bucket(bucketSessions).Put([]byte(key), v); err != nil {
 			return err
 		}
 		return appendAudit(tx, now, u.Actor(), "session.create", u.Name, nil)
 	})
 	if err != nil {
-		return "", Session{}, err
+		return Session{}, err
 	}
-	return secret, Session{User: *u, CSRF: rec.CSRF, CreatedAt: now, LastSeenAt: now, ExpiresAt: rec.expires(l)}, nil
+	return Session{User: *u, CSRF: rec.CSRF, CreatedAt: now, LastSeenAt: now, ExpiresAt: rec.expires(l)}, nil
 }
+
+// SessionDue is the write a session lookup calls for.
+type SessionDue int
+
+// The writes a lookup calls for: none, recording its use (at most once a
+// minute), or removing the session, which has ended.
+const (
+	SessionDueNone SessionDue = iota
+	SessionDueTouch
+	SessionDueEnd
+)
 
 // LookupSession returns the session of secret, EUNAUTHORIZED when there
 // is none or it has ended. It records the use (at most once a minute).
 func (s *Store) LookupSession(ctx context.Context, secret string, l SessionLimits) (Session, error) {
-	key := []byte(HashToken(secret))
+	key := HashToken(secret)
+	out, due, err := s.ReadSession(ctx, key, l)
+	switch due {
+	case SessionDueEnd:
+		_ = s.EndSession(ctx, key)
+	case SessionDueTouch:
+		if terr := s.TouchSession(ctx, key); terr != nil {
+			return Session{}, terr
+		}
+		out = out.touched(s.now().UTC(), l)
+	}
+	return out, err
+}
+
+// touched is the session as TouchSession at now leaves it.
+func (o Session) touched(now time.Time, l SessionLimits) Session {
+	o.LastSeenAt = now
+	o.ExpiresAt = (&sessionRecord{CreatedAt: o.CreatedAt, LastSeenAt: now}).expires(l)
+	return o
+}
+
+// Touched returns the session as TouchSession at now leaves it.
+func (o Session) Touched(now time.Time, l SessionLimits) Session { return o.touched(now, l) }
+
+// ReadSession is the read of LookupSession, by the HashToken of the
+// secret, without its writes: it returns the session (or EUNAUTHORIZED)
+// and the write the lookup calls for, which the caller makes
+// (TouchSession, EndSession) through the store or, in cluster mode, the
+// log.
+func (s *Store) ReadSession(ctx context.Context, key string, l SessionLimits) (Session, SessionDue, error) {
 	now := s.now().UTC()
 	var out Session
 	var rec sessionRecord
 	ended := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		if b == nil {
 			return camera.Errorf(camera.EUNAUTHORIZED, "", "no such session")
 		}
-		v := b.Get(key)
+		v := b.Get([]byte(key))
 		if v == nil {
 			return camera.Errorf(camera.EUNAUTHORIZED, "", "no such session: sign in again")
 		}
@@ -134,43 +192,64 @@ func (s *Store) LookupSession(ctx context.Context, secret string, l SessionLimit
 		return nil
 	})
 	if ended {
-		_ = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete(key) })
+		return Session{}, SessionDueEnd, err
 	}
 	if err != nil {
-		return Session{}, err
-	}
-	if now.Sub(rec.LastSeenAt) >= touchEvery {
-		rec.LastSeenAt = now
-		v, err := json.Marshal(rec)
-		if err != nil {
-			return Session{}, err
-		}
-		err = s.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(bucketSessions)
-			if b.Get(key) == nil { // signed out meanwhile
-				return camera.Errorf(camera.EUNAUTHORIZED, "", "no such session: sign in again")
-			}
-			return b.Put(key, v)
-		})
-		if err != nil {
-			return Session{}, err
-		}
-		out.LastSeenAt = now
+		return Session{}, SessionDueNone, err
 	}
 	out.ExpiresAt = rec.expires(l)
-	return out, nil
+	if now.Sub(rec.LastSeenAt) >= touchEvery {
+		return out, SessionDueTouch, nil
+	}
+	return out, SessionDueNone, nil
+}
+
+// TouchSession records a use of the session under key now; EUNAUTHORIZED
+// when it is gone (signed out meanwhile).
+func (s *Store) TouchSession(ctx context.Context, key string) error {
+	now := s.now().UTC()
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		v := b.Get([]byte(key))
+		if v == nil { // signed out meanwhile
+			return camera.Errorf(camera.EUNAUTHORIZED, "", "no such session: sign in again")
+		}
+		var rec sessionRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("session: %w", err)
+		}
+		if !now.After(rec.LastSeenAt) {
+			return nil
+		}
+		rec.LastSeenAt = now
+		nv, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), nv)
+	})
+}
+
+// EndSession removes the session under key, which has ended; no audit
+// entry, as no one signed out.
+func (s *Store) EndSession(ctx context.Context, key string) error {
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete([]byte(key)) })
 }
 
 // DeleteSession ends the session of secret (signing out). Ending one that
 // does not exist is not an error.
 func (s *Store) DeleteSession(ctx context.Context, secret string, actor camera.Actor) error {
-	key := []byte(HashToken(secret))
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.DeleteSessionKey(ctx, HashToken(secret), actor)
+}
+
+// DeleteSessionKey is DeleteSession by the HashToken of the secret.
+func (s *Store) DeleteSessionKey(ctx context.Context, key string, actor camera.Actor) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
-		if b.Get(key) == nil {
+		if b.Get([]byte(key)) == nil {
 			return nil
 		}
-		if err := b.Delete(key); err != nil {
+		if err := b.Delete([]byte(key)); err != nil {
 			return err
 		}
 		return appendAudit(tx, s.now().UTC(), actor, "session.delete", actor.Name, nil)

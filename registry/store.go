@@ -53,7 +53,7 @@ var (
 )
 
 // allBuckets are created on open.
-var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic, bucketTips, bucketTipInformants, bucketTipsByTime, bucketTipsByIncident}
+var allBuckets = [][]byte{bucketMeta, bucketCameras, bucketTokens, bucketAudit, bucketHealth, bucketTransitions, bucketLayers, bucketIncidents, bucketIncByCamera, bucketIncByTime, bucketIncByPlace, bucketIncByCase, bucketIncByCategory, bucketClips, bucketCustody, bucketDonations, bucketDonByDate, bucketDonByCamera, bucketDonByCommune, bucketDonByDonor, bucketDonTotals, bucketDonByGift, bucketCommuneFacts, bucketCameraFacts, bucketDonByRef, bucketUsers, bucketSessions, bucketPublic, bucketTips, bucketTipInformants, bucketTipsByTime, bucketTipsByIncident, bucketApplied, bucketAppliedByTime}
 
 // ErrLocked is returned by Open when another process (a running daemon)
 // holds the database file's lock.
@@ -76,15 +76,25 @@ type Store struct {
 	now func() time.Time
 	// folds remembers the accent-folded form of each commune spelling
 	// met (readCommuneNames): a pure function's results, so never stale.
-	folds foldCache
+	folds *foldCache
 	// hashSlots bounds the password hashes running at once
 	// (passwords.go).
 	hashSlots chan struct{}
 	// uses holds the tokens' last uses not yet written (token_use.go);
 	// bg the writes of them under way, which Close waits for.
-	uses     tokenUses
-	bg       sync.WaitGroup
+	uses     *tokenUses
+	bg       *sync.WaitGroup
 	readOnly bool
+
+	// tx, when set, is the transaction of a batch of commands being
+	// applied (apply.go): the copy of the store that applies one command
+	// runs every read and write in it, and its clock is the command's
+	// time. Never set on the store callers hold.
+	tx *bolt.Tx
+	// loc is the clock's time zone, read once at Open: a command's time
+	// is given in it while it applies, as the clock gives times (a
+	// donation's latest date is the date in the users' zone).
+	loc *time.Location
 }
 
 // Open opens (creating if needed) the database at path, creating its
@@ -108,7 +118,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency)}
+	s := &Store{db: db, now: opts.Now, readOnly: opts.ReadOnly, hashSlots: make(chan struct{}, hashConcurrency), folds: &foldCache{}, uses: &tokenUses{}, bg: &sync.WaitGroup{}, loc: opts.Now().Location()}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			_ = db.Close()
@@ -245,6 +255,26 @@ func (s *Store) Check() error {
 		}
 		return checkCommuneFacts(tx)
 	})
+}
+
+// update runs fn in a write transaction: its own, or the batch's when
+// this copy of the store applies a command (apply.go). Every write of the
+// store goes through it, so that a batch of commands commits once.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.Update(fn)
+}
+
+// view runs fn in a read transaction, or in the batch's transaction when
+// this copy applies a command: a write that reads first must see the
+// commands before it in the same batch.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.View(fn)
 }
 
 // itob encodes a sequence number as a sortable key.

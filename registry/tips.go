@@ -154,7 +154,7 @@ func (s *Store) CreateTip(ctx context.Context, t *camera.Tip, sealed []byte, act
 		return camera.Errorf(camera.EINVALID, "informant", "the sealed informant is empty")
 	}
 	saved := *t
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		tb := openTipBuckets(tx)
 		if err := checkTipIncidents(tx, t.IncidentIDs, nil); err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Store) GetTip(ctx context.Context, id string, actor camera.Actor) (*cam
 		return nil, err
 	}
 	var t *camera.Tip
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTips).Get([]byte(id))
 		if v == nil {
 			return notFound("tip", id)
@@ -228,7 +228,7 @@ func (s *Store) TipInformant(ctx context.Context, id string, actor camera.Actor,
 		return nil, err
 	}
 	var sealed []byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketTips).Get([]byte(id)) == nil {
 			return notFound("tip", id)
 		}
@@ -256,7 +256,7 @@ func (s *Store) UpdateTip(ctx context.Context, id string, actor camera.Actor, fn
 		return nil, err
 	}
 	var out *camera.Tip
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		tb := openTipBuckets(tx)
 		v := tb.tips.Get([]byte(id))
 		if v == nil {
@@ -326,7 +326,7 @@ func diffTip(a, b *camera.Tip) []string {
 // CountTips returns how many tips are stored.
 func (s *Store) CountTips(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketTips); b != nil { // nil in a read-only file of schema 5
 			n = b.Stats().KeyN
 		}
@@ -358,7 +358,7 @@ func (s *Store) CreateTips(ctx context.Context, tips []*camera.Tip, sealed [][]b
 			return created, err
 		}
 		end := min(len(tips), off+BulkChunk)
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			tb := openTipBuckets(tx)
 			tb.byTime.FillPercent = 0.9
 			now := s.now().UTC()

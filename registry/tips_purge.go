@@ -22,7 +22,7 @@ func (s *Store) PurgeTips(ctx context.Context, cutoff time.Time, actor camera.Ac
 	purged := 0
 	for {
 		n := 0
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			tb := openTipBuckets(tx)
 			stop := encTime(cutoff)
 			var expired []*camera.Tip
@@ -85,7 +85,7 @@ func (s *Store) PurgeTips(ctx context.Context, cutoff time.Time, actor camera.Ac
 // is written. The audit entry (tip.rekey) says how many were resealed.
 func (s *Store) RekeyTips(ctx context.Context, reseal func(sealed []byte) ([]byte, error), actor camera.Actor) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTipInformants)
 		type rec struct{ id, sealed []byte }
 		var out []rec

@@ -231,7 +231,7 @@ func (s *Store) ListTips(ctx context.Context, q TipQuery, actor camera.Actor) (i
 			return ok
 		}
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		tb := openTipBuckets(tx)
 		var only map[string]bool
 		if q.IncidentID != "" {
@@ -368,7 +368,7 @@ func (s *Store) TipCounts(ctx context.Context, from, to time.Time) (*TipCounts, 
 	// A month's name is computed once per month, not once per tip.
 	var monthEnd, monthStart time.Time
 	var month string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTipsByTime)
 		if b == nil { // a read-only file of schema 5
 			return nil

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -122,26 +123,52 @@ func ParseTokenLifetime(s string) (time.Duration, error) {
 // CreateToken stores a new token and returns it with its secret, which is
 // shown once and never again.
 func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, actor camera.Actor) (Token, string, error) {
+	for {
+		// Two tokens sharing an id (the first 64 bits of their hashes)
+		// will not happen by chance, but if it ever did the second would
+		// be impossible to revoke alone: draw again.
+		secret := NewTokenSecret()
+		tok, err := s.CreateTokenKey(ctx, spec, HashToken(secret), actor)
+		if errors.Is(err, errTokenIDTaken) {
+			continue
+		}
+		if err != nil {
+			return Token{}, "", err
+		}
+		return tok, secret, nil
+	}
+}
+
+// errTokenIDTaken means the id of a new token's key is another token's.
+var errTokenIDTaken = camera.Errorf(camera.ECONFLICT, "id", "a token with this id exists: draw another secret")
+
+// CreateTokenKey stores a new token under key, the HashToken of a secret
+// its caller drew (NewTokenSecret) and keeps: the store never sees the
+// secret. A key whose id another token has is refused with ECONFLICT;
+// draw another secret.
+func (s *Store) CreateTokenKey(ctx context.Context, spec TokenSpec, key string, actor camera.Actor) (Token, error) {
 	name := strings.TrimSpace(spec.Name)
 	now := s.now().UTC()
 	switch {
 	case name == "":
-		return Token{}, "", camera.Errorf(camera.EINVALID, "name", "must not be empty")
+		return Token{}, camera.Errorf(camera.EINVALID, "name", "must not be empty")
 	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > camera.MaxTextLen:
-		return Token{}, "", camera.Errorf(camera.EINVALID, "name", "must be valid UTF-8 of at most %d characters", camera.MaxTextLen)
+		return Token{}, camera.Errorf(camera.EINVALID, "name", "must be valid UTF-8 of at most %d characters", camera.MaxTextLen)
 	case !spec.Role.Valid():
-		return Token{}, "", camera.Errorf(camera.EINVALID, "role", "must be one of admin, police, planner, fundraiser, got %q", spec.Role)
+		return Token{}, camera.Errorf(camera.EINVALID, "role", "must be one of admin, police, planner, fundraiser, got %q", spec.Role)
 	case !spec.ExpiresAt.IsZero() && spec.ExpiresIn != 0:
-		return Token{}, "", camera.Errorf(camera.EINVALID, "expires_in", "give expires_in or expires_at, not both")
+		return Token{}, camera.Errorf(camera.EINVALID, "expires_in", "give expires_in or expires_at, not both")
 	case spec.ExpiresIn < 0:
-		return Token{}, "", camera.Errorf(camera.EINVALID, "expires_in", "must be more than 0, got %v", spec.ExpiresIn)
+		return Token{}, camera.Errorf(camera.EINVALID, "expires_in", "must be more than 0, got %v", spec.ExpiresIn)
 	case !spec.ExpiresAt.IsZero() && !spec.ExpiresAt.After(now):
-		return Token{}, "", camera.Errorf(camera.EINVALID, "expires_at", "must be in the future, got %s", spec.ExpiresAt.Format(time.RFC3339))
+		return Token{}, camera.Errorf(camera.EINVALID, "expires_at", "must be in the future, got %s", spec.ExpiresAt.Format(time.RFC3339))
+	case len(key) < TokenIDLen:
+		return Token{}, camera.Errorf(camera.EINVALID, "key", "must be a token hash")
 	}
 	if err := ctx.Err(); err != nil {
-		return Token{}, "", err
+		return Token{}, err
 	}
-	tok := Token{Name: name, Role: spec.Role, CreatedAt: now, CreatedBy: actor.Name, ExpiresAt: spec.ExpiresAt.UTC()}
+	tok := Token{ID: key[:TokenIDLen], Name: name, Role: spec.Role, CreatedAt: now, CreatedBy: actor.Name, ExpiresAt: spec.ExpiresAt.UTC()}
 	if spec.ExpiresIn > 0 {
 		tok.ExpiresAt = now.Add(spec.ExpiresIn)
 	}
@@ -149,20 +176,10 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, actor camera.Ac
 	if !tok.ExpiresAt.IsZero() {
 		changes = append(changes, "expires_at: "+tok.ExpiresAt.Format(time.RFC3339))
 	}
-	var secret string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
-		// Two tokens sharing an id (the first 64 bits of their hashes)
-		// will not happen by chance, but if it ever did the second would
-		// be impossible to revoke alone: draw again.
-		var key string
-		for {
-			secret = NewTokenSecret()
-			key = HashToken(secret)
-			tok.ID = key[:TokenIDLen]
-			if k, _ := b.Cursor().Seek([]byte(tok.ID)); !bytes.HasPrefix(k, []byte(tok.ID)) {
-				break
-			}
+		if k, _ := b.Cursor().Seek([]byte(tok.ID)); bytes.HasPrefix(k, []byte(tok.ID)) {
+			return errTokenIDTaken
 		}
 		v, err := json.Marshal(tok)
 		if err != nil {
@@ -174,10 +191,14 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, actor camera.Ac
 		return appendAudit(tx, now, actor, "token.create", name, append([]string{"id: " + tok.ID}, changes...))
 	})
 	if err != nil {
-		return Token{}, "", err
+		return Token{}, err
 	}
-	return tok, secret, nil
+	return tok, nil
 }
+
+// IsTokenIDTaken reports whether err is CreateTokenKey's refusal of a key
+// whose id another token has.
+func IsTokenIDTaken(err error) bool { return errors.Is(err, errTokenIDTaken) }
 
 // LookupToken returns the token whose secret this is: ErrTokenUnknown
 // when there is none (or it was revoked), ErrTokenExpired when it has
@@ -188,7 +209,7 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, actor camera.Ac
 func (s *Store) LookupToken(ctx context.Context, secret string) (Token, error) {
 	key := HashToken(secret)
 	var t Token
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTokens).Get([]byte(key))
 		if v == nil {
 			return ErrTokenUnknown
@@ -224,7 +245,7 @@ func (s *Store) LookupToken(ctx context.Context, secret string) (Token, error) {
 // be listed.
 func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	var out []Token
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
 			var t Token
 			if err := decodeToken(string(k), v, &t); err != nil {
@@ -246,7 +267,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 // CountTokens returns the number of stored tokens.
 func (s *Store) CountTokens(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketTokens).Stats().KeyN
 		return nil
 	})
@@ -264,7 +285,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, actor camera.Actor) 
 	}
 	var t Token
 	var key string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
 		k, v := b.Cursor().Seek([]byte(id))
 		if !bytes.HasPrefix(k, []byte(id)) {
@@ -304,7 +325,7 @@ func (s *Store) writeLastUsed(uses map[string]time.Time) error {
 	if len(uses) == 0 {
 		return nil
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
 		for key, at := range uses {
 			v := b.Get([]byte(key))

@@ -64,14 +64,28 @@ func (s *Store) CreateUser(ctx context.Context, u *camera.User, password string,
 	if err := camera.ValidatePassword(password, u.Name); err != nil {
 		return err
 	}
-	hash, err := s.hashPassword(ctx, password)
+	hash, err := s.HashPassword(ctx, password)
 	if err != nil {
 		return err
+	}
+	return s.CreateUserHash(ctx, u, hash, actor)
+}
+
+// CreateUserHash is CreateUser with the password already hashed
+// (HashPassword), by the node that took the request: the hash, never the
+// password, travels to the store.
+func (s *Store) CreateUserHash(ctx context.Context, u *camera.User, hash string, actor camera.Actor) error {
+	cleanUser(u)
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if _, _, _, _, _, ok := parsePHC(hash); !ok {
+		return camera.Errorf(camera.EINVALID, "password", "not a password hash")
 	}
 	now := s.now().UTC()
 	u.Disabled = false
 	u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt, u.CreatedBy = now, now, now, actor.Name
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		old, err := getUser(tx, u.Name)
 		if err != nil {
 			return err
@@ -91,7 +105,7 @@ func (s *Store) CreateUser(ctx context.Context, u *camera.User, password string,
 func (s *Store) GetUser(ctx context.Context, name string) (*camera.User, error) {
 	name = camera.NormalizeUserName(name)
 	var u *camera.User
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		r, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -110,7 +124,7 @@ func (s *Store) GetUser(ctx context.Context, name string) (*camera.User, error) 
 func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]camera.User, string, error) {
 	var out []camera.User
 	next := ""
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		if b == nil {
 			return nil
@@ -142,7 +156,7 @@ func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]camer
 // CountUsers returns how many users there are, and how many of them are
 // enabled admins.
 func (s *Store) CountUsers(ctx context.Context) (all, admins int, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		if b == nil {
 			return nil
@@ -184,12 +198,26 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange, acto
 			return nil, err
 		}
 		var err error
-		if hash, err = s.hashPassword(ctx, *ch.Password); err != nil {
+		if hash, err = s.HashPassword(ctx, *ch.Password); err != nil {
 			return nil, err
 		}
+		ch.Password = nil
+	}
+	return s.UpdateUserHash(ctx, name, ch, hash, actor)
+}
+
+// UpdateUserHash is UpdateUser with the new password, if any, already
+// hashed (hash; "" keeps the password): ch.Password must be nil.
+func (s *Store) UpdateUserHash(ctx context.Context, name string, ch UserChange, hash string, actor camera.Actor) (*camera.User, error) {
+	name = camera.NormalizeUserName(name)
+	if ch.Password != nil {
+		return nil, camera.Errorf(camera.EINVALID, "password", "give the password's hash, not the password")
+	}
+	if _, _, _, _, _, ok := parsePHC(hash); hash != "" && !ok {
+		return nil, camera.Errorf(camera.EINVALID, "password", "not a password hash")
 	}
 	var out *camera.User
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		r, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -270,7 +298,7 @@ func enabledAdmins(tx *bolt.Tx) (int, error) {
 func (s *Store) CheckPassword(ctx context.Context, name, password string) (*camera.User, error) {
 	name = camera.NormalizeUserName(name)
 	var r *userRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		r, err = getUser(tx, name)
 		return err
