@@ -233,7 +233,7 @@ func TestConsoleFunds(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#add-public")),
 			chromedp.Click(chromedp.CSS("#add-submit")),
 		)
-		b.waitJS(`!document.querySelector('#flash').hidden`)
+		b.waitJS(giftSaved)
 		b.shot("gift-entered")
 		if got := communeTotal(t, d, commune); got != was+500_000 {
 			t.Fatalf("balance %d after a gift of 500.000 ₫ by hand, want %d (see %s)", got, was+500_000, b.shot("gift"))
@@ -261,7 +261,7 @@ func TestConsoleFunds(t *testing.T) {
 			t.Errorf("a repeat says %q", got)
 		}
 		b.run(chromedp.Click(chromedp.CSS("#add-anyway")))
-		b.waitJS(`document.querySelector('#add-anyway').hidden`)
+		b.waitJS(giftSaved)
 		if got := communeTotal(t, d, commune); got != was+1_000_000 {
 			t.Errorf("balance %d after the second gift, told it is another, want %d", got, was+1_000_000)
 		}
@@ -350,6 +350,12 @@ func TestConsoleFunds(t *testing.T) {
 }
 
 // communeTotal is a commune's balance from the API.
+// giftSaved holds once the page has stored a gift entered by hand: the
+// form is emptied only after the API answered 201. The flash that says so
+// is no cue, since the list's reload may hide it before a poll sees it,
+// nor is the repeat's button hiding, which happens before the request.
+const giftSaved = `document.querySelector('#add-donor').value === '' && !document.querySelector('#add-submit').disabled`
+
 func communeTotal(t *testing.T, d *consoleDemo, commune string) int64 {
 	t.Helper()
 	var api struct {
