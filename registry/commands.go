@@ -303,6 +303,9 @@ func applierOf(k string) (applyFunc, bool) {
 	if f, ok := donationApplier(k); ok {
 		return f, true
 	}
+	if f, ok := tipApplier(k); ok {
+		return f, true
+	}
 	return evidenceApplier(k)
 }
 

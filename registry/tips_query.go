@@ -192,97 +192,66 @@ func decodeTipCursor(c string) ([]byte, error) {
 // ids answered) before the page is returned; an empty page leaves no
 // entry.
 func (s *Store) ListTips(ctx context.Context, q TipQuery, actor camera.Actor) (items []*camera.Tip, next string, err error) {
-	if err := q.Validate(); err != nil {
+	pl, err := q.plan()
+	if err != nil {
 		return nil, "", err
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultListLimit
-	}
-	limit = min(limit, MaxListLimit)
-	var lo, hi []byte
-	if !q.From.IsZero() {
-		t := encTime(q.From)
-		lo = t[:]
-	}
-	if !q.To.IsZero() {
-		t := encTime(q.To)
-		hi = t[:]
-	}
-	if q.After != "" {
-		after, err := decodeTipCursor(q.After)
-		if err != nil {
-			return nil, "", err
-		}
-		if hi == nil || bytes.Compare(after, hi) < 0 {
-			hi = after
-		}
-	}
-	// A district's tips name a few dozen communes: each is folded once.
-	var commune func(string) bool
-	if f := vntext.NewCommuneFilter(q.Commune); !f.Empty() {
-		seen := map[string]bool{}
-		commune = func(name string) bool {
-			ok, done := seen[name]
-			if !done {
-				ok = f.Match(name)
-				seen[name] = ok
-			}
-			return ok
-		}
-	}
 	err = s.update(func(tx *bolt.Tx) error {
-		tb := openTipBuckets(tx)
-		var only map[string]bool
-		if q.IncidentID != "" {
-			only = map[string]bool{}
-			prefix := textPrefix(q.IncidentID)
-			c := tb.byIncident.Cursor()
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				only[string(k[len(prefix):])] = true
-			}
-			if len(only) == 0 {
-				return nil
-			}
+		if items, next, err = pl.page(ctx, tx); err != nil || len(items) == 0 {
+			return err
 		}
-		c := tb.byTime.Cursor()
-		// Newest first: from the last key below hi (exclusive).
-		var k, v []byte
-		if hi == nil {
-			k, v = c.Last()
-		} else if first, _ := c.Seek(hi); first == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
+		return auditTipList(tx, s.now().UTC(), actor, items)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return items, next, nil
+}
+
+// TipPage returns the ids of the page ListTips would answer for q, and
+// the cursor of the next page, without reading the tips out or auditing:
+// in cluster mode the node that takes a list finds the page here, then
+// reads it through ReadTips, which the log orders and every node audits.
+func (s *Store) TipPage(ctx context.Context, q TipQuery) (ids []string, next string, err error) {
+	pl, err := q.plan()
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.view(func(tx *bolt.Tx) error {
+		var items []*camera.Tip
+		if items, next, err = pl.page(ctx, tx); err != nil {
+			return err
 		}
-		for n := 0; k != nil; k, v = c.Prev() {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if lo != nil && bytes.Compare(k, lo) < 0 {
-				break
-			}
-			if only != nil && !only[string(k[8:])] {
+		ids = make([]string, len(items))
+		for i, t := range items {
+			ids[i] = t.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return ids, next, nil
+}
+
+// ReadTips returns the tips with the given ids, in that order, leaving
+// out those that no longer exist (purged since the page was found), after
+// auditing the read as ListTips does (tip.list, with the ids answered).
+// It is the read of a page found by TipPage; an empty answer leaves no
+// entry.
+func (s *Store) ReadTips(ctx context.Context, ids []string, actor camera.Actor) ([]*camera.Tip, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var items []*camera.Tip
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTips)
+		for _, id := range ids {
+			v := b.Get([]byte(id))
+			if v == nil {
 				continue
 			}
-			sum, err := decodeTipSummary(v)
-			if err != nil {
-				return fmt.Errorf("tip %q: %w", k[8:], err)
-			}
-			if !q.keep(&sum, commune) {
-				continue
-			}
-			if len(items) == limit {
-				next = encodeTipCursor(items[len(items)-1])
-				break
-			}
-			rec := tb.tips.Get(k[8:])
-			if rec == nil {
-				continue // cannot happen: entries go with their record
-			}
-			t, err := decodeTip(rec)
+			t, err := decodeTip(v)
 			if err != nil {
 				return err
 			}
@@ -291,14 +260,133 @@ func (s *Store) ListTips(ctx context.Context, q TipQuery, actor camera.Actor) (i
 		if len(items) == 0 {
 			return nil
 		}
-		ids := make([]string, len(items))
-		for i, t := range items {
-			ids[i] = t.ID
-		}
-		return appendAudit(tx, s.now().UTC(), actor, ActionTipList, fmt.Sprintf("%d tips", len(items)), ids)
+		return auditTipList(tx, s.now().UTC(), actor, items)
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
+	}
+	return items, nil
+}
+
+// auditTipList writes the audit entry of a page of tips read.
+func auditTipList(tx *bolt.Tx, now time.Time, actor camera.Actor, items []*camera.Tip) error {
+	ids := make([]string, len(items))
+	for i, t := range items {
+		ids[i] = t.ID
+	}
+	return appendAudit(tx, now, actor, ActionTipList, fmt.Sprintf("%d tips", len(items)), ids)
+}
+
+// tipPlan is a checked TipQuery, ready to run: the key range, the limit
+// and the commune filter.
+type tipPlan struct {
+	q       *TipQuery
+	limit   int
+	lo, hi  []byte
+	commune func(string) bool
+}
+
+// plan checks q and prepares its run.
+func (q TipQuery) plan() (*tipPlan, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	pl := &tipPlan{q: &q, limit: q.Limit}
+	if pl.limit <= 0 {
+		pl.limit = DefaultListLimit
+	}
+	pl.limit = min(pl.limit, MaxListLimit)
+	if !q.From.IsZero() {
+		t := encTime(q.From)
+		pl.lo = t[:]
+	}
+	if !q.To.IsZero() {
+		t := encTime(q.To)
+		pl.hi = t[:]
+	}
+	if q.After != "" {
+		after, err := decodeTipCursor(q.After)
+		if err != nil {
+			return nil, err
+		}
+		if pl.hi == nil || bytes.Compare(after, pl.hi) < 0 {
+			pl.hi = after
+		}
+	}
+	// A district's tips name a few dozen communes: each is folded once.
+	if f := vntext.NewCommuneFilter(q.Commune); !f.Empty() {
+		seen := map[string]bool{}
+		pl.commune = func(name string) bool {
+			ok, done := seen[name]
+			if !done {
+				ok = f.Match(name)
+				seen[name] = ok
+			}
+			return ok
+		}
+	}
+	return pl, nil
+}
+
+// page reads the plan's page in tx: the tips, newest first, and the
+// cursor of the next page.
+func (pl *tipPlan) page(ctx context.Context, tx *bolt.Tx) (items []*camera.Tip, next string, err error) {
+	q, lo, hi := pl.q, pl.lo, pl.hi
+	tb := openTipBuckets(tx)
+	var only map[string]bool
+	if q.IncidentID != "" {
+		only = map[string]bool{}
+		prefix := textPrefix(q.IncidentID)
+		c := tb.byIncident.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			only[string(k[len(prefix):])] = true
+		}
+		if len(only) == 0 {
+			return nil, "", nil
+		}
+	}
+	c := tb.byTime.Cursor()
+	// Newest first: from the last key below hi (exclusive).
+	var k, v []byte
+	if hi == nil {
+		k, v = c.Last()
+	} else if first, _ := c.Seek(hi); first == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for n := 0; k != nil; k, v = c.Prev() {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, "", err
+			}
+		}
+		if lo != nil && bytes.Compare(k, lo) < 0 {
+			break
+		}
+		if only != nil && !only[string(k[8:])] {
+			continue
+		}
+		sum, err := decodeTipSummary(v)
+		if err != nil {
+			return nil, "", fmt.Errorf("tip %q: %w", k[8:], err)
+		}
+		if !q.keep(&sum, pl.commune) {
+			continue
+		}
+		if len(items) == pl.limit {
+			next = encodeTipCursor(items[len(items)-1])
+			break
+		}
+		rec := tb.tips.Get(k[8:])
+		if rec == nil {
+			continue // cannot happen: entries go with their record
+		}
+		t, err := decodeTip(rec)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, t)
 	}
 	return items, next, nil
 }

@@ -260,6 +260,36 @@ func TestListTips(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("got %d tips, want %d\ngot  %v\nwant %v", len(got), len(want), got, want)
 			}
+			// Cluster mode's way: the page's ids, then the audited read.
+			got = nil
+			q = tc.q
+			q.Limit = 17
+			for pages := 0; ; pages++ {
+				ids, next, err := s.TipPage(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				items, err := s.ReadTips(ctx, ids, officer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(items) != len(ids) {
+					t.Fatalf("page of %d ids read as %d tips", len(ids), len(items))
+				}
+				for _, tp := range items {
+					got = append(got, tp.ID)
+				}
+				if next == "" {
+					break
+				}
+				if pages > 100 {
+					t.Fatal("no end of pages")
+				}
+				q.After = next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("TipPage and ReadTips: got %d tips, want %d\ngot  %v\nwant %v", len(got), len(want), got, want)
+			}
 		})
 	}
 	if _, _, err := s.ListTips(ctx, registry.TipQuery{After: "bm9wZQ"}, officer); registry.QueryPartOf(err) != registry.QueryCursor {

@@ -24,7 +24,14 @@
 // travels as the hash of its secret, a password as its argon2id hash.
 // Camera records travel whole, RTSP credentials included, since every
 // node must be able to probe any camera; etcd must be kept as private as
-// the registry file (client TLS, no public listener).
+// the registry file (client TLS, no public listener). A tip's informant
+// travels as the API sealed it to the police chiefs' keys; the plaintext
+// never reaches the store.
+//
+// Reads of tips are writes: each leaves an audit entry. So GetTip,
+// ListTips (the page found here, read by a command carrying its ids) and
+// TipInformant are commands, and a sealed informant is answered only
+// after this node's apply has committed the audit entry of its reveal.
 //
 // Every write method of the registry — those of the API's, the poller's
 // and the evidence pipeline's interfaces, and the lower-level ones their

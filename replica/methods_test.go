@@ -22,6 +22,7 @@ var registryWrites = []string{
 	"CreateIncident", "CreateIncidents", "UpdateIncident", "PurgeIncident", "AttachClip", "AppendCustody",
 	"Publish", "Unpublish",
 	"PutLayer", "PutLayers", "PutLayerPiece", "CommitLayers", "DropLayerPieces",
+	"CreateTip", "CreateTips", "UpdateTip", "GetTip", "ListTips", "ReadTips", "TipInformant", "PurgeTips", "RekeyTips",
 }
 
 // Every write of the registry is replica.Store's own method: none is the

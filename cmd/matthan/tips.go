@@ -123,7 +123,9 @@ func printInformant(w io.Writer, tipID string, who *camera.Informant) {
 // recipients: opened with the old identity, sealed again, written back,
 // all in one transaction (all or none), the plaintext in memory only.
 // The daemon must be stopped; afterwards tips.recipients must name the
-// new keys, or new tips go on being sealed to the old ones.
+// new keys, or new tips go on being sealed to the old ones. A cluster
+// node's file is refused (registry.ErrRekeyInCluster): the rekey would
+// change that node's copy of the informants only.
 func (c *cli) tipsRekey(ctx context.Context, args []string) error {
 	fs := c.newFlagSet("tips rekey", tipsRekeySynopsis)
 	identity := fs.String("identity", "", "age identity `FILE` of the outgoing chief (the private key the informants are sealed to now)")
@@ -149,12 +151,30 @@ func (c *cli) tipsRekey(ctx context.Context, args []string) error {
 		}
 		return &usageError{msg: "--recipient is required: the new chief's public key (age1…)", usage: fs.Usage}
 	}
+	// A cluster node's file is refused before a key is read: every node
+	// holds the informants, and resealing one file would leave the
+	// others' sealed to the old keys.
+	cfg, err := c.stoppedConfig(fs, *file)
+	if err != nil {
+		return err
+	}
+	if cfg.clustered() {
+		return fmt.Errorf("%s is node %q's database in cluster %q (cluster.etcd_endpoints is set): %w; nothing was changed", cfg.DB, cfg.Cluster.NodeID, cfg.Cluster.Name, registry.ErrRekeyInCluster)
+	}
 	ids, err := informant.ReadIdentities(*identity)
 	if err != nil {
 		return err
 	}
 	var n int
 	path, err := c.with(stoppedStore{fs, *file, false, "(none: rekey needs the database to itself)"}, func(store *registry.Store) (err error) {
+		// A node's file run with its cluster settings left out.
+		rev, err := store.LastApplied()
+		if err != nil {
+			return err
+		}
+		if rev > 0 {
+			return fmt.Errorf("%s is a cluster node's database (it has applied the cluster's log up to revision %d): %w; nothing was changed", cfg.DB, rev, registry.ErrRekeyInCluster)
+		}
 		n, err = store.RekeyTips(ctx, func(sealed []byte) ([]byte, error) { return to.Reseal(sealed, ids...) }, cliActor)
 		return err
 	})

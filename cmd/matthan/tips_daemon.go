@@ -7,7 +7,6 @@ import (
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/registry"
 )
 
 // tipRetentionActor is who the tips' retention purges as, in the audit
@@ -15,8 +14,10 @@ import (
 var tipRetentionActor = camera.Actor{Name: "retention", Role: camera.RoleAdmin}
 
 // tipOptions sets the API's tips from the tips: section: the store and
-// the sealer of informants, or neither when tips are disabled.
-func tipOptions(cfg *config, store *registry.Store, o *api.Options) error {
+// the sealer of informants, or neither when tips are disabled. store is
+// the node's registry, or in cluster mode the replicated store, whose
+// tip writes and audited reads go through the log.
+func tipOptions(cfg *config, store api.TipStore, o *api.Options) error {
 	sealer, err := cfg.tipSealer()
 	if err != nil || sealer == nil {
 		return err
@@ -25,11 +26,17 @@ func tipOptions(cfg *config, store *registry.Store, o *api.Options) error {
 	return nil
 }
 
+// tipPurger is what the tips' retention needs of the store (the registry,
+// or in cluster mode the replicated store: one command per pass).
+type tipPurger interface {
+	PurgeTips(ctx context.Context, cutoff time.Time, actor camera.Actor) (int, error)
+}
+
 // tipRetention returns the job purging the tips received more than
 // tips.retention ago (not on legal hold), every
 // incidents.retention_interval; nil when tips are disabled or kept
 // forever.
-func tipRetention(cfg *config, store *registry.Store, log *slog.Logger) func(ctx context.Context) {
+func tipRetention(cfg *config, store tipPurger, log *slog.Logger) func(ctx context.Context) {
 	keep := time.Duration(cfg.Tips.Retention)
 	if !cfg.Tips.Enabled || keep <= 0 {
 		return nil

@@ -202,14 +202,7 @@ func (c *cli) with(o stoppedStore, fn func(*registry.Store) error) (path string,
 // same config, environment and --db. readOnly opens an existing file
 // without creating it. route is what to use instead on a running daemon.
 func (c *cli) openStoppedStore(fs *flagSet, file string, readOnly bool, route string) (*registry.Store, string, error) {
-	src := configSource{File: file, Getenv: c.getenv, Flags: map[string]string{}}
-	if src.File == "" {
-		src.File = c.getenv(envConfig)
-	}
-	if v, ok := setFlags(fs)["db"]; ok {
-		src.Flags["db"] = v
-	}
-	cfg, err := loadConfig(src)
+	cfg, err := c.stoppedConfig(fs, file)
 	if err != nil {
 		return nil, "", err
 	}
@@ -221,6 +214,19 @@ func (c *cli) openStoppedStore(fs *flagSet, file string, readOnly bool, route st
 		return nil, "", err
 	}
 	return store, cfg.DB, nil
+}
+
+// stoppedConfig loads the configuration serve would load with the same
+// --config, environment and --db.
+func (c *cli) stoppedConfig(fs *flagSet, file string) (*config, error) {
+	src := configSource{File: file, Getenv: c.getenv, Flags: map[string]string{}}
+	if src.File == "" {
+		src.File = c.getenv(envConfig)
+	}
+	if v, ok := setFlags(fs)["db"]; ok {
+		src.Flags["db"] = v
+	}
+	return loadConfig(src)
 }
 
 // localTime writes a time for people: RFC 3339 in the machine's zone,
