@@ -7,7 +7,6 @@ import (
 
 	"github.com/matthan/matthan/api"
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/registry"
 )
 
 // tipRetentionActor is who the tips' retention purges as, in the audit
@@ -16,7 +15,7 @@ var tipRetentionActor = camera.Actor{Name: "retention", Role: camera.RoleAdmin}
 
 // tipOptions sets the API's tips from the tips: section: the store and
 // the sealer of informants, or neither when tips are disabled.
-func tipOptions(cfg *config, store *registry.Store, o *api.Options) error {
+func tipOptions(cfg *config, store daemonStore, o *api.Options) error {
 	sealer, err := cfg.tipSealer()
 	if err != nil || sealer == nil {
 		return err
@@ -29,7 +28,7 @@ func tipOptions(cfg *config, store *registry.Store, o *api.Options) error {
 // tips.retention ago (not on legal hold), every
 // incidents.retention_interval; nil when tips are disabled or kept
 // forever.
-func tipRetention(cfg *config, store *registry.Store, log *slog.Logger) func(ctx context.Context) {
+func tipRetention(cfg *config, store daemonStore, log *slog.Logger) func(ctx context.Context) {
 	keep := time.Duration(cfg.Tips.Retention)
 	if !cfg.Tips.Enabled || keep <= 0 {
 		return nil
