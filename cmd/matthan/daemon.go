@@ -30,7 +30,7 @@ import (
 type daemon struct {
 	cfg    *config
 	log    *slog.Logger
-	store  daemonStore // the registry, or in cluster mode the replicated store
+	store  daemonStore    // the registry, or in cluster mode the replicated store
 	poller *ingest.Poller // nil when poller.enabled is false
 	api    *api.Server
 	ln     net.Listener
