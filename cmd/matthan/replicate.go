@@ -139,6 +139,11 @@ func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (da
 	if err != nil {
 		return nil, err
 	}
+	if now := head.Header.Revision; from > now {
+		// Revisions only grow: this database applied a log that is not
+		// this etcd's. Following would skip this log's first commands.
+		return nil, fmt.Errorf("config: db: %s has applied the command log up to revision %d, but the cluster's etcd is at revision %d: the database belongs to another cluster, or etcd was started afresh; start this node on an empty database (it catches up from the log) or on a backup of a node of this cluster", n.cfg.DB, from, now)
+	}
 	fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	rep := &replication{log: log, fol: fol, mem: mem, cancel: stop, done: make(chan struct{})}
 	go func() {

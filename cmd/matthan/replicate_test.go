@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/cluster/etcdtest"
+)
+
+// replicatedDaemon opens and starts, in this process, the daemon of node
+// id on the members of c, with its database in dir; stop stops it, at
+// the latest when the test ends.
+func replicatedDaemon(t *testing.T, c *etcdtest.Cluster, id, dir, clips string) (d *daemon, stop func() error) {
+	t.Helper()
+	cfg := clusterConfigFor(t, c, id, clips)
+	cfg.DB = filepath.Join(dir, id+".db")
+	cfg.Listen = "127.0.0.1:0"
+	cfg.AdminToken = e2eAdminToken
+	d, err := openDaemon(cfg, quiet())
+	if err != nil {
+		t.Fatalf("open %s: %v", id, err)
+	}
+	if err := d.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stop = sync.OnceValue(d.stop)
+	t.Cleanup(func() { _ = stop() })
+	return d, stop
+}
+
+// nearStates answers which cameras a node's spatial index holds within
+// 5 km of the test district's centre, with their live state.
+func nearStates(t *testing.T, base string) map[string]camera.HealthState {
+	t.Helper()
+	var page struct {
+		Items []struct {
+			ID    string             `json:"id"`
+			State camera.HealthState `json:"state"`
+		} `json:"items"`
+	}
+	unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, base+"/api/v1/cameras/near?lat=10.35&lon=106.45&radius_m=5000&limit=1000", e2eAdminToken, "", nil), &page)
+	out := map[string]camera.HealthState{}
+	for _, h := range page.Items {
+		out[h.ID] = h.State
+	}
+	return out
+}
+
+// The spatial index of a node follows the writes taken on another node:
+// a camera created there is found near a point here, its confirmed
+// health is its live state here, a deletion there removes it here, and
+// intersections imported there are in this node's coverage.
+func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	dir, clips := t.TempDir(), t.TempDir()
+	a, _ := replicatedDaemon(t, c, "a", dir, clips)
+	b, _ := replicatedDaemon(t, c, "b", dir, clips)
+	ua, ub := a.URL(), b.URL()
+
+	for _, id := range []string{"IX-1", "IX-2"} {
+		body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCall(t, http.StatusCreated, http.MethodPost, ua+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+	}
+	var got map[string]camera.HealthState
+	waitFor(t, clusterWait, func() string { return fmt.Sprintf("b's index holds %v", got) }, func() bool {
+		got = nearStates(t, ub)
+		return len(got) == 2 && got["IX-1"] == camera.StateUnknown
+	})
+
+	// A confirmed transition written on a: b's index has its state.
+	at := time.Now().UTC()
+	h := camera.Health{CameraID: "IX-1", State: camera.StateDown, Since: at, Reason: "refused", ConsecutiveFailures: 2}
+	tr := camera.Transition{CameraID: "IX-1", From: camera.StateUnknown, To: camera.StateDown, At: at, Reason: "refused"}
+	if err := a.store.RecordHealth(context.Background(), []camera.Health{h}, []camera.Transition{tr}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, clusterWait, func() string { return fmt.Sprintf("b's index holds %v", got) }, func() bool {
+		got = nearStates(t, ub)
+		return got["IX-1"] == camera.StateDown
+	})
+	// And b's registry has the current record, for a new owner to start
+	// from.
+	if cur, err := b.store.CurrentHealth(context.Background(), "IX-1"); err != nil || cur.State != camera.StateDown || cur.ConsecutiveFailures != 2 {
+		t.Errorf("b's current health of IX-1: %+v, %v; want down after 2 failures", cur, err)
+	}
+
+	mustCall(t, http.StatusNoContent, http.MethodDelete, ua+"/api/v1/cameras/IX-2", e2eAdminToken, "", nil)
+	waitFor(t, clusterWait, func() string { return fmt.Sprintf("b's index holds %v", got) }, func() bool {
+		got = nearStates(t, ub)
+		_, found := got["IX-2"]
+		return !found && len(got) == 1
+	})
+
+	junctions := []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"J-1","name":"Ngã ba Một Nơi","road_class":"national"},"geometry":{"type":"Point","coordinates":[106.4512,10.3512]}}]}`)
+	mustCall(t, http.StatusOK, http.MethodPost, ua+"/api/v1/intersections/import", e2eAdminToken, "application/geo+json", junctions)
+	var body string
+	waitFor(t, clusterWait, func() string { return "b's coverage: " + body }, func() bool {
+		body = string(mustCall(t, http.StatusOK, http.MethodGet, ub+"/api/v1/coverage", e2eAdminToken, "", nil))
+		return strings.Contains(body, `"intersections":1`)
+	})
+}
+
+// A database that has applied more of a log than the cluster's etcd
+// holds belongs to another cluster (or etcd was started afresh): the
+// node refuses to start on it, naming the database, rather than skip
+// the new log's first commands.
+func TestReplicatedDatabaseOfAnotherCluster(t *testing.T) {
+	dir := t.TempDir()
+	old := etcdtest.Start(t, 1)
+	d, stop := replicatedDaemon(t, old, "a", dir, t.TempDir())
+	for i := range 20 {
+		body, err := json.Marshal(map[string]any{"id": fmt.Sprintf("OLD-%d", i), "name": "Cầu cũ", "lat": 10.35, "lon": 106.45})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCall(t, http.StatusCreated, http.MethodPost, d.URL()+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	fresh := etcdtest.Start(t, 1)
+	cfg := clusterConfigFor(t, fresh, "a", t.TempDir())
+	cfg.DB = filepath.Join(dir, "a.db")
+	cfg.Listen = "127.0.0.1:0"
+	_, err := openDaemon(cfg, quiet())
+	if err == nil || !strings.Contains(err.Error(), "config: db: "+cfg.DB+" has applied the command log up to revision") {
+		t.Fatalf("open on a fresh etcd: %v, want the database refused", err)
+	}
+	// Refused, it left nothing behind: an empty database joins.
+	cfg.DB = filepath.Join(dir, "empty.db")
+	d2, err := openDaemon(cfg, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.close(); err != nil {
+		t.Fatal(err)
+	}
+}
