@@ -178,11 +178,7 @@ func (n *clusterNode) leads() bool {
 // keepLog publishes the revision this node has applied, and, on the
 // lowest live node, compacts the log, until ctx ends.
 func (n *clusterNode) keepLog(ctx context.Context) {
-	type sample struct {
-		at  time.Time
-		rev int64
-	}
-	var samples []sample // the applied revision, once per compactEvery
+	var samples []appliedSample // the applied revision, once per compactEvery
 	var lastCompact time.Time
 	t := time.NewTicker(publishAppliedEvery)
 	defer t.Stop()
@@ -191,18 +187,12 @@ func (n *clusterNode) keepLog(ctx context.Context) {
 		if err := n.membership().PublishApplied(ctx, rev); err != nil && ctx.Err() == nil {
 			n.log.Debug("publish the applied revision", slog.Any("err", err))
 		}
-		now := time.Now()
-		if now.Sub(lastCompact) >= compactEvery {
+		if now := time.Now(); now.Sub(lastCompact) >= compactEvery {
 			lastCompact = now
-			samples = append(samples, sample{now, rev})
-			// The newest sample older than the retention window bounds
-			// what goes.
-			cutoff := now.Add(-logRetention)
-			for len(samples) > 1 && !samples[1].at.After(cutoff) {
-				samples = samples[1:]
-			}
-			if n.leads() && !samples[0].at.After(cutoff) {
-				c, err := n.rep.log.CompactUpTo(ctx, samples[0].rev)
+			var upTo int64
+			samples, upTo = compactionBound(append(samples, appliedSample{now, rev}), now, logRetention)
+			if n.leads() && upTo > 0 {
+				c, err := n.rep.log.CompactUpTo(ctx, upTo)
 				switch {
 				case err != nil && ctx.Err() == nil:
 					n.log.Warn("compact the cluster's log", slog.Any("err", err))
@@ -217,6 +207,27 @@ func (n *clusterNode) keepLog(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// appliedSample is the revision a node had applied at a time.
+type appliedSample struct {
+	at  time.Time
+	rev int64
+}
+
+// compactionBound returns the revision below which the log may be
+// compacted at now, keeping what was written within keep: the newest of
+// samples (oldest first) taken at least keep ago, 0 when none is that
+// old. It also returns the samples still needed.
+func compactionBound(samples []appliedSample, now time.Time, keep time.Duration) ([]appliedSample, int64) {
+	cutoff := now.Add(-keep)
+	for len(samples) > 1 && !samples[1].at.After(cutoff) {
+		samples = samples[1:]
+	}
+	if len(samples) == 0 || samples[0].at.After(cutoff) {
+		return samples, 0
+	}
+	return samples, samples[0].rev
 }
 
 // onLowestNode is the store of the retention jobs in cluster mode: every

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/cluster/etcdtest"
@@ -102,6 +105,22 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 		return !found && len(got) == 1
 	})
 
+	// Each node publishes the revision it has applied, for compaction.
+	cli := c.Client(t)
+	var applied map[string]string
+	waitFor(t, clusterWait, func() string { return fmt.Sprintf("applied revisions in etcd: %v", applied) }, func() bool {
+		resp, err := cli.Get(context.Background(), "/matthan/test/applied/", clientv3.WithPrefix())
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied = map[string]string{}
+		for _, kv := range resp.Kvs {
+			applied[string(kv.Key)] = string(kv.Value)
+		}
+		rev := strconv.FormatInt(b.cluster.rep.fol.Applied(), 10)
+		return len(applied) == 2 && applied["/matthan/test/applied/b"] == rev && rev != "0"
+	})
+
 	junctions := []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"J-1","name":"Ngã ba Một Nơi","road_class":"national"},"geometry":{"type":"Point","coordinates":[106.4512,10.3512]}}]}`)
 	mustCall(t, http.StatusOK, http.MethodPost, ua+"/api/v1/intersections/import", e2eAdminToken, "application/geo+json", junctions)
 	var body string
@@ -146,5 +165,32 @@ func TestReplicatedDatabaseOfAnotherCluster(t *testing.T) {
 	}
 	if err := d2.close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The log keeps what was written within the retention window: the bound
+// is the revision applied at the newest sample at least that old.
+func TestCompactionBound(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	at := func(min int, rev int64) appliedSample {
+		return appliedSample{t0.Add(time.Duration(min) * time.Minute), rev}
+	}
+	for _, tt := range []struct {
+		name    string
+		samples []appliedSample
+		now     int // minutes after t0
+		want    int64
+		kept    int
+	}{
+		{"none", nil, 0, 0, 0},
+		{"too young", []appliedSample{at(0, 10), at(30, 20)}, 59, 0, 2},
+		{"exactly old enough", []appliedSample{at(0, 10), at(30, 20)}, 60, 10, 2},
+		{"newest old enough", []appliedSample{at(0, 10), at(30, 20), at(61, 30), at(90, 40)}, 91, 20, 3},
+		{"all old", []appliedSample{at(0, 10), at(1, 11), at(2, 12)}, 200, 12, 1},
+	} {
+		kept, got := compactionBound(tt.samples, t0.Add(time.Duration(tt.now)*time.Minute), time.Hour)
+		if got != tt.want || len(kept) != tt.kept {
+			t.Errorf("%s: bound %d with %d samples kept, want %d with %d", tt.name, got, len(kept), tt.want, tt.kept)
+		}
 	}
 }
