@@ -209,9 +209,12 @@ func (n *clusterNode) rejoin(ctx context.Context) bool {
 	}
 }
 
-// leave revokes the node's lease, so that the others take its cameras
-// over at once, and closes the etcd client.
+// leave stops following the log, revokes the node's lease, so that the
+// others take its cameras over at once, and closes the etcd client.
 func (n *clusterNode) leave() error {
+	if n.rep != nil {
+		n.rep.stop() // before its client closes; nothing writes any more
+	}
 	err := n.membership().Close()
 	if cerr := n.cli.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close the etcd client: %w", cerr)

@@ -117,20 +117,20 @@ func (s *replicatedStore) Close() error {
 // spatial index and poller are loaded from a caught-up registry), and
 // returns the store whose writes go through the log.
 func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (daemonStore, error) {
-	log, err := cluster.NewLog(n.cli, n.cfg.Cluster.Name)
+	cmdLog, err := cluster.NewLog(n.cli, n.cfg.Cluster.Name)
 	if err != nil {
 		return nil, err
 	}
 	app := replica.NewApplier(local)
 	mem := newMemoryFollower(n.log)
 	app.Observe(mem.observe)
-	fol := cluster.NewFollower(log, app, n.self.ID)
+	fol := cluster.NewFollower(cmdLog, app, n.self.ID)
 
 	// The revision to catch up to, read before the follower starts: its
 	// first read of the log is at this revision or later, so it reaches it
 	// once it has read the backlog.
 	rctx, cancel := context.WithTimeout(ctx, etcdDialTimeout)
-	head, err := n.cli.Get(rctx, clipsMarkerKey(n.cfg.Cluster.Name))
+	at, err := n.cli.Get(rctx, clipsMarkerKey(n.cfg.Cluster.Name)) // any key: its header's revision
 	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("read the cluster's log: %w", err)
@@ -139,19 +139,19 @@ func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (da
 	if err != nil {
 		return nil, err
 	}
-	if now := head.Header.Revision; from > now {
+	if now := at.Header.Revision; from > now {
 		// Revisions only grow: this database applied a log that is not
 		// this etcd's. Following would skip this log's first commands.
 		return nil, fmt.Errorf("config: db: %s has applied the command log up to revision %d, but the cluster's etcd is at revision %d: the database belongs to another cluster, or etcd was started afresh; start this node on an empty database (it catches up from the log) or on a backup of a node of this cluster", n.cfg.DB, from, now)
 	}
 	fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	rep := &replication{log: log, fol: fol, mem: mem, cancel: stop, done: make(chan struct{})}
+	rep := &replication{log: cmdLog, fol: fol, mem: mem, cancel: stop, done: make(chan struct{})}
 	go func() {
 		rep.err = fol.Run(fctx)
 		close(rep.done)
 	}()
 	started := time.Now()
-	if _, err := fol.WaitApplied(ctx, head.Header.Revision); err != nil {
+	if _, err := fol.WaitApplied(ctx, at.Header.Revision); err != nil {
 		rep.stop()
 		if errors.Is(rep.err, cluster.ErrSnapshotNeeded) {
 			return nil, fmt.Errorf("catch up with the cluster's log: %w: this node was down while the log was compacted past what it had applied; start it from a copy of another node's database (matthan backup) or from an empty one", rep.err)
@@ -164,7 +164,7 @@ func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (da
 	to, _ := local.LastApplied()
 	n.log.Info("caught up with the cluster's log", slog.Int64("from_revision", from), slog.Int64("to_revision", to), slog.Duration("took", time.Since(started)))
 	n.rep = rep
-	return &replicatedStore{Store: replica.New(local, log, fol, n.self.ID), rep: rep}, nil
+	return &replicatedStore{Store: replica.New(local, cmdLog, fol, n.self.ID), rep: rep}, nil
 }
 
 // leads reports whether this node is the lowest live node: the one that

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -55,6 +56,25 @@ func nearStates(t *testing.T, base string) map[string]camera.HealthState {
 		out[h.ID] = h.State
 	}
 	return out
+}
+
+// indexedCameras counts the cameras of a node's spatial index, paging
+// through every camera within a box round the test district.
+func indexedCameras(t *testing.T, base string) int {
+	t.Helper()
+	count, cursor := 0, ""
+	for {
+		var page struct {
+			Items      []json.RawMessage `json:"items"`
+			NextCursor string            `json:"next_cursor"`
+		}
+		unmarshal(t, mustCall(t, http.StatusOK, http.MethodGet, base+"/api/v1/cameras/within?bbox=105,9,108,12&limit=1000&cursor="+cursor, e2eAdminToken, "", nil), &page)
+		count += len(page.Items)
+		if page.NextCursor == "" {
+			return count
+		}
+		cursor = page.NextCursor
+	}
 }
 
 // The spatial index of a node follows the writes taken on another node:
@@ -193,4 +213,46 @@ func TestCompactionBound(t *testing.T) {
 			t.Errorf("%s: bound %d with %d samples kept, want %d with %d", tt.name, got, len(kept), tt.want, tt.kept)
 		}
 	}
+}
+
+// Many cameras imported on one node, in several commands (the import is
+// larger than one command holds): the other node exports the same file,
+// holds them all in its spatial index and polls its share, and the
+// two shares cover every camera with a stream.
+func TestReplicatedManyCameras(t *testing.T) {
+	const n = 12_000
+	c := etcdtest.Start(t, 1)
+	dir, clips := t.TempDir(), t.TempDir()
+	a, _ := replicatedDaemon(t, c, "a", dir, clips)
+	b, _ := replicatedDaemon(t, c, "b", dir, clips)
+	ua, ub := a.URL(), b.URL()
+	rows := cameraRows("MC", 0, n, true)
+	streams := 0
+	for _, r := range rows {
+		if r[12] != "" {
+			streams++
+		}
+	}
+	if res := importCSV(t, ua, e2eAdminToken, encodeCSV(t, rows)); res.Created != n {
+		t.Fatalf("import on a: %+v, want %d created", res, n)
+	}
+	// The last row is in the last command: once b has it, b has all.
+	last := ub + "/api/v1/cameras/" + rows[n-1][0]
+	waitFor(t, startDeadline, func() string { return "b has not " + rows[n-1][0] }, func() bool {
+		st, _ := call(t, http.MethodGet, last, e2eAdminToken, "", nil)
+		return st == http.StatusOK
+	})
+	if want, got := export(t, ua, e2eAdminToken, "csv"), export(t, ub, e2eAdminToken, "csv"); !bytes.Equal(got, want) {
+		t.Errorf("b exports %d bytes, a %d: they differ", len(got), len(want))
+	}
+	for _, base := range []string{ua, ub} {
+		if got := indexedCameras(t, base); got != n {
+			t.Errorf("%s's spatial index holds %d cameras, want %d", base, got, n)
+		}
+	}
+	var counts []int
+	waitFor(t, startDeadline, func() string { return fmt.Sprintf("a and b schedule %v of %d cameras with a stream", counts, streams) }, func() bool {
+		counts = []int{scheduledCameras(t, ua), scheduledCameras(t, ub)}
+		return counts[0]+counts[1] == streams && counts[0] > 0 && counts[1] > 0
+	})
 }
