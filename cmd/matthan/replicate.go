@@ -142,7 +142,7 @@ func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (da
 	if now := at.Header.Revision; from > now {
 		// Revisions only grow: this database applied a log that is not
 		// this etcd's. Following would skip this log's first commands.
-		return nil, fmt.Errorf("config: db: %s has applied the command log up to revision %d, but the cluster's etcd is at revision %d: the database belongs to another cluster, or etcd was started afresh; start this node on an empty database (it catches up from the log) or on a backup of a node of this cluster", n.cfg.DB, from, now)
+		return nil, fmt.Errorf("config: db: %s has applied the command log up to revision %d, but the cluster's etcd is at revision %d: the database belongs to another cluster, or etcd was started afresh; start this node on a backup of a node of this cluster (matthan backup), or on an empty database while the log has not been compacted", n.cfg.DB, from, now)
 	}
 	fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	rep := &replication{log: cmdLog, fol: fol, mem: mem, cancel: stop, done: make(chan struct{})}
@@ -154,7 +154,7 @@ func (n *clusterNode) serveStore(ctx context.Context, local *registry.Store) (da
 	if _, err := fol.WaitApplied(ctx, at.Header.Revision); err != nil {
 		rep.stop()
 		if errors.Is(rep.err, cluster.ErrSnapshotNeeded) {
-			return nil, fmt.Errorf("catch up with the cluster's log: %w: this node was down while the log was compacted past what it had applied; start it from a copy of another node's database (matthan backup) or from an empty one", rep.err)
+			return nil, fmt.Errorf("catch up with the cluster's log: %w: the log was compacted past what this database has applied; start this node on a backup of a live node's database (matthan backup), which holds the revision it has applied", rep.err)
 		}
 		return nil, fmt.Errorf("catch up with the cluster's log: %w", err)
 	}
