@@ -276,9 +276,11 @@ func TestEndToEndClusterReplicated(t *testing.T) {
 		sets = probed(a, b)
 		return partition(sets)
 	})
-	if took := time.Since(killed); took > 2*replicatedTTL {
+	took := time.Since(killed)
+	if took > 2*replicatedTTL {
 		t.Errorf("C's cameras taken over %s after it died, want within %s", took, 2*replicatedTTL)
 	}
+	t.Logf("C's cameras taken over %s after it died (lease TTL %s)", took.Round(time.Millisecond), replicatedTTL)
 	// One of C's cameras goes down: its new owner sees it, and so do all.
 	down := ofC[0]
 	fakes[down].SetBehavior(rtsptest.NotFound)
