@@ -33,6 +33,24 @@ type Compaction struct {
 // learns it cannot go on rather than finding a gap. Concurrent calls are
 // safe: the floor only rises.
 func (l *Log) Compact(ctx context.Context, retainFrom int64) (Compaction, error) {
+	return l.compact(ctx, retainFrom, 0)
+}
+
+// CompactUpTo is Compact without a retention window and bounded by upTo:
+// it removes the commands every live node has applied, at revisions up
+// to upTo only, so that a node that is down (and publishes nothing) still
+// finds in the log the commands written after upTo when it returns. The
+// daemon passes a revision it applied a retention window ago.
+func (l *Log) CompactUpTo(ctx context.Context, upTo int64) (Compaction, error) {
+	if upTo <= 0 {
+		return Compaction{}, nil
+	}
+	return l.compact(ctx, 0, upTo)
+}
+
+// compact is Compact with an upper bound on the removed revisions (none
+// when upTo is 0).
+func (l *Log) compact(ctx context.Context, retainFrom, upTo int64) (Compaction, error) {
 	resp, err := l.cli.Txn(ctx).Then(
 		clientv3.OpGet(l.keys.head()),
 		clientv3.OpGet(l.keys.floor()),
@@ -63,6 +81,9 @@ func (l *Log) Compact(ctx context.Context, retainFrom int64) (Compaction, error)
 		}
 	}
 	target = max(target, retainFrom-1)
+	if upTo > 0 {
+		target = min(target, upTo)
+	}
 
 	// The last command at or below target.
 	next, err := l.seqFrom(ctx, target+1, st)

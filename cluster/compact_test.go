@@ -98,3 +98,37 @@ func countLog(t testing.TB, cli *clientv3.Client) int64 {
 	}
 	return resp.Count
 }
+
+// TestCompactUpTo removes what every live node applied, but nothing
+// above its bound: a node that is down keeps what it will need back.
+func TestCompactUpTo(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	cli := c.Client(t)
+	l := newLog(t, cli)
+	a, _ := join(t, c, "a")
+	ctx := context.Background()
+	revs := appendAll(t, l, creates(t, "a", "upto", 10))
+	if err := a.PublishApplied(ctx, revs[9]); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		upTo                   int64
+		wantSeq, wantRemoved   int64
+		wantRev, wantLogLength int64
+	}{
+		{0, 0, 0, 0, 10},                   // no bound: nothing
+		{revs[3], 4, 4, revs[3], 6},        // bounded below what a applied
+		{revs[9] + 100, 10, 6, revs[9], 0}, // bounded above: what a applied
+	} {
+		got, err := l.CompactUpTo(ctx, tt.upTo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := (cluster.Compaction{Seq: tt.wantSeq, Rev: tt.wantRev, Removed: tt.wantRemoved}); got != w {
+			t.Errorf("CompactUpTo(%d) = %+v, want %+v", tt.upTo, got, w)
+		}
+		if n := countLog(t, cli); n != tt.wantLogLength {
+			t.Errorf("CompactUpTo(%d): the log holds %d commands, want %d", tt.upTo, n, tt.wantLogLength)
+		}
+	}
+}

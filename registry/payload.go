@@ -75,6 +75,17 @@ func openPayload(b []byte) ([]byte, error) {
 	return out, nil
 }
 
+// DecodePayload reads a command's payload (EncodePayload's output) into
+// v: what a node's observer of applied commands needs of one beside its
+// outcome (the id of a deleted camera).
+func DecodePayload(b []byte, v any) error {
+	data, err := openPayload(b)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
 // EncodeCameraRecord returns the record of c as a camera import payload
 // holds it (CameraImportPayload): what the taking node encodes once per
 // row, to size the parts of a large import and to build them.

@@ -15,7 +15,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/matthan/matthan/cluster"
-	"github.com/matthan/matthan/registry"
 )
 
 // Cluster mode at start (docs/cluster.md, "Running a node"): with
@@ -44,6 +43,9 @@ type clusterNode struct {
 
 	mu      sync.Mutex
 	members *cluster.Membership // replaced when the node joins again
+
+	// rep follows the command log (replicate.go); set by serveStore.
+	rep *replication
 
 	// live is the set of live nodes the shard follows: taken from the
 	// membership by follow, just before it asks the poller to reshard,
@@ -207,9 +209,12 @@ func (n *clusterNode) rejoin(ctx context.Context) bool {
 	}
 }
 
-// leave revokes the node's lease, so that the others take its cameras
-// over at once, and closes the etcd client.
+// leave stops following the log, revokes the node's lease, so that the
+// others take its cameras over at once, and closes the etcd client.
 func (n *clusterNode) leave() error {
+	if n.rep != nil {
+		n.rep.stop() // before its client closes; nothing writes any more
+	}
 	err := n.membership().Close()
 	if cerr := n.cli.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close the etcd client: %w", cerr)
@@ -244,11 +249,3 @@ func (n *clusterNode) register(reg prometheus.Registerer) error {
 	}
 	return nil
 }
-
-// serveStore is the seam where cluster mode puts the replicated store in
-// the place of the node's own: the store returned is what openDaemon
-// hands to the API, the poller and the evidence, and this is where the
-// Follower that applies the command log to local starts. This slice
-// replicates nothing: writes stay in the node's own bbolt file, which is
-// local, and the store returned is local itself (docs/cluster.md).
-func (n *clusterNode) serveStore(local *registry.Store) *registry.Store { return local }

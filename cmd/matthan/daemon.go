@@ -30,7 +30,7 @@ import (
 type daemon struct {
 	cfg    *config
 	log    *slog.Logger
-	store  *registry.Store
+	store  daemonStore    // the registry, or in cluster mode the replicated store
 	poller *ingest.Poller // nil when poller.enabled is false
 	api    *api.Server
 	ln     net.Listener
@@ -85,7 +85,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	}
 	// In cluster mode the node joins before anything reads the store:
 	// the poller loads only the cameras it owns (cluster.go).
-	store := local
+	// Then it catches up with the cluster's command log, and serves the
+	// replicated store, whose writes go through the log (replicate.go).
+	var store daemonStore = local
 	var node *clusterNode
 	var owns func(string) bool
 	if cfg.clustered() {
@@ -93,7 +95,14 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			_ = local.Close()
 			return nil, err
 		}
-		store, owns = node.serveStore(local), node.owns
+		if store, err = node.serveStore(context.Background(), local); err != nil {
+			if lerr := node.leave(); lerr != nil {
+				log.Warn("leave the cluster", slog.Any("err", lerr))
+			}
+			_ = local.Close()
+			return nil, err
+		}
+		owns = node.owns
 	}
 	opened := false
 	defer func() {
@@ -238,12 +247,18 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 		tls:    tlsCfg != nil,
-		served: make(chan error, 2), // Serve, and a poller that failed to start
+		served: make(chan error, 3), // Serve, a poller that failed to start, a follower that stopped
 
 		evidence: ev,
 		cluster:  node,
 	}
-	if r := ev.retention(cfg, store, log); r != nil {
+	// In cluster mode every node runs the retention jobs, and only the
+	// lowest live node purges (replicate.go).
+	purging := store
+	if node != nil {
+		purging = onLowestNode{daemonStore: store, leads: node.leads}
+	}
+	if r := ev.retention(cfg, purging, log); r != nil {
 		d.goBackground(func(ctx context.Context) { _ = r.Run(ctx) })
 	}
 	if node != nil {
@@ -252,8 +267,20 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			reshard = poller.Reshard
 		}
 		d.goBackground(func(ctx context.Context) { node.follow(ctx, reshard) })
+		// The index and the poller follow the writes of the other nodes;
+		// the log is published and compacted; a follower that stops (an
+		// apply that failed: going on would diverge) stops the daemon.
+		node.rep.mem.attach(index, poller, store)
+		d.goBackground(node.rep.mem.run)
+		d.goBackground(node.keepLog)
+		go func() {
+			<-node.rep.done
+			if err := node.rep.failure(); err != nil {
+				d.served <- fmt.Errorf("apply the cluster's log: %w", err)
+			}
+		}()
 	}
-	if job := tipRetention(cfg, store, log); job != nil {
+	if job := tipRetention(cfg, purging, log); job != nil {
 		d.goBackground(job)
 	}
 	opened = true

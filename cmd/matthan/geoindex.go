@@ -30,7 +30,7 @@ var errStopIter = errors.New("iteration stopped")
 // poller holds every camera when the index is ready, at 4.7–5.6 s,
 // instead of at 9.0–9.6 s; the index alone was ready at 4.6–5.0 s (the
 // two share the cores and the collector).
-func loadIndexAndPoller(ctx context.Context, store *registry.Store, poller *ingest.Poller) (*geo.Index, error) {
+func loadIndexAndPoller(ctx context.Context, store daemonStore, poller *ingest.Poller) (*geo.Index, error) {
 	var feed *cameraFeed
 	loaded := make(chan error, 1)
 	if poller != nil {
@@ -73,7 +73,7 @@ func loadIndexAndPoller(ctx context.Context, store *registry.Store, poller *inge
 
 // buildGeoIndex builds the index (loadIndexAndPoller) from one scan of
 // the cameras that also feeds feed, when not nil.
-func buildGeoIndex(ctx context.Context, store *registry.Store, states map[string]camera.HealthState, feed *cameraFeed) (*geo.Index, error) {
+func buildGeoIndex(ctx context.Context, store daemonStore, states map[string]camera.HealthState, feed *cameraFeed) (*geo.Index, error) {
 	var scanErr error
 	cams := iter.Seq[*camera.Camera](func(yield func(*camera.Camera) bool) {
 		err := store.ForEachCamera(ctx, func(c *camera.Camera) error {
@@ -101,44 +101,54 @@ func buildGeoIndex(ctx context.Context, store *registry.Store, states map[string
 	if err != nil {
 		return nil, fmt.Errorf("build spatial index: %w", err)
 	}
-	if raw, err := store.GetLayer(ctx, registry.LayerCommunes); err != nil {
+	if err := loadLayers(ctx, store, index); err != nil {
 		return nil, err
+	}
+	return index, nil
+}
+
+// loadLayers sets the index's reference layers (commune boundaries,
+// intersections, roads) from the store: at start, and in cluster mode
+// when another node has imported layers.
+func loadLayers(ctx context.Context, store daemonStore, index *geo.Index) error {
+	if raw, err := store.GetLayer(ctx, registry.LayerCommunes); err != nil {
+		return err
 	} else if raw != nil {
 		// A stored layer passed the limits of its day: it is read without
 		// them, so that a lower limit never stops the daemon starting.
 		cs, err := geo.ParseCommunes(ctx, raw, geo.NoLimits())
 		if err != nil {
-			return nil, fmt.Errorf("stored commune boundaries: %w", err)
+			return fmt.Errorf("stored commune boundaries: %w", err)
 		}
 		if err := index.SetCommunes(cs); err != nil {
-			return nil, fmt.Errorf("stored commune boundaries: %w", err)
+			return fmt.Errorf("stored commune boundaries: %w", err)
 		}
 	}
 	if raw, err := store.GetLayer(ctx, registry.LayerIntersections); err != nil {
-		return nil, err
+		return err
 	} else if raw != nil {
 		var items []geo.Intersection
 		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, fmt.Errorf("stored intersections: %w", err)
+			return fmt.Errorf("stored intersections: %w", err)
 		}
 		if err := index.SetIntersections(items); err != nil {
-			return nil, fmt.Errorf("stored intersections: %w", err)
+			return fmt.Errorf("stored intersections: %w", err)
 		}
 	}
 	// The roads of the last import of roads, drawn on the map; none in a
 	// database from before they were kept.
 	if raw, err := store.GetLayer(ctx, registry.LayerRoads); err != nil {
-		return nil, err
+		return err
 	} else if raw != nil {
 		roads, err := geo.ReadRoads(ctx, raw, geo.NoLimits())
 		if err != nil {
-			return nil, fmt.Errorf("stored roads: %w", err)
+			return fmt.Errorf("stored roads: %w", err)
 		}
 		if err := index.SetRoads(roads); err != nil {
-			return nil, fmt.Errorf("stored roads: %w", err)
+			return fmt.Errorf("stored roads: %w", err)
 		}
 	}
-	return index, nil
+	return nil
 }
 
 // cameraFeed hands the cameras of a scan to a consumer on another

@@ -27,7 +27,7 @@ type evidenceParts struct {
 // openEvidence opens (creating it if needed) the clips directory and
 // builds the clip service, capturing with the real RTSP client, and sets
 // matthan_clip_bytes from the store.
-func openEvidence(ctx context.Context, cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger) (*evidenceParts, error) {
+func openEvidence(ctx context.Context, cfg *config, store daemonStore, reg prometheus.Registerer, log *slog.Logger) (*evidenceParts, error) {
 	files, err := evidence.NewClipStore(cfg.Clips.Dir)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func openEvidence(ctx context.Context, cfg *config, store *registry.Store, reg p
 
 // retention returns the retention job, nil when incidents.retention is 0
 // (keep forever).
-func (ev *evidenceParts) retention(cfg *config, store *registry.Store, log *slog.Logger) *evidence.Retention {
+func (ev *evidenceParts) retention(cfg *config, store daemonStore, log *slog.Logger) *evidence.Retention {
 	if cfg.Incidents.Retention <= 0 {
 		return nil
 	}
@@ -71,7 +71,7 @@ const (
 // minute (gaps are a planning question; a minute-old count is current
 // enough, and a rebuild reads every incident of the year).
 type incidentCounter struct {
-	store *registry.Store
+	store daemonStore
 	log   *slog.Logger
 	now   func() time.Time
 
@@ -103,7 +103,7 @@ func (ic *incidentCounter) counter() func(lat, lon float64) int {
 
 // incidentPoints returns the places (lon, lat) of the incidents that
 // started since from.
-func incidentPoints(ctx context.Context, store *registry.Store, from time.Time) ([]orb.Point, error) {
+func incidentPoints(ctx context.Context, store daemonStore, from time.Time) ([]orb.Point, error) {
 	var points []orb.Point
 	q := registry.IncidentQuery{From: from, Limit: registry.MaxListLimit}
 	for {

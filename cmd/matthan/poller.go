@@ -8,7 +8,6 @@ import (
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/camera/rtsp"
 	"github.com/matthan/matthan/ingest"
-	"github.com/matthan/matthan/registry"
 )
 
 // newPoller builds the health poller of the daemon from its poller:
@@ -20,7 +19,7 @@ import (
 // Every confirmed change is also handed to onTransition (the spatial
 // index's live coverage follows it). In cluster mode owns says which
 // cameras this node polls (nil: all of them).
-func newPoller(cfg *config, store *registry.Store, reg prometheus.Registerer, log *slog.Logger, onTransition func(camera.Transition), owns func(string) bool) (*ingest.Poller, error) {
+func newPoller(cfg *config, store ingest.Store, reg prometheus.Registerer, log *slog.Logger, onTransition func(camera.Transition), owns func(string) bool) (*ingest.Poller, error) {
 	if !cfg.Poller.Enabled {
 		return nil, nil
 	}

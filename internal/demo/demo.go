@@ -44,10 +44,21 @@ var dataSets = []dataSet{
 	{"donations", "/api/v1/donations/import", "text/csv; charset=utf-8", sample.Donations},
 }
 
+// Store is what the demo writes and reads directly, beside the API: the
+// node's registry on a single node, the replicated store in cluster mode.
+type Store interface {
+	CreateToken(ctx context.Context, spec registry.TokenSpec, actor camera.Actor) (registry.Token, string, error)
+	CreateUser(ctx context.Context, u *camera.User, password string, actor camera.Actor) error
+	RecordHealth(ctx context.Context, current []camera.Health, transitions []camera.Transition) error
+	CurrentHealth(ctx context.Context, id string) (camera.Health, error)
+}
+
+var _ Store = (*registry.Store)(nil)
+
 // Demo is the sample district loaded into a daemon, with what the banner
 // tells about it.
 type Demo struct {
-	store *registry.Store
+	store Store
 	api   client
 	plan  Plan
 
@@ -64,7 +75,7 @@ type Demo struct {
 // month of health history; and it chooses the clips CaptureClips will
 // record. Call it before the poller starts, so that the poller's first
 // findings come after the history.
-func Seed(ctx context.Context, store *registry.Store, h http.Handler, sim *Simulation, log *slog.Logger) (*Demo, error) {
+func Seed(ctx context.Context, store Store, h http.Handler, sim *Simulation, log *slog.Logger) (*Demo, error) {
 	_, secret, err := store.CreateToken(ctx, registry.TokenSpec{Name: "demo-admin", Role: camera.RoleAdmin}, camera.SystemActor)
 	if err != nil {
 		return nil, err

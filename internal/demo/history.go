@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/registry"
 )
 
 // The demo starts with a month of health history, so that the district
@@ -56,7 +55,7 @@ func historyFor(plan Plan, now time.Time) []camera.Transition {
 // seedHistory stores the made-up history (transitions only: the
 // cameras' current state is the poller's to find) and says how many
 // transitions it wrote.
-func seedHistory(ctx context.Context, store *registry.Store, plan Plan, now time.Time) (int, error) {
+func seedHistory(ctx context.Context, store Store, plan Plan, now time.Time) (int, error) {
 	ts := historyFor(plan, now)
 	return len(ts), store.RecordHealth(ctx, nil, ts)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/matthan/matthan/camera"
 	"github.com/matthan/matthan/internal/sample"
-	"github.com/matthan/matthan/registry"
 )
 
 // The demo's evidence: the sample's incidents are imported like the other
@@ -119,7 +118,7 @@ func (d *Demo) CaptureClips(ctx context.Context, log *slog.Logger) {
 }
 
 // waitUp polls a camera's health until the poller has found it up.
-func waitUp(ctx context.Context, store *registry.Store, id string, limit time.Duration) error {
+func waitUp(ctx context.Context, store Store, id string, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	t := time.NewTicker(healthPoll)

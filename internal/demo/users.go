@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/matthan/matthan/camera"
-	"github.com/matthan/matthan/registry"
 )
 
 // Account is one console account of the demo: a person per role, so
@@ -26,7 +25,7 @@ var people = []Account{
 
 // createUsers adds the demo's console accounts with fresh passwords (the
 // demo's database is new at every start) and returns them to print.
-func createUsers(ctx context.Context, store *registry.Store) ([]Account, error) {
+func createUsers(ctx context.Context, store Store) ([]Account, error) {
 	out := make([]Account, len(people))
 	for i, p := range people {
 		p.Password = camera.NewPassword()

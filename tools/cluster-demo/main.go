@@ -5,9 +5,10 @@
 // clips directory. `make cluster-demo` runs it; Ctrl-C stops the nodes
 // (each leaves the cluster), then the members.
 //
-// The members' data is made afresh at every run, in DIR/etcd; the nodes'
-// databases (DIR/node-N) and the shared clips (DIR/clips, with its
-// cluster marker) stay.
+// The members' data is made afresh at every run, in DIR/etcd, and so are
+// the nodes' databases (DIR/node-N): a node's database holds what it
+// applied of the cluster's command log, which lives in etcd. The shared
+// clips (DIR/clips, with its cluster marker) stay.
 package main
 
 import (
@@ -57,6 +58,11 @@ func run() error {
 	etcdDir := filepath.Join(*dir, "etcd")
 	if err := os.RemoveAll(etcdDir); err != nil {
 		return err
+	}
+	for i := range *nodes {
+		if err := os.RemoveAll(filepath.Join(*dir, fmt.Sprintf("node-%d", i+1))); err != nil {
+			return err
+		}
 	}
 	cluster, err := startMembers(etcdDir, *members)
 	if err != nil {
