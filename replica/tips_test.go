@@ -140,6 +140,7 @@ func TestTipsAcrossNodes(t *testing.T) {
 	if err != nil || up.Outcome != camera.OutcomeCriminal || up.People != 2 {
 		t.Fatalf("update on B: %+v, %v", up, err)
 	}
+	catchUp(t, a, b)
 	onA, err := a.st.GetTip(ctx, tip.ID, police)
 	if err != nil || onA.Outcome != camera.OutcomeCriminal || onA.People != 2 || !reflect.DeepEqual(onA.IncidentIDs, []string{in.ID}) || !onA.UpdatedAt.Equal(up.UpdatedAt) {
 		t.Errorf("on A after the update on B: %+v, %v", onA, err)
@@ -156,6 +157,7 @@ func TestTipsAcrossNodes(t *testing.T) {
 	if n, err := b.st.CreateTips(ctx, bulk, [][]byte{sealed, nil}, police); err != nil || n != 2 || bulk[1].ID == "" || !bulk[0].Informant || bulk[1].Informant {
 		t.Fatalf("import on B: %d, %v, %+v", n, err, bulk)
 	}
+	catchUp(t, a, b)
 	page, next, err := a.st.ListTips(ctx, registry.TipQuery{Limit: 2}, police)
 	if err != nil || len(page) != 2 || page[0].ID != tip.ID || page[1].ID != bulk[1].ID || next == "" {
 		t.Fatalf("list on A: %v, %q, %v", page, next, err)
