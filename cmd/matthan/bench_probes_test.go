@@ -57,7 +57,6 @@ const (
 var probeBenchConfig = fmt.Sprintf(`# the probe benchmarks: shallow probes only, every %s
 poller:
   interval: %s
-  timeout: 2s
   deep_every: 0
 `, probeInterval, probeInterval)
 
@@ -66,6 +65,7 @@ poller:
 type nodeSample struct {
 	cpu    float64 // process_cpu_seconds_total
 	probes float64 // Σ matthan_probes_total
+	up     float64 // Σ matthan_probes_total{result="up"}
 	// sched is the run time of the process's threads as the scheduler
 	// counts it (/proc/PID/task/*/schedstat), in nanoseconds where
 	// process_cpu_seconds_total counts 10 ms ticks: an idle node's few
@@ -81,12 +81,17 @@ type nodeFigures struct {
 	cpuMsPerProb float64 // NaN when the node probed nothing
 	schedMsPerS  float64 // cpuMsPerSec from the scheduler's count
 	probes       float64
+	// notUp counts the window's probes that did not find the camera up:
+	// none in the steady state measured; some when the machine was so
+	// loaded that probes timed out.
+	notUp float64
 }
 
 func figuresOf(before, after nodeSample) nodeFigures {
 	secs := after.at.Sub(before.at).Seconds()
 	f := nodeFigures{
 		probes:       after.probes - before.probes,
+		notUp:        (after.probes - before.probes) - (after.up - before.up),
 		probesPerSec: (after.probes - before.probes) / secs,
 		cpuMsPerSec:  1000 * (after.cpu - before.cpu) / secs,
 		cpuMsPerProb: math.NaN(),
@@ -99,7 +104,8 @@ func figuresOf(before, after nodeSample) nodeFigures {
 }
 
 // scrapeMetrics sums every series of each metric of a node's /metrics by
-// name; matthan_cameras also by state, as matthan_cameras{state}.
+// name; matthan_cameras also by state, as matthan_cameras{STATE}, and
+// matthan_probes_total by result, as matthan_probes_total{RESULT}.
 func scrapeMetrics(b *testing.B, base string) map[string]float64 {
 	b.Helper()
 	resp, err := http.Get(base + "/metrics")
@@ -131,11 +137,13 @@ func scrapeMetrics(b *testing.B, base string) map[string]float64 {
 		}
 		name, labels, _ := strings.Cut(series, "{")
 		sums[name] += v
-		if name == "matthan_cameras" {
-			for l := range strings.SplitSeq(strings.TrimSuffix(labels, "}"), ",") {
-				if s, found := strings.CutPrefix(l, `state="`); found {
-					sums["matthan_cameras{"+strings.TrimSuffix(s, `"`)+"}"] += v
-				}
+		by := map[string]string{"matthan_cameras": `state="`, "matthan_probes_total": `result="`}[name]
+		if by == "" {
+			continue
+		}
+		for l := range strings.SplitSeq(strings.TrimSuffix(labels, "}"), ",") {
+			if s, found := strings.CutPrefix(l, by); found {
+				sums[name+"{"+strings.TrimSuffix(s, `"`)+"}"] += v
 			}
 		}
 	}
@@ -154,7 +162,7 @@ func sampleNodes(b *testing.B, nodes []*proc) []nodeSample {
 		if _, ok := m["process_cpu_seconds_total"]; !ok {
 			b.Fatalf("%s/metrics has no process_cpu_seconds_total", n.URL)
 		}
-		out[i] = nodeSample{cpu: m["process_cpu_seconds_total"], probes: m["matthan_probes_total"], sched: threadsRunTime(b, n.cmd.Process.Pid), at: time.Now()}
+		out[i] = nodeSample{cpu: m["process_cpu_seconds_total"], probes: m["matthan_probes_total"], up: m["matthan_probes_total{up}"], sched: threadsRunTime(b, n.cmd.Process.Pid), at: time.Now()}
 	}
 	return out
 }
@@ -397,6 +405,7 @@ func BenchmarkProbeCPU(b *testing.B) {
 		b.ReportMetric(p.probesPerSec, "probes/s")
 		b.ReportMetric(p.cpuMsPerSec/10, "cpu_%_of_core")
 		b.ReportMetric(run.idle[0].schedMsPerS, "idle_cpu_ms/s")
+		b.ReportMetric(p.notUp, "not_up_probes")
 	}
 	b.ReportMetric(0, "ns/op")
 }
@@ -408,8 +417,8 @@ func BenchmarkProbeCPU(b *testing.B) {
 // (MATTHAN_BENCH_CLUSTER_FLEET): each node has that fleet imported
 // through its own API and polls the share the rendezvous hash gives it,
 // so each does about the work of the one node. (A node's CPU per probe
-// falls as its probes/s rise — the Go runtime's wake-ups are shared by
-// more probes — so nodes are compared at the same probes/s each.)
+// falls as its probes/s rise, in single-node mode as in cluster mode,
+// so nodes are compared at the same probes/s each.)
 //
 // The machine's 2 cores hold the four nodes, the fakes and etcd, so the
 // probes/s are the fleets' (every camera every 5 s) rather than what the
@@ -465,9 +474,11 @@ func BenchmarkClusterProbes(b *testing.B) {
 		b.ReportMetric(one.idle[0].schedMsPerS, "1node_idle_cpu_ms/s")
 
 		var total, rate, sumCap, idle float64
+		notUp := s.notUp
 		for _, f := range three.polling {
 			total += f.probes
 			rate += f.probesPerSec
+			notUp += f.notUp
 		}
 		fleetCap := math.Inf(1)
 		for i, f := range three.polling {
@@ -483,6 +494,7 @@ func BenchmarkClusterProbes(b *testing.B) {
 		}
 		idle /= float64(len(ids))
 		b.ReportMetric(rate, "3nodes_probes/s")
+		b.ReportMetric(notUp, "not_up_probes")
 		b.ReportMetric(sumCap/oneCap, "x_one_node")
 		b.ReportMetric(fleetCap/oneCap, "x_one_node_by_share")
 		b.ReportMetric(idle-one.idle[0].schedMsPerS, "cluster_overhead_cpu_ms/s")
