@@ -135,6 +135,11 @@ bench: deps web
 	# the log, and a node catching up on 100,000 camera commands.
 	$(BENCH) -bench 'CreateCameraThroughLog' -benchtime 300x ./replica
 	$(BENCH) -bench 'RegistryApplyCatchUp100k' -benchtime 1x -timeout 20m ./replica
+	# Probes of fake RTSP cameras by real `matthan serve` processes, their
+	# CPU read from their /metrics: CPU per shallow probe, and one node in
+	# single-node mode beside three nodes of a cluster on an etcd member.
+	$(BENCH) -bench 'ProbeCPU$$' -benchtime 1x ./cmd/matthan
+	$(BENCH) -bench 'ClusterProbes$$' -benchtime 1x ./cmd/matthan
 
 ## lint: go.mod and go.sum tidy, gofmt, go vet, staticcheck and
 ## govulncheck; fails on any finding

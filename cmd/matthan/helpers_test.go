@@ -60,7 +60,7 @@ func cameraRows(prefix string, start, n int, withCreds bool) [][]string {
 }
 
 // encodeCSV writes the header and rows.
-func encodeCSV(t *testing.T, rows [][]string) []byte {
+func encodeCSV(t testing.TB, rows [][]string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
