@@ -169,32 +169,8 @@ func incidentQuery(get func(string) string) (registry.IncidentQuery, error) {
 	}
 	iq.After = get("cursor")
 
-	lat, hasLat, err := floatValue("lat", get("lat"))
-	if err != nil {
+	if iq.Lat, iq.Lon, iq.RadiusM, err = radiusParams(get); err != nil {
 		return iq, err
-	}
-	lon, hasLon, err := floatValue("lon", get("lon"))
-	if err != nil {
-		return iq, err
-	}
-	r, hasR, err := floatValue("radius_m", get("radius_m"))
-	if err != nil {
-		return iq, err
-	}
-	switch {
-	case hasR && r <= 0:
-		return iq, invalid("radius_m", "must be more than 0 metres, got %v", r)
-	case hasR && !hasLat:
-		return iq, invalid("lat", "is required with radius_m")
-	case hasR && !hasLon:
-		return iq, invalid("lon", "is required with radius_m")
-	case !hasR && (hasLat || hasLon):
-		return iq, invalid("radius_m", "is required with lat and lon")
-	case hasR:
-		if err := geo.ValidateLatLon(lat, lon); err != nil {
-			return iq, err
-		}
-		iq.Lat, iq.Lon, iq.RadiusM = lat, lon, r
 	}
 	if v := strings.TrimSpace(get("bbox")); v != "" {
 		b, err := geo.ParseBBox(v)
@@ -207,6 +183,39 @@ func incidentQuery(get func(string) string) (registry.IncidentQuery, error) {
 }
 
 // floatValue reads an optional number parameter.
+// radiusParams reads the place filter of a list (lat, lon and radius_m,
+// all three or none): radius 0 when there is none.
+func radiusParams(get func(string) string) (lat, lon, radius float64, err error) {
+	lat, hasLat, err := floatValue("lat", get("lat"))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	lon, hasLon, err := floatValue("lon", get("lon"))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	r, hasR, err := floatValue("radius_m", get("radius_m"))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	switch {
+	case hasR && r <= 0:
+		return 0, 0, 0, invalid("radius_m", "must be more than 0 metres, got %v", r)
+	case hasR && !hasLat:
+		return 0, 0, 0, invalid("lat", "is required with radius_m")
+	case hasR && !hasLon:
+		return 0, 0, 0, invalid("lon", "is required with radius_m")
+	case !hasR && (hasLat || hasLon):
+		return 0, 0, 0, invalid("radius_m", "is required with lat and lon")
+	case !hasR:
+		return 0, 0, 0, nil
+	}
+	if err := geo.ValidateLatLon(lat, lon); err != nil {
+		return 0, 0, 0, err
+	}
+	return lat, lon, r, nil
+}
+
 func floatValue(name, v string) (float64, bool, error) {
 	return floatParam(map[string][]string{name: {v}}, name, false)
 }

@@ -237,32 +237,8 @@ func tipQuery(get func(string) string) (registry.TipQuery, error) {
 		return tq, err
 	}
 	tq.After = get("cursor")
-	lat, hasLat, err := floatValue("lat", get("lat"))
-	if err != nil {
+	if tq.Lat, tq.Lon, tq.RadiusM, err = radiusParams(get); err != nil {
 		return tq, err
-	}
-	lon, hasLon, err := floatValue("lon", get("lon"))
-	if err != nil {
-		return tq, err
-	}
-	r, hasR, err := floatValue("radius_m", get("radius_m"))
-	if err != nil {
-		return tq, err
-	}
-	switch {
-	case hasR && r <= 0:
-		return tq, invalid("radius_m", "must be more than 0 metres, got %v", r)
-	case hasR && !hasLat:
-		return tq, invalid("lat", "is required with radius_m")
-	case hasR && !hasLon:
-		return tq, invalid("lon", "is required with radius_m")
-	case !hasR && (hasLat || hasLon):
-		return tq, invalid("radius_m", "is required with lat and lon")
-	case hasR:
-		if err := geo.ValidateLatLon(lat, lon); err != nil {
-			return tq, err
-		}
-		tq.Lat, tq.Lon, tq.RadiusM = lat, lon, r
 	}
 	return tq, tq.Validate()
 }

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -86,27 +85,7 @@ func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows
 			return nil
 		}
 		communes := communeLookup{tx: tx, cache: map[string]string{}}
-		c := b.Cursor()
-		var k, v []byte
-		if from.IsZero() {
-			k, v = c.First()
-		} else {
-			t := encTime(from)
-			k, v = c.Seek(t[:])
-		}
-		var end [8]byte
-		if !to.IsZero() {
-			end = encTime(to)
-		}
-		for n := 0; k != nil; k, v = c.Next() {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if !to.IsZero() && bytes.Compare(k[:8], end[:]) >= 0 {
-				break
-			}
+		return walkTimeIndex(ctx, b, from, to, func(k, v []byte) error {
 			sum, err := decodeSummary(v)
 			if err != nil {
 				return fmt.Errorf("incident %q: %w", k[8:], err)
@@ -136,8 +115,8 @@ func (s *Store) countIncidents(ctx context.Context, from, to time.Time, withRows
 			h.Subjects += sum.subjects
 			out.Incidents++
 			out.Subjects += sum.subjects
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err

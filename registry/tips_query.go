@@ -461,27 +461,7 @@ func (s *Store) TipCounts(ctx context.Context, from, to time.Time) (*TipCounts, 
 		if b == nil { // a read-only file of schema 5
 			return nil
 		}
-		c := b.Cursor()
-		var k, v []byte
-		if from.IsZero() {
-			k, v = c.First()
-		} else {
-			t := encTime(from)
-			k, v = c.Seek(t[:])
-		}
-		var end [8]byte
-		if !to.IsZero() {
-			end = encTime(to)
-		}
-		for n := 0; k != nil; k, v = c.Next() {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if !to.IsZero() && bytes.Compare(k[:8], end[:]) >= 0 {
-				break
-			}
+		return walkTimeIndex(ctx, b, from, to, func(k, v []byte) error {
 			if len(v) < 8 {
 				return fmt.Errorf("tip %q: %w", k[8:], errBadTipSummary)
 			}
@@ -511,8 +491,8 @@ func (s *Store) TipCounts(ctx context.Context, from, to time.Time) (*TipCounts, 
 			outcomes[oc].People += people
 			out.Tips++
 			out.People += people
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
