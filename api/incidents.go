@@ -234,29 +234,36 @@ func categoryList() string {
 	return strings.Join(names, ", ")
 }
 
+// countsWindow reads the from and to of a counts route, the only
+// parameters it takes; either may be left out for an open end.
+func countsWindow(c *gin.Context) (from, to time.Time, err error) {
+	q, err := checkQuery(c, "from", "to")
+	if err != nil {
+		return from, to, err
+	}
+	if v := strings.TrimSpace(q.Get("from")); v != "" {
+		if from, err = parseTime("from", v); err != nil {
+			return from, to, err
+		}
+	}
+	if v := strings.TrimSpace(q.Get("to")); v != "" {
+		if to, err = parseTime("to", v); err != nil {
+			return from, to, err
+		}
+	}
+	return from, to, nil
+}
+
 // incidentCounts answers the aggregated counts every role may see: per
 // commune × category × month and per commune × handling, with the number
 // of subjects — never an id, a note, a case reference or a clip. Months
 // are calendar months in the daemon's zone (Options.Location), whatever
 // offset from is written with.
 func (s *Server) incidentCounts(c *gin.Context) {
-	q, err := checkQuery(c, "from", "to")
+	from, to, err := countsWindow(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
-	}
-	var from, to time.Time
-	if v := strings.TrimSpace(q.Get("from")); v != "" {
-		if from, err = parseTime("from", v); err != nil {
-			s.writeError(c, err)
-			return
-		}
-	}
-	if v := strings.TrimSpace(q.Get("to")); v != "" {
-		if to, err = parseTime("to", v); err != nil {
-			s.writeError(c, err)
-			return
-		}
 	}
 	// The store counts months in from's location; a zero from carries it
 	// too.

@@ -248,23 +248,10 @@ func tipQuery(get func(string) string) (registry.TipQuery, error) {
 // "165 tips, 15 criminal cases (17 suspects) ..." table. Months are the
 // daemon's zone's (Options.Location).
 func (s *Server) tipCounts(c *gin.Context) {
-	q, err := checkQuery(c, "from", "to")
+	from, to, err := countsWindow(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
-	}
-	var from, to time.Time
-	if v := strings.TrimSpace(q.Get("from")); v != "" {
-		if from, err = parseTime("from", v); err != nil {
-			s.writeError(c, err)
-			return
-		}
-	}
-	if v := strings.TrimSpace(q.Get("to")); v != "" {
-		if to, err = parseTime("to", v); err != nil {
-			s.writeError(c, err)
-			return
-		}
 	}
 	counts, err := s.tips.TipCounts(c, from.In(s.loc), to)
 	if err != nil {

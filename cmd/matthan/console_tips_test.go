@@ -65,6 +65,12 @@ func TestConsoleTips(t *testing.T) {
 		t.Errorf("count %q", got)
 	}
 	b.noHorizontalScroll("tips")
+	b.shot("tips-phone")
+	wide := newBrowser(t, 1280, 800)
+	wide.signIn(d.url, police.Name, police.Password)
+	wide.open(d.url, "/tips")
+	wide.waitJS(`document.querySelectorAll('#list li').length === 20`)
+	wide.shot("tips-desktop")
 
 	// Filtered by outcome: the 15 tips that became criminal cases.
 	b.setSelect("#f-outcome", "criminal")
