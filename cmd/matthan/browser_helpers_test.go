@@ -152,7 +152,28 @@ func (b *browser) shot(name string) string {
 // data is shown (body[data-ready]).
 func (b *browser) open(base, path string) {
 	b.t.Helper()
-	b.run(chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
+	b.goTo(base + path)
+	b.run(chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
+}
+
+// goTo leaves the page (see leave), then loads url.
+func (b *browser) goTo(url string) {
+	b.t.Helper()
+	b.leave()
+	b.run(chromedp.Navigate(url))
+}
+
+// leave replaces the page with a blank one. Leaving first is what makes
+// the wait for the next page exact: pages write their filters
+// into the address (history.replaceState) when their data arrive, and
+// when that lands just as a navigation starts, chromedp takes it for the
+// end of the navigation. It then returns before the new page has loaded
+// (RunResponse with no response; a wait for body[data-ready] matched by
+// the page before). A blank page runs no script that could do that.
+func (b *browser) leave() {
+	b.t.Helper()
+	b.run(chromedp.Navigate("about:blank"))
+	b.waitJS(`location.href === 'about:blank' && document.readyState === 'complete'`)
 }
 
 // location returns the page's path and query.
@@ -165,8 +186,8 @@ func (b *browser) location() string {
 // for the overview.
 func (b *browser) signIn(base, name, password string) {
 	b.t.Helper()
+	b.goTo(base + "/login")
 	b.run(
-		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#login-form")),
 		chromedp.SendKeys(chromedp.CSS("#name"), name),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
@@ -182,16 +203,32 @@ func (b *browser) text(sel string) string {
 	return strings.TrimSpace(do(b, chromedp.Text(chromedp.CSS(sel))))
 }
 
-// do runs one action that returns a value, as run does.
+// do runs one action that returns a value, as run does. The action
+// reads the page, so it is run again when the page's JavaScript context
+// it was sent to is gone (see staleContext).
 func do[T any](b *browser, a chromedp.Action[T]) T {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserDeadline)
 	defer cancel()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		b.t.Fatalf("browser: %v (see %s)", err, b.shot("failure"))
+	for {
+		v, err := chromedp.Run(ctx, a)
+		if err == nil {
+			return v
+		}
+		if !staleContext(err) || ctx.Err() != nil {
+			b.t.Fatalf("browser: %v (see %s)", err, b.shot("failure"))
+		}
 	}
-	return v
+}
+
+// staleContext reports whether err says the page's JavaScript context a
+// command was sent to is gone. Right after a navigation chromedp can
+// still hold the context of the page before: it learns of the new one
+// from an event that may come after the load it waited for. Sending the
+// command again reaches the new context.
+func staleContext(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
 }
 
 // evalJS evaluates js in the page (awaiting a promise) and decodes its
@@ -214,7 +251,7 @@ func (b *browser) noHorizontalScroll(page string) {
 // waitJS waits until a JavaScript expression is true in the page.
 func (b *browser) waitJS(expr string) {
 	b.t.Helper()
-	b.run(chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserDeadline), chromedp.WithPollingInterval(50*time.Millisecond)))
+	do(b, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserDeadline), chromedp.WithPollingInterval(50*time.Millisecond)))
 }
 
 // links returns where a person can go from the page as it is: the

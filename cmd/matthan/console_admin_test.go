@@ -156,7 +156,8 @@ func TestConsoleAdmin(t *testing.T) {
 			t.Errorf("new password %q", fresh)
 		}
 		// The user's next page goes to sign-in; the new password works.
-		u.run(chromedp.Navigate(d.url+"/map"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+		u.goTo(d.url + "/map")
+		u.run(chromedp.WaitVisible(chromedp.CSS("#login-form")))
 		if loc := u.location(); !strings.HasPrefix(loc, "/login") {
 			t.Errorf("after the reset the user is on %s", loc)
 		}
@@ -318,10 +319,12 @@ func TestConsoleAdmin(t *testing.T) {
 
 	t.Run("in English", func(t *testing.T) {
 		b := b.on(t)
-		b.run(chromedp.Navigate(d.url+"/lang/en?next=/admin/tokens"), chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
+		b.goTo(d.url + "/lang/en?next=/admin/tokens")
+		b.run(chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
 		if got := b.text("h1"); got != "API tokens" {
 			t.Errorf("heading %q", got)
 		}
-		b.run(chromedp.Navigate(d.url+"/lang/vi?next=/admin/users"), chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
+		b.goTo(d.url + "/lang/vi?next=/admin/users")
+		b.run(chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
 	})
 }

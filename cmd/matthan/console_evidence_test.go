@@ -419,7 +419,7 @@ func TestConsoleEvidence(t *testing.T) {
 					b.noHorizontalScroll("desk " + p)
 					b.shot("desk-" + p)
 				} else {
-					b.run(chromedp.Navigate(d.url + p))
+					b.goTo(d.url + p)
 				}
 				refused := evalJS[bool](b, `document.body.classList.contains('page-error')`)
 				if refused == mayPolice {

@@ -150,7 +150,7 @@ func TestConsolePlanner(t *testing.T) {
 				if slices.Contains(nav, p) != may {
 					t.Errorf("%s: navigation %v lists %s: %v", role, nav, p, !may)
 				}
-				rb.run(chromedp.Navigate(d.url + p))
+				rb.goTo(d.url + p)
 				forbidden := evalJS[bool](rb, `document.body.classList.contains('page-error')`)
 				if forbidden == may {
 					t.Errorf("%s opening %s: refused %v", role, p, forbidden)
@@ -166,7 +166,7 @@ func TestConsolePlanner(t *testing.T) {
 			// And the planner the pages of the police.
 			if role == camera.RolePlanner {
 				for _, p := range []string{"/health", "/seeing"} {
-					rb.run(chromedp.Navigate(d.url + p))
+					rb.goTo(d.url + p)
 					if !evalJS[bool](rb, `document.body.classList.contains('page-error')`) {
 						t.Errorf("a planner opens %s", p)
 					}

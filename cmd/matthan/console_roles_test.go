@@ -22,6 +22,7 @@ var pageParam = regexp.MustCompile(`:[a-z_]+`)
 // openStatus navigates to url and answers the HTTP status of the page.
 func (b *browser) openStatus(url string) int64 {
 	b.t.Helper()
+	b.leave()
 	ctx, cancel := context.WithTimeout(b.ctx, browserDeadline)
 	defer cancel()
 	res, err := chromedp.RunResponse(ctx, chromedp.Navigate(url))
