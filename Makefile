@@ -140,6 +140,9 @@ bench: deps web
 	# single-node mode beside three nodes of a cluster on an etcd member.
 	$(BENCH) -bench 'ProbeCPU$$' -benchtime 1x ./cmd/matthan
 	$(BENCH) -bench 'ClusterProbes$$' -benchtime 1x ./cmd/matthan
+	# A node started empty beside a cluster of 1,000,000 cameras: exec to
+	# /readyz 200, its copy of a live node's registry included.
+	$(BENCH) -bench 'ClusterJoin1M' -benchtime 1x -timeout 30m ./cmd/matthan
 
 ## lint: go.mod and go.sum tidy, gofmt, go vet, staticcheck and
 ## govulncheck; fails on any finding

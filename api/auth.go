@@ -107,9 +107,8 @@ func (s *Server) resolveToken(c *gin.Context) (camera.Actor, string, error) {
 	if h == "" {
 		return camera.Actor{}, authMissing, camera.Errorf(camera.EUNAUTHORIZED, "Authorization", "a bearer token is required")
 	}
-	scheme, secret, found := strings.Cut(h, " ")
-	secret = strings.TrimSpace(secret)
-	if !found || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+	secret, ok := bearer(h)
+	if !ok {
 		return camera.Actor{}, authMalformed, camera.Errorf(camera.EUNAUTHORIZED, "Authorization", "must be \"Bearer <token>\"")
 	}
 	hash := registry.HashToken(secret)
@@ -126,6 +125,13 @@ func (s *Server) resolveToken(c *gin.Context) (camera.Actor, string, error) {
 		return camera.Actor{}, "", err
 	}
 	return camera.Actor{Name: tok.Name, Role: tok.Role}, "", nil
+}
+
+// bearer reads the secret of an Authorization header "Bearer <secret>".
+func bearer(h string) (string, bool) {
+	scheme, secret, found := strings.Cut(h, " ")
+	secret = strings.TrimSpace(secret)
+	return secret, found && strings.EqualFold(scheme, "Bearer") && secret != ""
 }
 
 // authFailed counts a failed authentication and logs it when the

@@ -19,6 +19,23 @@ import (
 // (backup.download) and sets matthan_backup_last_success_timestamp_seconds.
 func (s *Server) backup(c *gin.Context) {
 	name := fmt.Sprintf("matthan-%s.db", s.now().UTC().Format("20060102T150405Z"))
+	n, ok := s.sendCopy(c, name, "backup")
+	if !ok {
+		return
+	}
+	s.lastBackup.set(s.now())
+	// Who took a copy of everything is kept in the audit log, which also
+	// tells the console when the last backup was made, across restarts.
+	// The client may be gone once the last byte is out: the record is
+	// written all the same.
+	if err := s.store.RecordBackup(context.WithoutCancel(c), actor(c), name, n); err != nil {
+		s.log.Error("backup not recorded in the audit log", slog.Any("err", err))
+	}
+}
+
+// sendCopy streams the database as the file name, and reports whether
+// it went out whole; what (backup, snapshot) names it in the log.
+func (s *Server) sendCopy(c *gin.Context, name, what string) (int64, bool) {
 	n, err := s.store.WriteBackup(c.Writer, func(size int64) {
 		c.Header("Content-Type", "application/octet-stream")
 		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
@@ -28,21 +45,14 @@ func (s *Server) backup(c *gin.Context) {
 	if err != nil {
 		if !c.Writer.Written() {
 			s.writeError(c, err)
-			return
+			return n, false
 		}
 		// Headers are gone; the short body tells the client it failed.
-		s.log.Error("backup interrupted", slog.Int64("bytes", n), slog.Any("err", err))
-		return
+		s.log.Error(what+" interrupted", slog.Int64("bytes", n), slog.Any("err", err))
+		return n, false
 	}
-	s.lastBackup.set(s.now())
-	s.log.Info("backup sent", slog.Int64("bytes", n), slog.String("by", actor(c).Name))
-	// Who took a copy of everything is kept in the audit log, which also
-	// tells the console when the last backup was made, across restarts.
-	// The client may be gone once the last byte is out: the record is
-	// written all the same.
-	if err := s.store.RecordBackup(context.WithoutCancel(c), actor(c), name, n); err != nil {
-		s.log.Error("backup not recorded in the audit log", slog.Any("err", err))
-	}
+	s.log.Info(what+" sent", slog.Int64("bytes", n), slog.String("by", actor(c).Name))
+	return n, true
 }
 
 // backupGauge is matthan_backup_last_success_timestamp_seconds: absent

@@ -35,6 +35,7 @@ func newFullEnv(t *testing.T, set func(*api.Options)) *incEnv {
 			}
 		}
 		o.Tips, o.TipSealer = o.Store.(api.TipStore), newTestSealer(t)
+		o.Snapshots = testTickets{testTicket: "node-b"}
 		if set != nil {
 			set(o)
 		}
@@ -248,6 +249,7 @@ func TestOpenAPIEveryRoute(t *testing.T) {
 	e.call(adminToken, "DELETE", "/api/v1/tokens/"+tok.ID, "", nil, 204)
 	e.call(adminToken, "GET", "/api/v1/audit?action=camera.*&limit=5", "", nil, 200)
 	e.call(adminToken, "GET", "/api/v1/backup", "", nil, 200)
+	e.call(testTicket, "GET", "/api/v1/cluster/snapshot", "", nil, 200)
 	e.call(adminToken, "GET", "/api/v1/settings", "", nil, 200)
 	e.call("", "GET", "/api/v1/openapi.json", "", nil, 200)
 
@@ -290,12 +292,22 @@ func TestOpenAPIRoles(t *testing.T) {
 				continue
 			}
 			open := op.Security != nil && len(*op.Security) == 0
-			if open != (roles == nil) {
-				t.Errorf("%s %s: x-roles %v, open %v: an operation is open or has roles", method, path, roles, open)
+			_, nodes := op.Extensions["x-nodes"]
+			if open == nodes && open != (roles == nil) || nodes && roles != nil {
+				t.Errorf("%s %s: x-roles %v, open %v, x-nodes %v: an operation is open, for nodes, or has roles", method, path, roles, open, nodes)
 			}
 			p := params.Replace(path)
 			if st, _, _ := e.do("", method, p, "", nil); (st == http.StatusUnauthorized) == open {
 				t.Errorf("%s %s without credentials: %d (open: %v)", method, p, st, open)
+			}
+			if nodes {
+				// A node's ticket only: no user's token opens it.
+				for _, r := range camera.Roles {
+					if st, got, _ := e.do(e.tokens[r], method, p, "", nil); st != http.StatusUnauthorized {
+						t.Errorf("%s %s as %s: %d %s, want 401: the operation is for the cluster's nodes", method, p, r, st, got)
+					}
+				}
+				continue
 			}
 			for _, r := range camera.Roles {
 				st, got, _ := e.do(e.tokens[r], method, p, "", nil)

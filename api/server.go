@@ -43,6 +43,7 @@ type Store interface {
 	QueryAudit(ctx context.Context, q registry.AuditQuery) ([]registry.AuditEntry, uint64, error)
 	WriteBackup(w io.Writer, size func(int64)) (int64, error)
 	RecordBackup(ctx context.Context, actor camera.Actor, name string, size int64) error
+	RecordSnapshot(ctx context.Context, actor camera.Actor, name string, size int64) error
 }
 
 var _ Store = (*registry.Store)(nil)
@@ -121,6 +122,11 @@ type Options struct {
 	// refused (400 naming rtsp_url) when created, replaced, patched or
 	// imported (camera_networks.go). nil allows every address.
 	CameraNetworks *camera.NetPolicy
+
+	// Snapshots, in cluster mode, lets a node of the cluster that joins
+	// copy this node's registry: GET /api/v1/cluster/snapshot with a
+	// ticket it checks (snapshot.go). nil leaves the route out.
+	Snapshots SnapshotTickets
 }
 
 // Console is the web console served beside the API: its pages at their
@@ -181,6 +187,7 @@ type Server struct {
 	uploadGrace    time.Duration
 	cameraNetworks *camera.NetPolicy
 	settings       func() any
+	snapshots      SnapshotTickets
 	tips           TipStore
 	tipSealer      TipSealer
 	tipsRecorded   *prometheus.CounterVec
@@ -263,6 +270,7 @@ func New(o Options) (*Server, error) {
 		uploadGrace:    o.UploadGrace,
 		cameraNetworks: o.CameraNetworks,
 		settings:       o.Settings,
+		snapshots:      o.Snapshots,
 		tips:           o.Tips,
 		tipSealer:      o.TipSealer,
 	}
@@ -455,6 +463,10 @@ func (s *Server) routes() *gin.Engine {
 	v1.DELETE("/tokens/:id", s.allow(admin...), s.revokeToken)
 	v1.GET("/audit", s.allow(admin...), s.listAudit)
 	v1.GET("/backup", s.allow(admin...), s.backup)
+	if s.snapshots != nil {
+		// Another node's ticket, not a user's token (snapshot.go).
+		e.GET("/api/v1/cluster/snapshot", s.clusterSnapshot)
+	}
 	if s.settings != nil {
 		v1.GET("/settings", s.allow(admin...), s.getSettings)
 	}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -202,4 +203,24 @@ func pruneApplied(tx *bolt.Tx, cutoff time.Time) error {
 		}
 	}
 	return nil
+}
+
+// Empty reports whether the store holds no record: no bucket but the
+// schema's has a key. A node of a cluster started on an empty store
+// copies a peer's instead of replaying the whole log (docs/cluster.md).
+func (s *Store) Empty() (bool, error) {
+	empty := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if bytes.Equal(name, bucketMeta) {
+				continue
+			}
+			if k, _ := tx.Bucket(name).Cursor().First(); k != nil {
+				empty = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return empty, err
 }

@@ -46,10 +46,26 @@ const ActionBackup = "backup.download"
 // hashes of tokens and passwords), so who took one is kept as a write
 // is, and the latest such entry is when the last backup was made.
 func (s *Store) RecordBackup(ctx context.Context, actor camera.Actor, name string, size int64) error {
+	return s.recordCopy(ctx, ActionBackup, actor, name, size)
+}
+
+// ActionSnapshot is the audit log's action for a copy of the registry
+// sent to a node that joins the cluster: a copy of everything like a
+// backup, kept apart so that it never counts as the operator's backup.
+const ActionSnapshot = "cluster.snapshot"
+
+// RecordSnapshot writes in the audit log that a node of the cluster
+// (actor) copied the registry to join, the copy's name and its size.
+func (s *Store) RecordSnapshot(ctx context.Context, actor camera.Actor, name string, size int64) error {
+	return s.recordCopy(ctx, ActionSnapshot, actor, name, size)
+}
+
+// recordCopy writes the audit entry of a copy of the whole registry.
+func (s *Store) recordCopy(ctx context.Context, action string, actor camera.Actor, name string, size int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return s.update(func(tx *bolt.Tx) error {
-		return appendAudit(tx, s.now().UTC(), actor, ActionBackup, name, []string{fmt.Sprintf("bytes: %d", size)})
+		return appendAudit(tx, s.now().UTC(), actor, action, name, []string{fmt.Sprintf("bytes: %d", size)})
 	})
 }

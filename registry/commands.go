@@ -182,11 +182,13 @@ type HealthDelete struct {
 }
 
 // BackupRecord is KindBackupRecord's payload (the audit entry of a
-// backup); Value is nil.
+// backup, or with Action ActionSnapshot of a copy sent to a joining
+// node); Value is nil.
 type BackupRecord struct {
-	Name  string       `json:"name"`
-	Size  int64        `json:"size"`
-	Actor camera.Actor `json:"actor"`
+	Name   string       `json:"name"`
+	Size   int64        `json:"size"`
+	Actor  camera.Actor `json:"actor"`
+	Action string       `json:"action,omitempty"`
 }
 
 // applyFunc applies one command's payload on s, a copy of the store bound
@@ -297,6 +299,9 @@ func applierOf(k string) (applyFunc, bool) {
 		}), true
 	case KindBackupRecord:
 		return kind(func(s *Store, ctx context.Context, p BackupRecord) (any, error) {
+			if p.Action == ActionSnapshot {
+				return nil, s.RecordSnapshot(ctx, p.Actor, p.Name, p.Size)
+			}
 			return nil, s.RecordBackup(ctx, p.Actor, p.Name, p.Size)
 		}), true
 	}

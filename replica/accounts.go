@@ -107,6 +107,13 @@ func (s *Store) RecordBackup(ctx context.Context, actor camera.Actor, name strin
 	return err
 }
 
+// RecordSnapshot writes the audit entry of a copy sent to a joining node
+// through the log.
+func (s *Store) RecordSnapshot(ctx context.Context, actor camera.Actor, name string, size int64) error {
+	_, err := s.write(ctx, registry.KindBackupRecord, registry.BackupRecord{Name: name, Size: size, Actor: actor, Action: registry.ActionSnapshot})
+	return err
+}
+
 // RecordHealth stores health through the log and the node's registry:
 // the confirmed transitions and the current health of the cameras that
 // made them are a command; the other current records (the latest probe

@@ -17,7 +17,7 @@ var registryWrites = []string{
 	"CreateUser", "CreateUserHash", "UpdateUser", "UpdateUserHash",
 	"CreateToken", "CreateTokenKey", "RevokeToken",
 	"CreateSession", "CreateSessionKey", "LookupSession", "TouchSession", "EndSession", "DeleteSession", "DeleteSessionKey",
-	"RecordBackup",
+	"RecordBackup", "RecordSnapshot",
 	"CreateDonation", "CreateDonationWith", "ImportDonations", "ImportDonationsWith", "DeleteDonation", "SetDonationPublic",
 	"CreateIncident", "CreateIncidents", "UpdateIncident", "PurgeIncident", "AttachClip", "AppendCustody",
 	"Publish", "Unpublish",

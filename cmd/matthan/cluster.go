@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +111,19 @@ func joinCluster(ctx context.Context, cfg *config, reg prometheus.Registerer, lo
 	log.Info("joined the cluster", slog.String("cluster", cfg.Cluster.Name), slog.String("node_id", n.self.ID),
 		slog.String("advertise_url", n.self.AdvertiseURL), slog.Any("live_nodes", *n.live.Load()))
 	return n, nil
+}
+
+// advertiseAt returns adv with a port of 0 replaced by the port of addr,
+// where the node listens: on loopback (tests, make cluster-demo) the
+// system picks the ports, and the other nodes must reach this one there.
+func advertiseAt(adv string, addr net.Addr) string {
+	u, err := url.Parse(adv)
+	tcp, ok := addr.(*net.TCPAddr)
+	if err != nil || u.Port() != "0" || !ok {
+		return adv
+	}
+	u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(tcp.Port))
+	return u.String()
 }
 
 // join puts this node in the live set.

@@ -331,7 +331,7 @@ func TestConsoleRoles(t *testing.T) {
 				if slices.Contains(nav, p) != mayPolice {
 					t.Errorf("%s: navigation %v, %s listed: %v", role, nav, p, !mayPolice)
 				}
-				b.run(chromedp.Navigate(d.url + p))
+				b.goTo(d.url + p)
 				status := evalJS[int](b, `document.body.classList.contains('page-error') ? 403 : 200`)
 				if (status == 200) != mayPolice {
 					t.Errorf("%s opening %s: page %d", role, p, status)

@@ -90,9 +90,32 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	var store daemonStore = local
 	var node *clusterNode
 	var owns func(string) bool
+	var ln net.Listener // in cluster mode, bound before the node joins
 	if cfg.clustered() {
-		if node, err = joinCluster(context.Background(), cfg, reg, log); err != nil {
+		// The socket is bound first, so that an advertise URL with port 0
+		// can name the port the system gave (tests, the cluster demo);
+		// connections wait in its backlog until the node serves.
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 			_ = local.Close()
+			return nil, fmt.Errorf("listen: %w", err)
+		}
+		cfg.Cluster.AdvertiseURL = advertiseAt(cfg.Cluster.AdvertiseURL, ln.Addr())
+		if node, err = joinCluster(context.Background(), cfg, reg, log); err != nil {
+			_ = ln.Close()
+			_ = local.Close()
+			return nil, err
+		}
+		// An empty node, or one the log was compacted past, starts from
+		// a live peer's copy (cluster_join.go).
+		reopen := func() (*registry.Store, error) { return registry.Open(cfg.DB, registry.Options{Now: now}) }
+		if local, err = node.startLocal(context.Background(), local, reopen); err != nil {
+			if lerr := node.leave(); lerr != nil {
+				log.Warn("leave the cluster", slog.Any("err", lerr))
+			}
+			if local != nil {
+				_ = local.Close()
+			}
+			_ = ln.Close()
 			return nil, err
 		}
 		if store, err = node.serveStore(context.Background(), local); err != nil {
@@ -100,12 +123,16 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 				log.Warn("leave the cluster", slog.Any("err", lerr))
 			}
 			_ = local.Close()
+			_ = ln.Close()
 			return nil, err
 		}
 		owns = node.owns
 	}
 	opened := false
 	defer func() {
+		if !opened && ln != nil {
+			_ = ln.Close()
+		}
 		if !opened && node != nil {
 			if err := node.leave(); err != nil {
 				log.Warn("leave the cluster", slog.Any("err", err))
@@ -208,6 +235,10 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		CameraNetworks: cfg.netPolicy(),
 		Settings:       func() any { return settings },
 	}
+	if node != nil {
+		// Another node that joins may copy this one's registry.
+		opts.Snapshots = snapshotTickets{node}
+	}
 	err = tipOptions(cfg, store, &opts)
 	var a *api.Server
 	if err == nil {
@@ -220,7 +251,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	if ln == nil {
+		ln, err = net.Listen("tcp", cfg.Listen)
+	}
 	if err != nil {
 		if poller != nil {
 			poller.Stop()

@@ -22,7 +22,8 @@ func clusterEnv(members *etcdtest.Cluster, id, clips string) []string {
 		"MATTHAN_CLUSTER_NAME=e2e",
 		"MATTHAN_CLUSTER_ETCD_ENDPOINTS=" + strings.Join(members.Endpoints(), ","),
 		"MATTHAN_CLUSTER_NODE_ID=" + id,
-		"MATTHAN_CLUSTER_ADVERTISE_URL=http://" + id + ".e2e.test:8080",
+		// Port 0: the port the node listens on, where the others reach it.
+		"MATTHAN_CLUSTER_ADVERTISE_URL=http://127.0.0.1:0",
 		"MATTHAN_CLUSTER_LEASE_TTL=2s",
 		"MATTHAN_CLIPS_DIR=" + clips,
 	}

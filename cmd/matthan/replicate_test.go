@@ -27,6 +27,7 @@ func replicatedDaemon(t *testing.T, c *etcdtest.Cluster, id, dir, clips string) 
 	cfg := clusterConfigFor(t, c, id, clips)
 	cfg.DB = filepath.Join(dir, id+".db")
 	cfg.Listen = "127.0.0.1:0"
+	cfg.Cluster.AdvertiseURL = "http://127.0.0.1:0" // where it listens: a node that joins copies from there
 	cfg.AdminToken = e2eAdminToken
 	d, err := openDaemon(cfg, quiet())
 	if err != nil {
