@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,6 +59,9 @@ func BenchmarkClusterJoin1M(b *testing.B) {
 		b.ReportMetric(secs, "s_to_ready")
 		b.ReportMetric(procMemMB(b, pid, "VmRSS"), "rss_MB")
 		b.StopTimer()
+		if st, err := os.Stat(db); err == nil {
+			b.ReportMetric(float64(st.Size())/1e6, "copied_db_MB")
+		}
 		if got, want := getBench(b, base+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9"), getBench(b, live.URL+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9"); !bytes.Equal(got, want) {
 			b.Fatalf("the new node answers %s, the live one %s", got, want)
 		}
