@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,7 +42,7 @@ func BenchmarkClusterJoin1M(b *testing.B) {
 	}
 	live := serveBench(b, filepath.Join(dir, "live.db"), env("live", "MATTHAN_POLLER_ENABLED=false")...)
 	started := time.Now()
-	postBench(b, live.URL+"/api/v1/cameras/import", "text/csv", gendata.CSV(gendata.Rows(1_000_000, 31, "JN", gendata.Vietnam)))
+	benchCall(b, http.MethodPost, live.URL+"/api/v1/cameras/import", "text/csv", gendata.CSV(gendata.Rows(1_000_000, 31, "JN", gendata.Vietnam)))
 	b.Logf("1,000,000 cameras imported through the log in %s", time.Since(started).Round(time.Millisecond))
 	waitPublished(b, members, "join", "live")
 
@@ -51,7 +50,7 @@ func BenchmarkClusterJoin1M(b *testing.B) {
 		// A few writes after the live node's copy is taken would be
 		// replayed by the new node; these are before, in the log.
 		for j := range 10 {
-			postBench(b, live.URL+"/api/v1/cameras", "application/json", fmt.Appendf(nil,
+			benchCall(b, http.MethodPost, live.URL+"/api/v1/cameras", "application/json", fmt.Appendf(nil,
 				`{"id":"JN-NEW-%d-%d","name":"Ngã ba mới %d","lat":10.35,"lon":106.47,"commune":"Song Bình","district":"Chợ Gạo","province":"Tiền Giang"}`, i, j, j))
 		}
 		db := filepath.Join(dir, fmt.Sprintf("new-%d.db", i))
@@ -62,7 +61,7 @@ func BenchmarkClusterJoin1M(b *testing.B) {
 		if st, err := os.Stat(db); err == nil {
 			b.ReportMetric(float64(st.Size())/1e6, "copied_db_MB")
 		}
-		if got, want := getBench(b, base+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9"), getBench(b, live.URL+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9"); !bytes.Equal(got, want) {
+		if got, want := benchCall(b, http.MethodGet, base+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9", "", nil), benchCall(b, http.MethodGet, live.URL+"/api/v1/cameras/JN-NEW-"+fmt.Sprint(i)+"-9", "", nil); !bytes.Equal(got, want) {
 			b.Fatalf("the new node answers %s, the live one %s", got, want)
 		}
 		stop()
@@ -87,45 +86,4 @@ func waitPublished(b *testing.B, members *etcdtest.Cluster, cluster, node string
 		}
 		time.Sleep(50 * time.Millisecond) // polling a process we cannot signal from
 	}
-}
-
-// postBench sends body to url as the benchmarks' admin and requires a
-// success.
-func postBench(b *testing.B, url, ctype string, body []byte) {
-	b.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+benchToken)
-	req.Header.Set("Content-Type", ctype)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		b.Fatalf("POST %s: %d %s", url, resp.StatusCode, got)
-	}
-}
-
-// getBench reads url as the benchmarks' admin and requires 200.
-func getBench(b *testing.B, url string) []byte {
-	b.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+benchToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("GET %s: %d %s", url, resp.StatusCode, got)
-	}
-	return got
 }

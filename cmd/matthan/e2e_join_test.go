@@ -24,6 +24,22 @@ const joinConfig = `poller:
   enabled: false
 `
 
+// joinNodes prepares the directory of a cluster's nodes on members (the
+// shared clips, joinConfig) and returns it with serve, which starts node
+// id there on its own database.
+func joinNodes(t *testing.T, members *etcdtest.Cluster) (dir string, serve func(id string) *proc) {
+	t.Helper()
+	dir = t.TempDir()
+	clips := filepath.Join(dir, "shared-clips")
+	cfgFile := filepath.Join(dir, "matthan.yaml")
+	if err := os.WriteFile(cfgFile, []byte(joinConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, func(id string) *proc {
+		return startDaemon(t, clusterEnv(members, id, clips), "serve", "--config", cfgFile, "--db", filepath.Join(dir, id+".db"), "--listen", "127.0.0.1:0")
+	}
+}
+
 // TestEndToEndClusterJoin starts a node empty beside a node that holds
 // 100,000 cameras, on three etcd members: the new node copies the live
 // node's registry (the backup stream, which holds the revision of the
@@ -35,15 +51,7 @@ const joinConfig = `poller:
 func TestEndToEndClusterJoin(t *testing.T) {
 	t.Parallel()
 	members := etcdtest.Start(t, 3)
-	dir := t.TempDir()
-	clips := filepath.Join(dir, "shared-clips")
-	cfgFile := filepath.Join(dir, "matthan.yaml")
-	if err := os.WriteFile(cfgFile, []byte(joinConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	serve := func(id string) *proc {
-		return startDaemon(t, clusterEnv(members, id, clips), "serve", "--config", cfgFile, "--db", filepath.Join(dir, id+".db"), "--listen", "127.0.0.1:0")
-	}
+	_, serve := joinNodes(t, members)
 	a := serve("a")
 	const n = 100_000
 	importCSV(t, a.URL, e2eAdminToken, encodeCSV(t, cameraRows("JN", 0, n, true)))
@@ -132,15 +140,7 @@ func grepLine(s, sub string) string {
 func TestEndToEndClusterRejoin(t *testing.T) {
 	t.Parallel()
 	members := etcdtest.Start(t, 1)
-	dir := t.TempDir()
-	clips := filepath.Join(dir, "shared-clips")
-	cfgFile := filepath.Join(dir, "matthan.yaml")
-	if err := os.WriteFile(cfgFile, []byte(joinConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	serve := func(id string) *proc {
-		return startDaemon(t, clusterEnv(members, id, clips), "serve", "--config", cfgFile, "--db", filepath.Join(dir, id+".db"), "--listen", "127.0.0.1:0")
-	}
+	dir, serve := joinNodes(t, members)
 	a, c := serve("a"), serve("c")
 	mustCall(t, http.StatusCreated, http.MethodPost, a.URL+"/api/v1/cameras", e2eAdminToken, "application/json", newCameraBody(t, "RJ-BEFORE"))
 	waitFor(t, startDeadline, func() string { return "c has not applied RJ-BEFORE" }, func() bool {
@@ -191,7 +191,7 @@ func TestEndToEndClusterRejoin(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runBinary(t, clusterEnv(members, "d", clips), "serve", "--config", cfgFile, "--db", own, "--listen", "127.0.0.1:0")
+	_, stderr, code := runBinary(t, clusterEnv(members, "d", filepath.Join(dir, "shared-clips")), "serve", "--config", filepath.Join(dir, "matthan.yaml"), "--db", own, "--listen", "127.0.0.1:0")
 	if code == 0 || !strings.Contains(stderr, "config: db: "+own+" holds records but has applied none of the cluster's command log") {
 		t.Errorf("a database of its own: exit %d, stderr:\n%s", code, stderr)
 	}

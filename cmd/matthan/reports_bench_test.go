@@ -54,15 +54,7 @@ func BenchmarkReports1M(b *testing.B) {
 // size; anything but 200 fails the benchmark.
 func benchGet(b *testing.B, url string) int64 {
 	b.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+benchToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
+	resp := benchDo(b, http.MethodGet, url, "", nil)
 	defer resp.Body.Close()
 	n, err := io.Copy(io.Discard, resp.Body)
 	if err != nil {
