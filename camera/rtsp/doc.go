@@ -12,7 +12,11 @@
 // # How a probe goes
 //
 // A shallow probe connects, asks OPTIONS and DESCRIBE, and reads the SDP:
-// with a video track the camera is up, without one it is degraded. A deep
+// with a video track the camera is up, without one it is degraded. It is
+// what the poller runs most, so it speaks through gortsplib's protocol
+// packages (conn, base, auth, sdpunmarshaler, description) on the
+// caller's goroutine, the exchange of gortsplib's client message for
+// message but without its goroutines and channels (shallow.go). A deep
 // probe then SETUPs the video track over TCP, PLAYs it and waits for the
 // first video packet; none before the deadline is degraded, no_frames. The
 // picture size comes from the H.264 or H.265 SPS in the SDP, or, for a deep
@@ -22,7 +26,8 @@
 //
 //   - Deadlines come from ctx; Prober.Timeout applies only when ctx has
 //     none. gortsplib does not take a context, so the probe closes the
-//     client when ctx is done: that is what unblocks a pending dial or read.
+//     client (the connection, for a shallow probe) when ctx is done: that
+//     is what unblocks a pending dial or read.
 //   - Redirects are reported (reason redirect), never followed: the
 //     registered URL is what must work, and a camera must not be able to
 //     send the prober to another host.
@@ -32,9 +37,10 @@
 //     connect(2) (net.Dialer.Control), so that a name pointed at a denied
 //     network later (DNS rebinding) is not followed either. A camera the
 //     policy forbids is down, reason denied, and is sent no packet.
-//   - Credentials in the URL are given to gortsplib (Basic or Digest) and
-//     nowhere else; results name the camera by host:port and are scrubbed
-//     of the user information before they are returned. Credential query
+//   - Credentials in the URL are given to gortsplib (its client, or its
+//     auth.Sender for a shallow probe; Basic or Digest) and nowhere else;
+//     results name the camera by host:port and are scrubbed of the user
+//     information before they are returned. Credential query
 //     parameters (camera.IsCredentialParam) are sent in the query, as the
 //     camera wants them, and scrubbed from results the same way.
 //   - A cancelled ctx gives state unknown, reason canceled: such a result

@@ -58,7 +58,9 @@ func nopErr(error)         {}
 func nopLost(uint64)       {}
 func nopReq(*base.Request) {}
 
-// probe runs the RTSP exchange and returns what it found.
+// probe runs the RTSP exchange and returns what it found: the shallow
+// probe on its own (shallow.go), the deep one with gortsplib's client,
+// which streams.
 func (r *run) probe(deep bool) *outcome {
 	deadline, _ := r.ctx.Deadline()
 	left := time.Until(deadline)
@@ -67,6 +69,9 @@ func (r *run) probe(deep bool) *outcome {
 	}
 	if left <= 0 {
 		return r.classify(context.DeadlineExceeded)
+	}
+	if !deep {
+		return r.shallow() // shallow.go: without gortsplib's client
 	}
 
 	tcp := gortsplib.ProtocolTCP
@@ -124,9 +129,6 @@ func (r *run) probe(deep bool) *outcome {
 			latency: latency,
 			server:  r.serverHeader(),
 		}
-	}
-	if !deep {
-		return r.up(v, latency, "")
 	}
 	return r.stream(c, desc, v, latency)
 }
