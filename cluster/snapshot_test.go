@@ -55,8 +55,8 @@ func TestSnapshotTicket(t *testing.T) {
 }
 
 // TestExtentAndApplied: the log's extent says how many commands it holds
-// and how far it was compacted; Applied says what each live node
-// published.
+// and how far it was compacted; LiveNodes says, without joining, which
+// nodes are live and what each published as applied.
 func TestExtentAndApplied(t *testing.T) {
 	c := etcdtest.Start(t, 1)
 	cli := c.Client(t)
@@ -73,9 +73,12 @@ func TestExtentAndApplied(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := a.Applied(ctx)
+	nodes, got, err := cluster.LiveNodes(ctx, c.Client(t), "test")
 	if want := map[string]int64{"a": revs[4], "b": revs[2]}; err != nil || !maps.Equal(got, want) {
 		t.Errorf("applied %v %v, want %v", got, err, want)
+	}
+	if len(nodes) != 2 || nodes["a"] != a.Self() || nodes["b"] != b.Self() {
+		t.Errorf("live nodes %v", nodes)
 	}
 	if _, err := l.Compact(ctx, 0); err != nil {
 		t.Fatal(err)

@@ -58,9 +58,27 @@ type clusterNode struct {
 }
 
 // joinCluster connects to etcd, checks the clips marker and joins the
-// cluster's live nodes. The returned node's owns says which cameras this
-// node polls; follow keeps it up to date; leave ends it all.
+// cluster's live nodes (connectCluster, then joinLive). The returned
+// node's owns says which cameras this node polls; follow keeps it up to
+// date; leave ends it all.
 func joinCluster(ctx context.Context, cfg *config, reg prometheus.Registerer, log *slog.Logger) (*clusterNode, error) {
+	n, err := connectCluster(ctx, cfg, reg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.joinLive(ctx); err != nil {
+		_ = n.leave()
+		return nil, err
+	}
+	return n, nil
+}
+
+// connectCluster connects to etcd, checks the clips marker and that no
+// live node holds this node's id, and registers the cluster's metrics.
+// The node is not live yet: the daemon joins (joinLive) once its
+// registry has caught up with the log, so that it takes its share of the
+// cameras only when it can poll them.
+func connectCluster(ctx context.Context, cfg *config, reg prometheus.Registerer, log *slog.Logger) (*clusterNode, error) {
 	tlsCfg, err := cfg.etcdTLS()
 	if err != nil {
 		return nil, err
@@ -92,9 +110,29 @@ func joinCluster(ctx context.Context, cfg *config, reg prometheus.Registerer, lo
 	if err := checkClipsMarker(cctx, cli, cfg.Cluster.Name, cfg.Clips.Dir); err != nil {
 		return fail(err)
 	}
-	m, err := n.join(cctx)
+	// Join checks the id again; checking it now spares a node started
+	// with another's id the copy and the catch-up before it is refused.
+	live, _, err := cluster.LiveNodes(cctx, cli, cfg.Cluster.Name)
 	if err != nil {
 		return fail(err)
+	}
+	if other, ok := live[n.self.ID]; ok && other.AdvertiseURL != n.self.AdvertiseURL {
+		return fail(fmt.Errorf("config: cluster.node_id: join as %s: %w by %s: every node needs its own id", n.self.ID, cluster.ErrNodeIDInUse, other.AdvertiseURL))
+	}
+	if err := n.register(reg); err != nil {
+		return fail(err)
+	}
+	return n, nil
+}
+
+// joinLive puts the node in the live set: from then on it owns the
+// cameras the rendezvous hash gives it.
+func (n *clusterNode) joinLive(ctx context.Context) error {
+	jctx, cancel := context.WithTimeout(ctx, etcdDialTimeout)
+	defer cancel()
+	m, err := n.join(jctx)
+	if err != nil {
+		return err
 	}
 	// Join's first read of the live set left a notice; the shard starts
 	// from this set, so only later changes matter.
@@ -102,15 +140,13 @@ func joinCluster(ctx context.Context, cfg *config, reg prometheus.Registerer, lo
 	case <-m.Changed():
 	default:
 	}
+	n.mu.Lock()
 	n.members = m
+	n.mu.Unlock()
 	n.takeLive()
-	if err := n.register(reg); err != nil {
-		_ = m.Close()
-		return fail(err)
-	}
-	log.Info("joined the cluster", slog.String("cluster", cfg.Cluster.Name), slog.String("node_id", n.self.ID),
+	n.log.Info("joined the cluster", slog.String("cluster", n.cfg.Cluster.Name), slog.String("node_id", n.self.ID),
 		slog.String("advertise_url", n.self.AdvertiseURL), slog.Any("live_nodes", *n.live.Load()))
-	return n, nil
+	return nil
 }
 
 // advertiseAt returns adv with a port of 0 replaced by the port of addr,
@@ -225,13 +261,17 @@ func (n *clusterNode) rejoin(ctx context.Context) bool {
 	}
 }
 
-// leave stops following the log, revokes the node's lease, so that the
-// others take its cameras over at once, and closes the etcd client.
+// leave stops following the log, revokes the node's lease (when it
+// joined), so that the others take its cameras over at once, and closes
+// the etcd client.
 func (n *clusterNode) leave() error {
 	if n.rep != nil {
 		n.rep.stop() // before its client closes; nothing writes any more
 	}
-	err := n.membership().Close()
+	var err error
+	if m := n.membership(); m != nil { // nil before the node joined
+		err = m.Close()
+	}
 	if cerr := n.cli.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close the etcd client: %w", cerr)
 	}

@@ -136,17 +136,19 @@ func (n *clusterNode) needsCopy(ctx context.Context, local *registry.Store) (str
 func (n *clusterNode) copyPeers(ctx context.Context) ([]cluster.Node, error) {
 	rctx, cancel := context.WithTimeout(ctx, etcdDialTimeout)
 	defer cancel()
-	applied, err := n.membership().Applied(rctx)
+	live, applied, err := cluster.LiveNodes(rctx, n.cli, n.cfg.Cluster.Name)
 	if err != nil {
 		return nil, err
 	}
 	var peers []cluster.Node
-	for _, p := range n.membership().Nodes() {
-		if _, ok := applied[p.ID]; ok && p.ID != n.self.ID && p.AdvertiseURL != "" {
+	for id, p := range live {
+		if _, ok := applied[id]; ok && id != n.self.ID && p.AdvertiseURL != "" {
 			peers = append(peers, p)
 		}
 	}
-	slices.SortStableFunc(peers, func(a, b cluster.Node) int { return cmp.Compare(applied[b.ID], applied[a.ID]) })
+	slices.SortFunc(peers, func(a, b cluster.Node) int {
+		return cmp.Or(cmp.Compare(applied[b.ID], applied[a.ID]), cmp.Compare(a.ID, b.ID))
+	})
 	return peers, nil
 }
 

@@ -83,10 +83,12 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
 	}
-	// In cluster mode the node joins before anything reads the store:
-	// the poller loads only the cameras it owns (cluster.go).
-	// Then it catches up with the cluster's command log, and serves the
-	// replicated store, whose writes go through the log (replicate.go).
+	// In cluster mode the node connects to etcd first, copies a peer's
+	// registry when it must (cluster_join.go), catches up with the
+	// cluster's command log, and serves the replicated store, whose
+	// writes go through the log (replicate.go). Only then does it join
+	// the live set, before the poller loads only the cameras it owns
+	// (cluster.go).
 	var store daemonStore = local
 	var node *clusterNode
 	var owns func(string) bool
@@ -100,7 +102,7 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			return nil, fmt.Errorf("listen: %w", err)
 		}
 		cfg.Cluster.AdvertiseURL = advertiseAt(cfg.Cluster.AdvertiseURL, ln.Addr())
-		if node, err = joinCluster(context.Background(), cfg, reg, log); err != nil {
+		if node, err = connectCluster(context.Background(), cfg, reg, log); err != nil {
 			_ = ln.Close()
 			_ = local.Close()
 			return nil, err
@@ -123,6 +125,16 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 				log.Warn("leave the cluster", slog.Any("err", lerr))
 			}
 			_ = local.Close()
+			_ = ln.Close()
+			return nil, err
+		}
+		// Caught up: the node joins the live set and takes its share of
+		// the cameras, which the others polled meanwhile.
+		if err = node.joinLive(context.Background()); err != nil {
+			if lerr := node.leave(); lerr != nil {
+				log.Warn("leave the cluster", slog.Any("err", lerr))
+			}
+			_ = store.Close()
 			_ = ln.Close()
 			return nil, err
 		}
