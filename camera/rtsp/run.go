@@ -9,6 +9,7 @@ import (
 
 	"github.com/bluenviron/gortsplib/v5"
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
+	"github.com/bluenviron/gortsplib/v5/pkg/description"
 
 	"github.com/matthan/matthan/camera"
 )
@@ -122,15 +123,20 @@ func (r *run) probe(deep bool) *outcome {
 
 	v := findVideo(desc)
 	if v == nil {
-		return &outcome{
-			state:   camera.StateDegraded,
-			reason:  camera.ReasonNoVideoTrack,
-			detail:  r.t.hostPort + " answered DESCRIBE with " + describeMedias(desc) + " but no video track",
-			latency: latency,
-			server:  r.serverHeader(),
-		}
+		return r.noVideo(desc, latency)
 	}
 	return r.stream(c, desc, v, latency)
+}
+
+// noVideo is the outcome of a DESCRIBE whose session has no video track.
+func (r *run) noVideo(desc *description.Session, latency time.Duration) *outcome {
+	return &outcome{
+		state:   camera.StateDegraded,
+		reason:  camera.ReasonNoVideoTrack,
+		detail:  r.t.hostPort + " answered DESCRIBE with " + describeMedias(desc) + " but no video track",
+		latency: latency,
+		server:  r.serverHeader(),
+	}
 }
 
 // up is the outcome of a probe that found video.

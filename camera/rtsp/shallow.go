@@ -12,8 +12,6 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
 	"github.com/bluenviron/gortsplib/v5/pkg/sdpunmarshaler"
-
-	"github.com/matthan/matthan/camera"
 )
 
 // The shallow probe — connect, OPTIONS, DESCRIBE, read the SDP — is what
@@ -71,13 +69,7 @@ func (r *run) shallow() *outcome {
 	}
 	v := findVideo(desc)
 	if v == nil {
-		return &outcome{
-			state:   camera.StateDegraded,
-			reason:  camera.ReasonNoVideoTrack,
-			detail:  r.t.hostPort + " answered DESCRIBE with " + describeMedias(desc) + " but no video track",
-			latency: latency,
-			server:  r.serverHeader(),
-		}
+		return r.noVideo(desc, latency)
 	}
 	return r.up(v, latency, "")
 }
