@@ -71,6 +71,13 @@ type Options struct {
 	// Observers follow camera writes (the poller). The spatial index
 	// (Geo) follows them without being listed here.
 	Observers []CameraObserver
+	// StoreNotifies says the store itself tells the spatial index and
+	// the observers of every camera write, in the order it applies them,
+	// before the write returns (cluster mode: replica.Applier.Observe,
+	// which sees the writes of every node). The API then tells nobody: a
+	// second, later notice of its own could undo a change another node
+	// made in between.
+	StoreNotifies bool
 	// Geo is the spatial index of active cameras with the reference
 	// layers; nil leaves the geo and coverage routes out.
 	Geo *geo.Index
@@ -284,8 +291,13 @@ func New(o Options) (*Server, error) {
 	s.reg.MustRegister(newFundingCollector(s.donations, s.now))
 	s.lastBackup = newBackupGauge()
 	s.reg.MustRegister(s.lastBackup)
-	if s.geo != nil {
+	if o.StoreNotifies {
+		s.observers = nil
+	}
+	if s.geo != nil && !o.StoreNotifies {
 		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
+	}
+	if s.geo != nil {
 		s.reg.MustRegister(newCoverageCollector(s.geo))
 		s.layerImports = newLayerImports(s.reg)
 	}

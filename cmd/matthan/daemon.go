@@ -182,7 +182,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	live.Store(index)
 	log.Info("spatial index ready", slog.Int("cameras", index.Len()), slog.Bool("poller_loaded", poller != nil), slog.Duration("took", time.Since(started)))
 	// The poller follows camera writes through the API, so that a new
-	// camera, a changed URL or a deletion takes effect without a restart.
+	// camera, a changed URL or a deletion takes effect without a restart
+	// (in cluster mode through the log instead: StoreNotifies below).
 	var observers []api.CameraObserver
 	if poller != nil {
 		observers = append(observers, poller)
@@ -250,6 +251,9 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	if node != nil {
 		// Another node that joins may copy this one's registry.
 		opts.Snapshots = snapshotTickets{node}
+		// The index and the poller follow the log, every node's writes
+		// in its order (replicate.go, memoryFollower), not the API.
+		opts.StoreNotifies = true
 	}
 	err = tipOptions(cfg, store, &opts)
 	var a *api.Server

@@ -257,19 +257,28 @@ func (s onLowestNode) PurgeTips(ctx context.Context, cutoff time.Time, actor cam
 // memoryFollower keeps what the daemon holds in memory beside the
 // registry — the spatial index and the poller's cameras — current with
 // every write applied from the log, whichever node took it
-// (replica.Applier.Observe). The observer runs on the follower's
-// goroutine and must not block (the poller may be waiting on the
-// follower for its own write), so it only queues; run makes the changes,
-// in log order.
+// (replica.Applier.Observe), in log order. The API tells nobody of its
+// own writes in cluster mode (api.Options.StoreNotifies): a notice of
+// its own, after the write returns, could undo a change another node
+// made in between (a camera deleted there, back in this node's index).
+//
+// The observer runs on the follower's goroutine, after the batch
+// commits and before the node's waiting writes return. It updates the
+// spatial index there and then: the index never waits on the follower,
+// and a node's own write is in its index when the API answers it. The
+// poller may be waiting on the follower for its own write (a flush of
+// health), and a layer import reloads from the store, so those are only
+// queued; run makes them, in log order.
 type memoryFollower struct {
 	log *slog.Logger
 
 	mu        sync.Mutex
-	recording bool // set once the node has caught up (serveStore)
-	queue     []memChange
+	recording bool        // set once the node has caught up (serveStore)
+	early     []memChange // index changes recorded before the index was attached
+	queue     []memChange // the poller's and the layers' changes, for run
 	wake      chan struct{}
 
-	// Set by attach, before run starts.
+	// Set by attach, before run starts; index under mu.
 	index  *geo.Index
 	poller *ingest.Poller // nil when the poller is off
 	store  daemonStore
@@ -287,7 +296,7 @@ func newMemoryFollower(log *slog.Logger) *memoryFollower {
 	return &memoryFollower{log: log, wake: make(chan struct{}, 1)}
 }
 
-// record starts queueing: commands applied before are in the registry
+// record starts recording: commands applied before are in the registry
 // that the index and the poller load from.
 func (m *memoryFollower) record() {
 	m.mu.Lock()
@@ -295,12 +304,20 @@ func (m *memoryFollower) record() {
 	m.mu.Unlock()
 }
 
-// attach gives the memory follower what it keeps current.
+// attach gives the memory follower what it keeps current, and makes in
+// the index the changes recorded since the catch-up, before any later
+// one.
 func (m *memoryFollower) attach(index *geo.Index, poller *ingest.Poller, store daemonStore) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.index, m.poller, m.store = index, poller, store
+	for _, ch := range m.early {
+		m.applyIndex(ch)
+	}
+	m.early = nil
 }
 
-// observe is the Applier's observer: it queues what c changed.
+// observe is the Applier's observer.
 func (m *memoryFollower) observe(c registry.Command, o registry.Outcome) {
 	if o.Err != nil || o.DuplicateOf != 0 {
 		return // nothing stored
@@ -349,10 +366,33 @@ func (m *memoryFollower) observe(c registry.Command, o registry.Outcome) {
 	if !m.recording {
 		return
 	}
-	m.queue = append(m.queue, ch)
-	select {
-	case m.wake <- struct{}{}:
-	default:
+	if m.index != nil {
+		m.applyIndex(ch)
+	} else {
+		m.early = append(m.early, ch)
+	}
+	if len(ch.changed) > 0 || ch.removed != "" || ch.layers {
+		m.queue = append(m.queue, ch)
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// applyIndex makes one command's change in the spatial index. m.mu is
+// held.
+func (m *memoryFollower) applyIndex(ch memChange) {
+	for _, c := range ch.changed {
+		if err := m.index.Upsert(c); err != nil {
+			m.log.Error("spatial index update", slog.String("camera_id", c.ID), slog.Any("err", err))
+		}
+	}
+	if ch.removed != "" {
+		m.index.Remove(ch.removed)
+	}
+	for _, tr := range ch.states {
+		_ = m.index.SetState(tr.CameraID, tr.To) // a camera deleted meanwhile is not in the index
 	}
 }
 
@@ -374,25 +414,13 @@ func (m *memoryFollower) run(ctx context.Context) {
 	}
 }
 
-// apply makes one command's change in memory. Every change is
-// idempotent: the API has made those of this node's own writes already.
+// apply makes one command's change in the poller and the layers.
 func (m *memoryFollower) apply(ctx context.Context, ch memChange) {
-	for _, c := range ch.changed {
-		if err := m.index.Upsert(c); err != nil {
-			m.log.Error("spatial index update", slog.String("camera_id", c.ID), slog.Any("err", err))
-		}
-	}
 	if len(ch.changed) > 0 && m.poller != nil {
 		m.poller.CameraChanged(ch.changed...)
 	}
-	if ch.removed != "" {
-		m.index.Remove(ch.removed)
-		if m.poller != nil {
-			m.poller.CameraRemoved(ch.removed)
-		}
-	}
-	for _, tr := range ch.states {
-		_ = m.index.SetState(tr.CameraID, tr.To) // a camera deleted meanwhile is not in the index
+	if ch.removed != "" && m.poller != nil {
+		m.poller.CameraRemoved(ch.removed)
 	}
 	if ch.layers {
 		if err := loadLayers(ctx, m.store, m.index); err != nil && ctx.Err() == nil {

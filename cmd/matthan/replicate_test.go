@@ -89,12 +89,17 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 	b, _ := replicatedDaemon(t, c, "b", dir, clips)
 	ua, ub := a.URL(), b.URL()
 
-	for _, id := range []string{"IX-1", "IX-2"} {
+	for i, id := range []string{"IX-1", "IX-2"} {
 		body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		mustCall(t, http.StatusCreated, http.MethodPost, ua+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+		// The node that took the write has it in its index when it
+		// answers: the index follows the log before the write returns.
+		if got := nearStates(t, ua); len(got) != i+1 {
+			t.Errorf("right after creating %s, a's index holds %v", id, got)
+		}
 	}
 	var got map[string]camera.HealthState
 	waitFor(t, clusterWait, func() string { return fmt.Sprintf("b's index holds %v", got) }, func() bool {
@@ -125,6 +130,22 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 		_, found := got["IX-2"]
 		return !found && len(got) == 1
 	})
+	if got := nearStates(t, ua); len(got) != 1 {
+		t.Errorf("right after deleting IX-2, a's index holds %v", got)
+	}
+
+	// A camera moved on a and deleted on b: once a's registry has the
+	// deletion, so has its index (the API tells it nothing of its own
+	// write, which could land after the deletion).
+	mustCall(t, http.StatusOK, http.MethodPatch, ua+"/api/v1/cameras/IX-1", e2eAdminToken, "application/json", []byte(`{"lat":10.3515}`))
+	mustCall(t, http.StatusNoContent, http.MethodDelete, ub+"/api/v1/cameras/IX-1", e2eAdminToken, "", nil)
+	waitFor(t, clusterWait, func() string { return "a still has IX-1" }, func() bool {
+		st, _ := call(t, http.MethodGet, ua+"/api/v1/cameras/IX-1", e2eAdminToken, "", nil)
+		return st == http.StatusNotFound
+	})
+	if got := nearStates(t, ua); len(got) != 0 {
+		t.Errorf("IX-1 deleted on b, gone from a's registry, but a's index holds %v", got)
+	}
 
 	// Each node publishes the revision it has applied, for compaction.
 	cli := c.Client(t)
