@@ -51,6 +51,16 @@ type followedNode struct {
 	*clusterNode
 	resharded chan struct{}
 	stop      func()
+
+	mu   sync.Mutex
+	sets [][]string // every live set the shard took, in order
+}
+
+// liveSets returns the live sets the shard took from the i-th on.
+func (f *followedNode) liveSets(i int) [][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.sets[min(i, len(f.sets)):])
 }
 
 // joinFollowed joins node id and runs its follow until the test ends.
@@ -65,6 +75,9 @@ func joinFollowed(t *testing.T, cfg *config) *followedNode {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		n.follow(ctx, func(context.Context) error {
+			f.mu.Lock()
+			f.sets = append(f.sets, slices.Clone(*n.live.Load()))
+			f.mu.Unlock()
 			select {
 			case f.resharded <- struct{}{}:
 			default:
@@ -148,17 +161,25 @@ func TestClusterShardsDisjoint(t *testing.T) {
 	if err != nil || len(resp.Kvs) != 1 {
 		t.Fatalf("b's key: %v %v", resp, err)
 	}
+	before := len(b.liveSets(0))
 	if _, err := cli.Revoke(context.Background(), clientv3.LeaseID(resp.Kvs[0].Lease)); err != nil {
 		t.Fatal(err)
 	}
 	a.waitLive(t, "a")
 	checkShards(a)
-	if slices.ContainsFunc(cams, b.owns) {
-		t.Errorf("b polls cameras while its lease is lost")
-	}
 	a.waitLive(t, "a", "b")
 	b.waitLive(t, "a", "b")
 	checkShards(a, b)
+	// Meanwhile b took a live set without itself — it owned no camera —
+	// before it was back. (It hears of the loss on its own watch or its
+	// session, a moment after a: the sets it took say what it polled.)
+	sets := b.liveSets(before)
+	lost := slices.IndexFunc(sets, func(l []string) bool { return !slices.Contains(l, "b") })
+	if lost < 0 {
+		t.Errorf("b's shard went %v after its lease was lost: it never stopped polling", sets)
+	} else if !slices.ContainsFunc(sets[lost:], func(l []string) bool { return slices.Contains(l, "b") }) {
+		t.Errorf("b's shard went %v: it did not take its cameras back", sets)
+	}
 
 	// b leaves cleanly: its lease is revoked, a takes every camera at once.
 	b.stop()
