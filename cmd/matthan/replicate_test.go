@@ -146,7 +146,9 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 	// The index changes just after the registry commits (the same
 	// goroutine, a moment later); a late notice of a's own PATCH would
 	// keep IX-1 there for good.
-	waitFor(t, clusterWait, func() string { return fmt.Sprintf("IX-1 deleted on b, gone from a's registry, but a's index holds %v", got) }, func() bool {
+	waitFor(t, clusterWait, func() string {
+		return fmt.Sprintf("IX-1 deleted on b, gone from a's registry, but a's index holds %v", got)
+	}, func() bool {
 		got = nearStates(t, ua)
 		return len(got) == 0
 	})
