@@ -195,3 +195,25 @@ func headSeq(kvs []*mvccpb.KeyValue) (int64, error) {
 	}
 	return n, nil
 }
+
+// Extent is how far the log reaches, read at one etcd revision.
+type Extent struct {
+	// Rev is the etcd revision it was read at.
+	Rev int64
+	// Head is the sequence number of the last command; 0 when no command
+	// was ever appended.
+	Head int64
+	// FloorRev is the revision up to which the log was compacted: a node
+	// that has applied less than that cannot follow it. 0 when the log was
+	// never compacted.
+	FloorRev int64
+}
+
+// Extent reads how far the log reaches.
+func (l *Log) Extent(ctx context.Context) (Extent, error) {
+	st, err := l.state(ctx)
+	if err != nil {
+		return Extent{}, err
+	}
+	return Extent{Rev: st.rev, Head: st.head, FloorRev: st.floor.Rev}, nil
+}

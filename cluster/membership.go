@@ -254,3 +254,38 @@ func (m *Membership) notify() {
 	default:
 	}
 }
+
+// LiveNodes reads, without joining, the live nodes of the named cluster
+// (by id) and the revision each has published as applied: a node that
+// starts reads them to copy a peer's registry before it joins, so that
+// it takes its share of the cameras only once it can poll them.
+func LiveNodes(ctx context.Context, cli *clientv3.Client, cluster string) (map[string]Node, map[string]int64, error) {
+	k, err := newKeys(cluster)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := cli.Txn(ctx).Then(
+		clientv3.OpGet(k.nodesPrefix(), clientv3.WithPrefix()),
+		clientv3.OpGet(k.appliedPrefix(), clientv3.WithPrefix()),
+	).Commit()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the live nodes: %w", err)
+	}
+	nodes := map[string]Node{}
+	for _, kv := range resp.Responses[0].GetResponseRange().Kvs {
+		var n Node
+		if err := json.Unmarshal(kv.Value, &n); err != nil {
+			return nil, nil, fmt.Errorf("node %q: %w", kv.Key, err)
+		}
+		nodes[strings.TrimPrefix(string(kv.Key), k.nodesPrefix())] = n
+	}
+	applied := map[string]int64{}
+	for _, kv := range resp.Responses[1].GetResponseRange().Kvs {
+		rev, err := strconv.ParseInt(string(kv.Value), 10, 64)
+		if err != nil {
+			return nil, nil, fmt.Errorf("applied revision %q of %s: %w", kv.Value, kv.Key, err)
+		}
+		applied[strings.TrimPrefix(string(kv.Key), k.appliedPrefix())] = rev
+	}
+	return nodes, applied, nil
+}

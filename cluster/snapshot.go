@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -108,61 +106,4 @@ func CheckSnapshotTicket(ctx context.Context, cli *clientv3.Client, cluster, tic
 		return "", ErrBadTicket
 	}
 	return string(resp.Kvs[0].Value), nil
-}
-
-// Extent is how far the log reaches, read at one etcd revision.
-type Extent struct {
-	// Rev is the etcd revision it was read at.
-	Rev int64
-	// Head is the sequence number of the last command; 0 when no command
-	// was ever appended.
-	Head int64
-	// FloorRev is the revision up to which the log was compacted: a node
-	// that has applied less than that cannot follow it. 0 when the log was
-	// never compacted.
-	FloorRev int64
-}
-
-// Extent reads how far the log reaches.
-func (l *Log) Extent(ctx context.Context) (Extent, error) {
-	st, err := l.state(ctx)
-	if err != nil {
-		return Extent{}, err
-	}
-	return Extent{Rev: st.rev, Head: st.head, FloorRev: st.floor.Rev}, nil
-}
-
-// LiveNodes reads, without joining, the live nodes of the named cluster
-// (by id) and the revision each has published as applied: a node that
-// starts reads them to copy a peer's registry before it joins, so that
-// it takes its share of the cameras only once it can poll them.
-func LiveNodes(ctx context.Context, cli *clientv3.Client, cluster string) (map[string]Node, map[string]int64, error) {
-	k, err := newKeys(cluster)
-	if err != nil {
-		return nil, nil, err
-	}
-	resp, err := cli.Txn(ctx).Then(
-		clientv3.OpGet(k.nodesPrefix(), clientv3.WithPrefix()),
-		clientv3.OpGet(k.appliedPrefix(), clientv3.WithPrefix()),
-	).Commit()
-	if err != nil {
-		return nil, nil, fmt.Errorf("read the live nodes: %w", err)
-	}
-	nodes := map[string]Node{}
-	for _, kv := range resp.Responses[0].GetResponseRange().Kvs {
-		var n Node
-		if err := json.Unmarshal(kv.Value, &n); err != nil {
-			return nil, nil, fmt.Errorf("node %q: %w", kv.Key, err)
-		}
-		nodes[strings.TrimPrefix(string(kv.Key), k.nodesPrefix())] = n
-	}
-	applied := map[string]int64{}
-	for _, kv := range resp.Responses[1].GetResponseRange().Kvs {
-		rev, err := strconv.ParseInt(string(kv.Value), 10, 64)
-		if err != nil {
-			return nil, nil, fmt.Errorf("applied revision %q of %s: %w", kv.Value, kv.Key, err)
-		}
-		applied[strings.TrimPrefix(string(kv.Key), k.appliedPrefix())] = rev
-	}
-	return nodes, applied, nil
 }

@@ -75,15 +75,10 @@ func BenchmarkClusterJoin1M(b *testing.B) {
 func waitPublished(b *testing.B, members *etcdtest.Cluster, cluster, node string) {
 	b.Helper()
 	cli := members.Client(b)
-	deadline := time.Now().Add(time.Minute)
-	for {
-		resp, err := cli.Get(context.Background(), "/matthan/"+cluster+"/applied/"+node, clientv3.WithCountOnly())
-		if err == nil && resp.Count == 1 {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s has not published its applied revision: %v", node, err)
-		}
-		time.Sleep(50 * time.Millisecond) // polling a process we cannot signal from
-	}
+	var err error
+	waitFor(b, time.Minute, func() string { return fmt.Sprintf("%s has not published its applied revision: %v", node, err) }, func() bool {
+		var resp *clientv3.GetResponse
+		resp, err = cli.Get(context.Background(), "/matthan/"+cluster+"/applied/"+node, clientv3.WithCountOnly())
+		return err == nil && resp.Count == 1
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/matthan/matthan/cluster/etcdtest"
 )
@@ -56,20 +55,13 @@ func scheduledCameras(t *testing.T, base string) int {
 // matthan_poller_cameras, in order.
 func waitScheduled(t *testing.T, what string, cond func(n []int) bool, nodes ...*proc) {
 	t.Helper()
-	deadline := time.Now().Add(startDeadline)
-	for {
-		n := make([]int, len(nodes))
+	n := make([]int, len(nodes))
+	waitFor(t, startDeadline, func() string { return fmt.Sprintf("%s: the nodes schedule %v cameras", what, n) }, func() bool {
 		for i, p := range nodes {
 			n[i] = scheduledCameras(t, p.URL)
 		}
-		if cond(n) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: the nodes schedule %v cameras", what, n)
-		}
-		time.Sleep(20 * time.Millisecond) // polling processes we cannot signal from
-	}
+		return cond(n)
+	})
 }
 
 // TestEndToEndClusterShard runs two `matthan serve` nodes on a real etcd

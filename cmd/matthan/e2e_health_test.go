@@ -230,7 +230,7 @@ func TestEndToEndHealth(t *testing.T) {
 
 // pause waits between two polls of a condition with a deadline. It is not
 // a wait for an event: the callers check their condition again after it.
-func pause(t *testing.T, d time.Duration) {
+func pause(t testing.TB, d time.Duration) {
 	t.Helper()
 	timer := time.NewTimer(d)
 	defer timer.Stop()

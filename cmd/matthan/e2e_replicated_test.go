@@ -40,7 +40,7 @@ const replicatedTTL = 2 * time.Second
 
 // waitFor polls cond until it holds, failing with what() after the
 // deadline. It paces the polls of processes the test cannot signal.
-func waitFor(t *testing.T, deadline time.Duration, what func() string, cond func() bool) {
+func waitFor(t testing.TB, deadline time.Duration, what func() string, cond func() bool) {
 	t.Helper()
 	end := time.Now().Add(deadline)
 	for !cond() {
