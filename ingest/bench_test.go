@@ -97,6 +97,7 @@ func BenchmarkPollerBlackHoles(b *testing.B) {
 		Timeout:       DefaultTimeout / scale,
 		Retry:         DefaultRetry / scale,
 		Jitter:        DefaultJitter / scale,
+		Tick:          DefaultTick / scale,
 		FlushInterval: DefaultFlushInterval / scale,
 	}
 	var worst lateness
@@ -152,6 +153,7 @@ func BenchmarkPoller10k(b *testing.B) {
 			Timeout:       scaled(DefaultTimeout),
 			Retry:         scaled(DefaultRetry),
 			Jitter:        scaled(DefaultJitter),
+			Tick:          scaled(DefaultTick),
 			FlushInterval: scaled(DefaultFlushInterval),
 		},
 		Prober: prober, Store: store, Registerer: prometheus.NewRegistry(),

@@ -28,6 +28,11 @@ const (
 	// DefaultJitter is the most random delay added to a probe's slot
 	// (never more than a tenth of the interval).
 	DefaultJitter = time.Second
+	// DefaultTick is the length of the scheduler's ticks (Config.Tick).
+	DefaultTick = 50 * time.Millisecond
+	// MaxTick is the longest tick accepted: a probe may start a tick
+	// late, and confirmations retry after seconds.
+	MaxTick = time.Second
 	// DefaultDeepEvery makes every 15th probe of a working camera deep:
 	// every 15 minutes at the default interval.
 	DefaultDeepEvery = 15
@@ -90,6 +95,18 @@ type Config struct {
 	// Jitter is the most random delay added to each probe's time, on top
 	// of the camera's fixed phase; at most a tenth of the interval.
 	Jitter time.Duration
+	// Tick is the length of the scheduler's ticks: it wakes at most once
+	// a tick, on multiples of Tick since the Unix epoch, and starts every
+	// probe due by then, instead of waking at each probe's own time. A
+	// probe starts up to a tick late, which against a minute's interval
+	// and a second's jitter changes nothing anyone sees. What it saves is
+	// the process's wake-ups: measured at 400 shallow probes a second,
+	// waking for each probe cost more CPU than the probe itself, and 50 ms
+	// ticks took the CPU per probe from 0.46–0.62 ms to 0.19 ms on
+	// loopback, and from 0.52–0.64 ms to 0.24–0.28 ms behind 20–60 ms
+	// links (docs/performance.md). A tick of 1 ns wakes at each probe's
+	// own time.
+	Tick time.Duration
 	// DeepEvery makes every DeepEvery-th probe of a working camera deep
 	// (see package doc); negative means never (only recoveries and
 	// confirmations are deep), 1 means always.
@@ -135,6 +152,7 @@ func (c Config) withDefaults() (Config, error) {
 	defInt(&c.Confirm, DefaultConfirm)
 	def(&c.Retry, DefaultRetry)
 	def(&c.Jitter, DefaultJitter)
+	def(&c.Tick, DefaultTick)
 	defInt(&c.DeepEvery, DefaultDeepEvery)
 	def(&c.FlushInterval, DefaultFlushInterval)
 	defInt(&c.FlushMax, DefaultFlushMax)
@@ -169,6 +187,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Jitter < 0 {
 		return c, fmt.Errorf("jitter must not be negative, got %v", c.Jitter)
+	}
+	if c.Tick < 0 || c.Tick > MaxTick {
+		return c, fmt.Errorf("tick must be between 0s and %v, got %v", MaxTick, c.Tick)
 	}
 	if c.SlowAfter < 0 {
 		return c, fmt.Errorf("slow_after must not be negative, got %v", c.SlowAfter)

@@ -29,7 +29,8 @@
 // Config.Intervals) in its own slot: a phase within the interval taken
 // from a hash of its id, plus up to Jitter of randomness, so 10,000
 // cameras make an even 167 probes a second instead of bursts. One
-// goroutine and one timer drive a min-heap of due times; probes run in
+// goroutine and one timer drive a min-heap of due times, waking at most
+// once a Tick (50 ms) to start every probe due by then; probes run in
 // two bounded lanes (Concurrency, SlowConcurrency): cameras whose last
 // probe was slow (half the timeout or more: black holes, frozen streams)
 // wait in the slow lane, so that a thousand dead cameras cannot delay the

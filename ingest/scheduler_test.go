@@ -6,11 +6,13 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/registry/registrytest"
 )
 
 func TestNextSlotKeepsPhase(t *testing.T) {
@@ -245,5 +247,69 @@ func TestLaneFIFO(t *testing.T) {
 	}
 	if n != 2000 {
 		t.Errorf("left in the lane: got %d, want 2000", n)
+	}
+}
+
+func TestOnTick(t *testing.T) {
+	p := testPoller(t, Config{Tick: 20 * time.Millisecond})
+	tick := int64(20 * time.Millisecond)
+	for _, c := range []struct{ due, want int64 }{
+		{0, 0}, {1, tick}, {tick - 1, tick}, {tick, tick}, {tick + 1, 2 * tick},
+		{1_765_000_000_123_456_789, 1_765_000_000_140_000_000},
+	} {
+		if got := p.onTick(c.due); got != c.want {
+			t.Errorf("onTick(%d) = %d, want %d", c.due, got, c.want)
+		}
+	}
+	// 1 ns ticks (tick: 0s in the file): every probe at its own time.
+	p = testPoller(t, Config{Tick: time.Nanosecond})
+	if got := p.onTick(1_765_000_000_123_456_789); got != 1_765_000_000_123_456_789 {
+		t.Errorf("1 ns ticks moved a due time to %d", got)
+	}
+}
+
+// TestProbesStartOnTicks: with 100 ms ticks, cameras due at their own
+// times within a second start on the tick after their due time, never
+// before it, and share wake-ups.
+func TestProbesStartOnTicks(t *testing.T) {
+	const n = 40
+	cfg := fastConfig()
+	cfg.Interval, cfg.Tick = time.Second, 100*time.Millisecond
+	var cams []*camera.Camera
+	for i := range n {
+		cams = append(cams, registrytest.Camera(fmt.Sprintf("T%02d", i), "Song Bình"))
+	}
+	r := newRig(t, cfg, cams...)
+	type start struct{ due, started time.Time }
+	var (
+		mu     sync.Mutex
+		starts = map[string]start{}
+	)
+	r.p.onStart = func(id string, due, started time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, ok := starts[id]; !ok {
+			starts[id] = start{due, started}
+		}
+	}
+	r.start(t)
+	waitFor(t, 10*time.Second, "every camera probed", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(starts) == n
+	})
+	r.stop()
+
+	ticks := map[int64]bool{}
+	for id, s := range starts {
+		tick := r.p.onTick(s.due.UnixNano())
+		if s.started.UnixNano() < tick {
+			t.Errorf("%s due at %v started at %v, before its tick %v", id, s.due, s.started, time.Unix(0, tick))
+		}
+		ticks[tick] = true
+	}
+	// 40 phases over 10 ticks of a second: some ticks start several.
+	if len(ticks) >= n {
+		t.Errorf("%d cameras started on %d ticks: no tick started two", n, len(ticks))
 	}
 }

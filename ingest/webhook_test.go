@@ -200,6 +200,8 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Concurrency: -1}, "concurrency must be at least 1, got -1"},
 		{Config{Confirm: -2}, "confirm must be at least 1, got -2"},
 		{Config{Jitter: -1}, "jitter must not be negative, got -1ns"},
+		{Config{Tick: -1}, "tick must be between 0s and 1s, got -1ns"},
+		{Config{Tick: 2 * time.Second}, "tick must be between 0s and 1s, got 2s"},
 		{Config{Intervals: map[string]time.Duration{"CG-1": 0}}, `intervals["CG-1"] must be more than 0, got 0s`},
 		{Config{Webhooks: []string{"ftp://user:pw@example.org/"}, WebhookSecret: testSecret}, "webhooks[0] must be an http:// or https:// URL with a host"},
 		{Config{Webhooks: []string{"https://alerts.example.vn/hook"}}, "webhook_secret must be at least 16 characters when there are webhooks (every event is signed), got 0"},

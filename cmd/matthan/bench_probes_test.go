@@ -53,12 +53,24 @@ const (
 )
 
 // probeBenchConfig is the daemons' configuration: every probe shallow
-// (deep_every 0), at probeInterval.
-var probeBenchConfig = fmt.Sprintf(`# the probe benchmarks: shallow probes only, every %s
+// (deep_every 0), at probeInterval, on the default tick unless
+// MATTHAN_BENCH_TICK sets one (MATTHAN_BENCH_TICK=0s wakes the scheduler
+// at each probe's own time, as before ticks).
+func probeBenchConfig(b *testing.B) string {
+	b.Helper()
+	cfg := fmt.Sprintf(`# the probe benchmarks: shallow probes only, every %s
 poller:
   interval: %s
   deep_every: 0
 `, probeInterval, probeInterval)
+	if tick := os.Getenv("MATTHAN_BENCH_TICK"); tick != "" {
+		if _, err := time.ParseDuration(tick); err != nil {
+			b.Fatalf("MATTHAN_BENCH_TICK: %v", err)
+		}
+		cfg += "  tick: " + tick + "\n"
+	}
+	return cfg
+}
 
 // nodeSample is what one scrape of a node's /metrics says, and the CPU
 // time its threads ran.
@@ -236,7 +248,8 @@ func sumOf(m []map[string]float64, name string) float64 {
 	return s
 }
 
-// startFakes starts n fake cameras on loopback and returns their URLs.
+// startFakes starts n fake cameras on loopback and returns their URLs,
+// behind links of MATTHAN_BENCH_RTT's round trip when it is set.
 func startFakes(b *testing.B, n int) []string {
 	b.Helper()
 	urls := make([]string, n)
@@ -248,7 +261,7 @@ func startFakes(b *testing.B, n int) []string {
 		b.Cleanup(c.Close)
 		urls[i] = c.URL()
 	}
-	return urls
+	return behindLinks(b, urls, linkRTT(b))
 }
 
 // fleetCSV is a camera CSV of n cameras, each with the URL of one of the
@@ -314,7 +327,7 @@ type fleetRun struct {
 func runFleets(b *testing.B, dir string, groups []fleetGroup) []fleetRun {
 	b.Helper()
 	cfgFile := filepath.Join(dir, "matthan.yaml")
-	if err := os.WriteFile(cfgFile, []byte(probeBenchConfig), 0o600); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(probeBenchConfig(b)), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	var all []*proc
@@ -392,8 +405,11 @@ func fleetSize(b *testing.B, env string, def int) int {
 // BenchmarkProbeCPU polls 2,000 cameras on 50 fake cameras every 5 s
 // (MATTHAN_BENCH_FLEET cameras when set) with one real daemon in
 // single-node mode, shallow probes only, and reports the daemon's CPU
-// per probe (target ≤ 0.5 ms), its probes/s and its CPU with no camera
-// to probe.
+// per probe (target ≤ 0.5 ms; sched_ms/probe is the same from its
+// threads' run time, in nanoseconds, as a check of the 10 ms ticks), its
+// probes/s and its CPU with no camera to probe. MATTHAN_BENCH_TICK sets
+// the poller's tick (probeBenchConfig) and MATTHAN_BENCH_RTT puts the
+// fakes behind links of that round trip (bench_latency_test.go).
 func BenchmarkProbeCPU(b *testing.B) {
 	binary(b) // built before anything is measured
 	fleet := fleetSize(b, "MATTHAN_BENCH_FLEET", defaultProbeFleet)
@@ -406,6 +422,7 @@ func BenchmarkProbeCPU(b *testing.B) {
 		b.ReportMetric(p.cpuMsPerSec/10, "cpu_%_of_core")
 		b.ReportMetric(run.idle[0].schedMsPerS, "idle_cpu_ms/s")
 		b.ReportMetric(p.notUp, "not_up_probes")
+		b.ReportMetric(p.schedMsPerS/p.probesPerSec, "sched_ms/probe")
 	}
 	b.ReportMetric(0, "ns/op")
 }

@@ -25,6 +25,7 @@ type pollerConfig struct {
 	Confirm         int                 `yaml:"confirm"`
 	Retry           duration            `yaml:"retry"`
 	Jitter          duration            `yaml:"jitter"`
+	Tick            duration            `yaml:"tick"`
 	DeepEvery       int                 `yaml:"deep_every"`
 	FlushInterval   duration            `yaml:"flush_interval"`
 	FlushMax        int                 `yaml:"flush_max"`
@@ -56,6 +57,7 @@ func defaultPollerConfig() pollerConfig {
 		Confirm:         ingest.DefaultConfirm,
 		Retry:           duration(ingest.DefaultRetry),
 		Jitter:          duration(ingest.DefaultJitter),
+		Tick:            duration(ingest.DefaultTick),
 		DeepEvery:       ingest.DefaultDeepEvery,
 		FlushInterval:   duration(ingest.DefaultFlushInterval),
 		FlushMax:        ingest.DefaultFlushMax,
@@ -70,8 +72,8 @@ func defaultPollerConfig() pollerConfig {
 // ingestConfig translates the section into ingest.Config. ingest reads a
 // zero field as "the default", so the two values whose zero means
 // something here are translated: jitter 0s is no jitter (1 ns: the random
-// delay drawn from [0, 1 ns) is always 0), and deep_every 0 is never
-// (ingest's negative).
+// delay drawn from [0, 1 ns) is always 0), tick 0s wakes at each probe's
+// own time (1 ns ticks), and deep_every 0 is never (ingest's negative).
 func (p pollerConfig) ingestConfig() ingest.Config {
 	c := ingest.Config{
 		Interval:        time.Duration(p.Interval),
@@ -82,6 +84,7 @@ func (p pollerConfig) ingestConfig() ingest.Config {
 		Confirm:         p.Confirm,
 		Retry:           time.Duration(p.Retry),
 		Jitter:          time.Duration(p.Jitter),
+		Tick:            time.Duration(p.Tick),
 		DeepEvery:       p.DeepEvery,
 		FlushInterval:   time.Duration(p.FlushInterval),
 		FlushMax:        p.FlushMax,
@@ -101,6 +104,9 @@ func (p pollerConfig) ingestConfig() ingest.Config {
 	}
 	if c.Jitter == 0 {
 		c.Jitter = time.Nanosecond
+	}
+	if c.Tick == 0 {
+		c.Tick = time.Nanosecond
 	}
 	if c.DeepEvery == 0 {
 		c.DeepEvery = -1

@@ -103,6 +103,7 @@ func TestConfigFile(t *testing.T) {
 		Confirm:         3,
 		Retry:           duration(2 * time.Second),
 		Jitter:          0,
+		Tick:            0,
 		DeepEvery:       0,
 		FlushInterval:   duration(500 * time.Millisecond),
 		FlushMax:        100,
@@ -137,13 +138,13 @@ func TestConfigFile(t *testing.T) {
 
 // TestPollerConfig checks how the poller: section becomes ingest.Config:
 // the defaults are ingest's own, and the zeros that mean something in the
-// file (jitter 0s, deep_every 0) keep their meaning.
+// file (jitter 0s, tick 0s, deep_every 0) keep their meaning.
 func TestPollerConfig(t *testing.T) {
 	def := defaultPollerConfig().ingestConfig()
 	want := ingest.Config{
 		Interval: ingest.DefaultInterval, Timeout: ingest.DefaultTimeout,
 		Concurrency: ingest.DefaultConcurrency, SlowConcurrency: ingest.DefaultConcurrency,
-		Confirm: ingest.DefaultConfirm, Retry: ingest.DefaultRetry, Jitter: ingest.DefaultJitter,
+		Confirm: ingest.DefaultConfirm, Retry: ingest.DefaultRetry, Jitter: ingest.DefaultJitter, Tick: ingest.DefaultTick,
 		DeepEvery: ingest.DefaultDeepEvery, FlushInterval: ingest.DefaultFlushInterval, FlushMax: ingest.DefaultFlushMax,
 		Webhooks: []string{}, WebhookQueue: ingest.DefaultWebhookQueue, WebhookTimeout: ingest.DefaultWebhookTimeout,
 		WebhookAttempts: ingest.DefaultWebhookAttempts, WebhookBackoff: ingest.DefaultWebhookBackoff,
@@ -156,8 +157,8 @@ func TestPollerConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	ic := got.Poller.ingestConfig()
-	if ic.Jitter != time.Nanosecond || ic.DeepEvery != -1 {
-		t.Errorf("jitter 0s, deep_every 0 = %v, %d; want 1ns (no jitter) and -1 (never)", ic.Jitter, ic.DeepEvery)
+	if ic.Jitter != time.Nanosecond || ic.Tick != time.Nanosecond || ic.DeepEvery != -1 {
+		t.Errorf("jitter 0s, tick 0s, deep_every 0 = %v, %v, %d; want 1ns (no jitter), 1ns (no tick) and -1 (never)", ic.Jitter, ic.Tick, ic.DeepEvery)
 	}
 	if ic.Intervals["CG-0001"] != 5*time.Minute || ic.Timeout != 4*time.Second || !ic.PerCameraMetric {
 		t.Errorf("ingest config %+v", ic)
@@ -324,6 +325,7 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-poller-zero-confirm.yml", `config: poller.confirm: must be at least 1, got 0 (from testdata/invalid-poller-zero-confirm.yml line 3)`},
 		{"invalid-poller-negative-concurrency.yml", `config: poller.slow_concurrency: must be at least 1, got -4 (from testdata/invalid-poller-negative-concurrency.yml line 3)`},
 		{"invalid-poller-confirm-type.yml", `config: poller.confirm: must be a whole number, got "two" (from testdata/invalid-poller-confirm-type.yml line 2)`},
+		{"invalid-poller-tick.yml", `config: poller.tick: must be between 0s and 1s, got 2s (from testdata/invalid-poller-tick.yml line 2)`},
 		{"invalid-poller-deep-every.yml", `config: poller.deep_every: must be 0 (never) or more, got -1 (from testdata/invalid-poller-deep-every.yml line 2)`},
 		{"invalid-poller-camera-interval.yml", `config: poller.intervals["CG-0002"]: must be more than 0, got -5m0s (from testdata/invalid-poller-camera-interval.yml line 4)`},
 		{"invalid-poller-camera-interval-type.yml", `config: poller.intervals.CG-0001: must be a duration with its unit such as 15s or 2m, got "often" (from testdata/invalid-poller-camera-interval-type.yml line 3)`},
