@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,18 +136,41 @@ func (n *clusterNode) joinLive(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Join's first read of the live set left a notice; the shard starts
-	// from this set, so only later changes matter.
-	select {
-	case <-m.Changed():
-	default:
-	}
+	// Join's first read of the live set left a notice. When the set is
+	// the one the poller loaded its share for (presumeLive), only later
+	// changes matter; when it is not (a node came or went meanwhile), the
+	// notice stays for follow, which reshards.
+	presumed := n.live.Load()
 	n.mu.Lock()
 	n.members = m
 	n.mu.Unlock()
 	n.takeLive()
+	if presumed == nil || slices.Equal(*presumed, *n.live.Load()) {
+		select {
+		case <-m.Changed():
+		default:
+		}
+	}
 	n.log.Info("joined the cluster", slog.String("cluster", n.cfg.Cluster.Name), slog.String("node_id", n.self.ID),
 		slog.String("advertise_url", n.self.AdvertiseURL), slog.Any("live_nodes", *n.live.Load()))
+	return nil
+}
+
+// presumeLive sets the shard to the live set the node is about to join:
+// the nodes live now, and itself. The daemon loads its poller's share
+// with it before joining (joinLive), so that the cameras that move to
+// this node when it joins are probed from its start, not after a load
+// of seconds while the nodes that had them have let them go.
+func (n *clusterNode) presumeLive(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(ctx, etcdDialTimeout)
+	defer cancel()
+	nodes, _, err := cluster.LiveNodes(rctx, n.cli, n.cfg.Cluster.Name)
+	if err != nil {
+		return err
+	}
+	nodes[n.self.ID] = n.self
+	live := slices.Sorted(maps.Keys(nodes))
+	n.live.Store(&live)
 	return nil
 }
 

@@ -70,6 +70,12 @@ func joinFollowed(t *testing.T, cfg *config) *followedNode {
 	if err != nil {
 		t.Fatalf("join %s: %v", cfg.Cluster.NodeID, err)
 	}
+	return followed(t, n)
+}
+
+// followed runs the follow of joined node n until the test ends.
+func followed(t *testing.T, n *clusterNode) *followedNode {
+	t.Helper()
 	f := &followedNode{clusterNode: n, resharded: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -185,6 +191,78 @@ func TestClusterShardsDisjoint(t *testing.T) {
 	b.stop()
 	a.waitLive(t, "a")
 	checkShards(a)
+}
+
+// TestClusterPresumeLive: a node about to join owns, for its poller's
+// load, the share it will have in the live set it joins (the nodes live
+// now and itself), while the live nodes keep those cameras until it has
+// joined. When the live set changed in between (a node left), the node
+// reshards once it has joined.
+func TestClusterPresumeLive(t *testing.T) {
+	ctx := context.Background()
+	c := etcdtest.Start(t, 1)
+	clips := t.TempDir()
+	a := joinFollowed(t, clusterConfigFor(t, c, "a", clips))
+	a.waitLive(t, "a")
+	connect := func(id string) *clusterNode {
+		t.Helper()
+		n, err := connectCluster(ctx, clusterConfigFor(t, c, id, clips), prometheus.NewRegistry(), quiet())
+		if err != nil {
+			t.Fatalf("connect %s: %v", id, err)
+		}
+		t.Cleanup(func() { _ = n.leave() })
+		if err := n.presumeLive(ctx); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		return n
+	}
+
+	b := connect("b")
+	if got := *b.live.Load(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("b presumes the live set %v, want [a b]", got)
+	}
+	var mine []string // cameras b will poll
+	for i := 0; len(mine) < 100; i++ {
+		if id := fmt.Sprintf("CG-%06d", i); b.owns(id) {
+			mine = append(mine, id)
+		}
+	}
+	for _, id := range mine {
+		if !a.owns(id) {
+			t.Fatalf("camera %s: a let it go before b joined", id)
+		}
+	}
+	if err := b.joinLive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.waitLive(t, "a", "b")
+	for _, id := range mine {
+		if a.owns(id) || !b.owns(id) {
+			t.Fatalf("camera %s after b joined: a owns it %v, b %v", id, a.owns(id), b.owns(id))
+		}
+	}
+	bf := followed(t, b)
+
+	// c presumes [a b c]; b leaves before c joins: c's shard is resharded
+	// to the set it joined.
+	cn := connect("c")
+	if got := *cn.live.Load(); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("c presumes the live set %v, want [a b c]", got)
+	}
+	bf.stop()
+	a.waitLive(t, "a")
+	if err := cn.joinLive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cf := followed(t, cn)
+	timer := time.NewTimer(clusterWait)
+	defer timer.Stop()
+	select {
+	case <-cf.resharded:
+	case <-timer.C:
+		t.Fatal("c joined a live set other than the one it loaded for, and did not reshard")
+	}
+	cf.waitLive(t, "a", "c")
 }
 
 // TestClusterClipsMarker runs the check of clips.dir on two data

@@ -86,8 +86,8 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 	// In cluster mode the node connects to etcd first, copies a peer's
 	// registry when it must (cluster_join.go), catches up with the
 	// cluster's command log, and serves the replicated store, whose
-	// writes go through the log (replicate.go). Only then does it join
-	// the live set, before the poller loads only the cameras it owns
+	// writes go through the log (replicate.go). Its poller loads the
+	// cameras it will own, and only then does it join the live set
 	// (cluster.go).
 	var store daemonStore = local
 	var node *clusterNode
@@ -128,9 +128,10 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			_ = ln.Close()
 			return nil, err
 		}
-		// Caught up: the node joins the live set and takes its share of
-		// the cameras, which the others polled meanwhile.
-		if err = node.joinLive(context.Background()); err != nil {
+		// Caught up: the poller loads the share the node will own once
+		// it joins the live set, which it does once loaded (below); the
+		// others poll those cameras meanwhile.
+		if err = node.presumeLive(context.Background()); err != nil {
 			if lerr := node.leave(); lerr != nil {
 				log.Warn("leave the cluster", slog.Any("err", lerr))
 			}
@@ -276,6 +277,17 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 		}
 		_ = store.Close()
 		return nil, fmt.Errorf("listen: %w", err)
+	}
+	if node != nil {
+		// Loaded and about to serve: the node joins the live set and
+		// takes its share.
+		if err = node.joinLive(context.Background()); err != nil {
+			if poller != nil {
+				poller.Stop()
+			}
+			_ = store.Close()
+			return nil, err
+		}
 	}
 	d := &daemon{
 		cfg:    cfg,
