@@ -103,7 +103,7 @@ type Config struct {
 	// the process's wake-ups: measured at 400 shallow probes a second,
 	// waking for each probe cost more CPU than the probe itself, and 50 ms
 	// ticks took the CPU per probe from 0.46–0.62 ms to 0.19 ms on
-	// loopback, and from 0.52–0.64 ms to 0.24–0.28 ms behind 20–60 ms
+	// loopback, and from 0.52–0.64 ms to 0.28–0.48 ms behind 20–60 ms
 	// links (docs/performance.md). A tick of 1 ns wakes at each probe's
 	// own time.
 	Tick time.Duration

@@ -70,7 +70,7 @@ func defaultPollerConfig() pollerConfig {
 }
 
 // ingestConfig translates the section into ingest.Config. ingest reads a
-// zero field as "the default", so the two values whose zero means
+// zero field as "the default", so the three values whose zero means
 // something here are translated: jitter 0s is no jitter (1 ns: the random
 // delay drawn from [0, 1 ns) is always 0), tick 0s wakes at each probe's
 // own time (1 ns ticks), and deep_every 0 is never (ingest's negative).
