@@ -213,6 +213,7 @@ var settings = []setting{
 	{"cluster.node_id", "MATTHAN_CLUSTER_NODE_ID", "", func(c *config, v string) error { c.Cluster.NodeID = v; return nil }},
 	{"cluster.advertise_url", "MATTHAN_CLUSTER_ADVERTISE_URL", "", func(c *config, v string) error { c.Cluster.AdvertiseURL = v; return nil }},
 	{"cluster.lease_ttl", "MATTHAN_CLUSTER_LEASE_TTL", "", func(c *config, v string) error { return c.Cluster.LeaseTTL.parse(v) }},
+	{"cluster.log_retention", "MATTHAN_CLUSTER_LOG_RETENTION", "", func(c *config, v string) error { return c.Cluster.LogRetention.parse(v) }},
 	{"cluster.tls.ca_file", "MATTHAN_CLUSTER_TLS_CA_FILE", "", func(c *config, v string) error { c.Cluster.TLS.CAFile = v; return nil }},
 	{"cluster.tls.cert_file", "MATTHAN_CLUSTER_TLS_CERT_FILE", "", func(c *config, v string) error { c.Cluster.TLS.CertFile = v; return nil }},
 	{"cluster.tls.key_file", "MATTHAN_CLUSTER_TLS_KEY_FILE", "", func(c *config, v string) error { c.Cluster.TLS.KeyFile = v; return nil }},

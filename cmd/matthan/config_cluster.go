@@ -15,8 +15,8 @@ import (
 
 // clusterConfig is the cluster: section. Cluster mode is on when
 // etcd_endpoints lists the etcd members; without them the daemon is a
-// single node and the other keys must stay unset (name and lease_ttl
-// have defaults, and are then unused).
+// single node and the other keys must stay unset (name, lease_ttl and
+// log_retention have defaults, and are then unused).
 type clusterConfig struct {
 	// Name keys the cluster in etcd (/matthan/<name>/...), so that
 	// several clusters can share one etcd.
@@ -32,8 +32,12 @@ type clusterConfig struct {
 	// LeaseTTL is how long the node stays live after etcd last heard
 	// from it: the time its cameras wait before another node polls them
 	// after it dies.
-	LeaseTTL duration         `yaml:"lease_ttl"`
-	TLS      clusterTLSConfig `yaml:"tls"`
+	LeaseTTL duration `yaml:"lease_ttl"`
+	// LogRetention is how long the command log keeps what every live
+	// node has applied: a node down for less replays what it missed
+	// when it comes back; one down longer copies a peer's registry.
+	LogRetention duration         `yaml:"log_retention"`
+	TLS          clusterTLSConfig `yaml:"tls"`
 }
 
 // clusterTLSConfig is the cluster.tls: section: TLS for the connections
@@ -45,10 +49,13 @@ type clusterTLSConfig struct {
 }
 
 // Defaults of the section.
-const defaultClusterName = "matthan"
+const (
+	defaultClusterName  = "matthan"
+	defaultLogRetention = time.Hour
+)
 
 func defaultClusterConfig() clusterConfig {
-	return clusterConfig{Name: defaultClusterName, EtcdEndpoints: []string{}, LeaseTTL: duration(cluster.DefaultTTL)}
+	return clusterConfig{Name: defaultClusterName, EtcdEndpoints: []string{}, LeaseTTL: duration(cluster.DefaultTTL), LogRetention: duration(defaultLogRetention)}
 }
 
 // clustered reports whether the daemon runs in cluster mode.
@@ -98,6 +105,9 @@ func (c *config) validateCluster(bad func(key, format string, args ...any) error
 	}
 	if ttl := time.Duration(cc.LeaseTTL); ttl < 2*time.Second || ttl%time.Second != 0 {
 		return bad("cluster.lease_ttl", "must be whole seconds, at least 2s (etcd leases count in seconds), got %s", cc.LeaseTTL)
+	}
+	if time.Duration(cc.LogRetention) < time.Second {
+		return bad("cluster.log_retention", "must be at least 1s, got %s", cc.LogRetention)
 	}
 	switch t := cc.TLS; {
 	case t.CertFile != "" && t.KeyFile == "":

@@ -122,7 +122,7 @@ func TestConfigFile(t *testing.T) {
 		SessionIdleTimeout: duration(2 * time.Hour), SessionMaxAge: duration(72 * time.Hour)}
 	want.Layers = layersConfig{MaxFeatures: 1000, MaxPositions: 50_000, MaxPolygonPositions: 20_000, MaxJunctions: 500}
 	want.Cluster = clusterConfig{Name: "tien-giang", EtcdEndpoints: []string{"https://10.0.0.1:2379", "https://10.0.0.2:2379"},
-		NodeID: "cho-gao-1", AdvertiseURL: "https://10.0.0.11:8443", LeaseTTL: duration(6 * time.Second),
+		NodeID: "cho-gao-1", AdvertiseURL: "https://10.0.0.11:8443", LeaseTTL: duration(6 * time.Second), LogRetention: duration(3 * time.Hour),
 		TLS: clusterTLSConfig{CAFile: "/etc/matthan/etcd-ca.pem", CertFile: "/etc/matthan/etcd-client.pem", KeyFile: "/etc/matthan/etcd-client-key.pem"}}
 	want.Tips = tipsConfig{Enabled: true, Recipients: []string{"age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"}}
 	if !reflect.DeepEqual(withoutOrigins(got), withoutOrigins(want)) {
@@ -363,6 +363,7 @@ func TestConfigInvalidFiles(t *testing.T) {
 		{"invalid-layers-unknown-key.yml", `config: unknown key "layers.max_junction" (from testdata/invalid-layers-unknown-key.yml line 2)`},
 		{"invalid-cluster-advertise-url.yml", `config: cluster.advertise_url: must be the http(s) URL of this node's API, such as http://10.0.0.11:8080: got "10.0.0.11:8080" (from testdata/invalid-cluster-advertise-url.yml line 5)`},
 		{"invalid-cluster-endpoint.yml", `config: cluster.etcd_endpoints[1]: must be an etcd client URL such as http://10.0.0.1:2379: the scheme must be http or https, got "etcd2:2379" (from testdata/invalid-cluster-endpoint.yml line 4)`},
+		{"invalid-cluster-log-retention.yml", `config: cluster.log_retention: must be at least 1s, got 500ms (from testdata/invalid-cluster-log-retention.yml line 6)`},
 		{"invalid-cluster-lease-ttl.yml", `config: cluster.lease_ttl: must be whole seconds, at least 2s (etcd leases count in seconds), got 1.5s (from testdata/invalid-cluster-lease-ttl.yml line 6)`},
 		{"invalid-cluster-name.yml", `config: cluster.name: must not contain '/', spaces or control characters, got "tien-giang/1" (from testdata/invalid-cluster-name.yml line 2)`},
 		{"invalid-cluster-no-advertise-url.yml", `config: cluster.advertise_url: is required in cluster mode: the URL the other nodes and load balancers reach this node's API on, such as http://10.0.0.11:8080`},

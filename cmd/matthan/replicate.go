@@ -57,14 +57,14 @@ var (
 // How a node keeps the log short (docs/cluster.md, "Compaction"): it
 // publishes the revision it has applied every publishAppliedEvery; the
 // lowest live node compacts every compactEvery, removing what every live
-// node has applied, but only commands older than logRetention, so that a
-// node that is down (which publishes nothing) for less than that finds
-// what it missed when it comes back.
-const (
-	publishAppliedEvery = 2 * time.Second
-	compactEvery        = time.Minute
-	logRetention        = time.Hour
-)
+// node has applied, but only commands older than cluster.log_retention,
+// so that a node that is down (which publishes nothing) for less than
+// that finds what it missed when it comes back.
+const publishAppliedEvery = 2 * time.Second
+
+// compactEvery is how often the lowest live node compacts the log: once
+// a minute, or four times within a retention shorter than 4 minutes.
+func compactEvery(retention time.Duration) time.Duration { return min(time.Minute, retention/4) }
 
 // replication is this node's following of the cluster's command log: the
 // Follower that applies it to the node's registry, and what keeps the
@@ -178,19 +178,21 @@ func (n *clusterNode) leads() bool {
 // keepLog publishes the revision this node has applied, and, on the
 // lowest live node, compacts the log, until ctx ends.
 func (n *clusterNode) keepLog(ctx context.Context) {
+	retention := time.Duration(n.cfg.Cluster.LogRetention)
+	every := compactEvery(retention)
 	var samples []appliedSample // the applied revision, once per compactEvery
 	var lastCompact time.Time
-	t := time.NewTicker(publishAppliedEvery)
+	t := time.NewTicker(min(publishAppliedEvery, every))
 	defer t.Stop()
 	for {
 		rev := n.rep.fol.Applied()
 		if err := n.membership().PublishApplied(ctx, rev); err != nil && ctx.Err() == nil {
 			n.log.Debug("publish the applied revision", slog.Any("err", err))
 		}
-		if now := time.Now(); now.Sub(lastCompact) >= compactEvery {
+		if now := time.Now(); now.Sub(lastCompact) >= every {
 			lastCompact = now
 			var upTo int64
-			samples, upTo = compactionBound(append(samples, appliedSample{now, rev}), now, logRetention)
+			samples, upTo = compactionBound(append(samples, appliedSample{now, rev}), now, retention)
 			if n.leads() && upTo > 0 {
 				c, err := n.rep.log.CompactUpTo(ctx, upTo)
 				switch {

@@ -16,6 +16,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/matthan/matthan/camera"
+	"github.com/matthan/matthan/cluster"
 	"github.com/matthan/matthan/cluster/etcdtest"
 )
 
@@ -24,11 +25,21 @@ import (
 // the latest when the test ends.
 func replicatedDaemon(t *testing.T, c *etcdtest.Cluster, id, dir, clips string) (d *daemon, stop func() error) {
 	t.Helper()
+	return replicatedDaemonWith(t, c, id, dir, clips, nil)
+}
+
+// replicatedDaemonWith is replicatedDaemon with its configuration changed
+// by tweak, when not nil.
+func replicatedDaemonWith(t *testing.T, c *etcdtest.Cluster, id, dir, clips string, tweak func(*config)) (d *daemon, stop func() error) {
+	t.Helper()
 	cfg := clusterConfigFor(t, c, id, clips)
 	cfg.DB = filepath.Join(dir, id+".db")
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Cluster.AdvertiseURL = "http://127.0.0.1:0" // where it listens: a node that joins copies from there
 	cfg.AdminToken = e2eAdminToken
+	if tweak != nil {
+		tweak(cfg)
+	}
 	d, err := openDaemon(cfg, quiet())
 	if err != nil {
 		t.Fatalf("open %s: %v", id, err)
@@ -176,6 +187,65 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 		body = string(mustCall(t, http.StatusOK, http.MethodGet, ub+"/api/v1/coverage", e2eAdminToken, "", nil))
 		return strings.Contains(body, `"intersections":1`)
 	})
+}
+
+// TestReplicatedLogCompacted runs the compaction job of two nodes with a
+// 2 s cluster.log_retention: the lowest live node compacts the log past
+// the cameras written, once they are older than the retention and both
+// nodes have applied them; both keep every camera, and writes after the
+// compaction reach both.
+func TestReplicatedLogCompacted(t *testing.T) {
+	ctx := context.Background()
+	c := etcdtest.Start(t, 1)
+	dir, clips := t.TempDir(), t.TempDir()
+	short := func(cfg *config) { cfg.Cluster.LogRetention = duration(2 * time.Second) }
+	a, _ := replicatedDaemonWith(t, c, "a", dir, clips, short)
+	b, _ := replicatedDaemonWith(t, c, "b", dir, clips, short)
+	create := func(base, id string) {
+		t.Helper()
+		body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCall(t, http.StatusCreated, http.MethodPost, base+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+	}
+	for _, id := range []string{"LC-1", "LC-2", "LC-3"} {
+		create(a.URL(), id)
+	}
+	written := a.cluster.rep.fol.Applied() // a answered: it has applied them
+
+	commands, err := cluster.NewLog(c.Client(t), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ext cluster.Extent
+	waitFor(t, clusterWait, func() string {
+		return fmt.Sprintf("the log's floor is at revision %d, the cameras were written by %d", ext.FloorRev, written)
+	}, func() bool {
+		if ext, err = commands.Extent(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return ext.FloorRev >= written
+	})
+	for _, d := range []*daemon{a, b} {
+		if applied := d.cluster.rep.fol.Applied(); applied < ext.FloorRev {
+			t.Errorf("node %s has applied revision %d, below the floor %d", d.cluster.self.ID, applied, ext.FloorRev)
+		}
+	}
+
+	// Both nodes keep every camera; a write after the compaction reaches
+	// both.
+	create(b.URL(), "LC-4")
+	for _, d := range []*daemon{a, b} {
+		waitFor(t, clusterWait, func() string { return "node " + d.cluster.self.ID + " lacks a camera" }, func() bool {
+			for _, id := range []string{"LC-1", "LC-2", "LC-3", "LC-4"} {
+				if st, _ := call(t, http.MethodGet, d.URL()+"/api/v1/cameras/"+id, e2eAdminToken, "", nil); st != http.StatusOK {
+					return false
+				}
+			}
+			return true
+		})
+	}
 }
 
 // A database that has applied more of a log than the cluster's etcd
