@@ -291,10 +291,10 @@ func New(o Options) (*Server, error) {
 	s.reg.MustRegister(newFundingCollector(s.donations, s.now))
 	s.lastBackup = newBackupGauge()
 	s.reg.MustRegister(s.lastBackup)
-	if o.StoreNotifies {
+	switch {
+	case o.StoreNotifies:
 		s.observers = nil
-	}
-	if s.geo != nil && !o.StoreNotifies {
+	case s.geo != nil:
 		s.observers = append([]CameraObserver{geoObserver{s}}, s.observers...)
 	}
 	if s.geo != nil {

@@ -3,8 +3,8 @@ package main
 import (
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,15 +20,15 @@ import (
 // fake camera, holding every chunk of bytes for half the connection's
 // round trip in each direction. Each connection draws its round trip from
 // 0.5–1.5 × the link's, so that probes started together are answered
-// apart, as cameras on different links are. It runs in the benchmark's process, so none of its CPU
-// is the daemon's.
+// apart, as cameras on different links are. It runs in the benchmark's
+// process, so none of its CPU is the daemon's.
 type linkProxy struct {
 	ln     net.Listener
 	target string
-	oneWay time.Duration
+	rtt    time.Duration // the link's mean round trip
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	conns  map[net.Conn]bool
+	conns  map[net.Conn]bool // open, for close; nil once closing
 }
 
 // linkRTT is MATTHAN_BENCH_RTT: the round trip of the cameras' links in
@@ -54,21 +54,21 @@ func behindLinks(b *testing.B, urls []string, rtt time.Duration) []string {
 		return urls
 	}
 	out := make([]string, len(urls))
-	for i, u := range urls {
-		rest, ok := strings.CutPrefix(u, "rtsp://")
-		host, path, _ := strings.Cut(rest, "/")
-		if !ok {
-			b.Fatalf("not an rtsp:// URL: %s", u)
+	for i, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil {
+			b.Fatal(err)
 		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := &linkProxy{ln: ln, target: host, oneWay: rtt / 2, conns: map[net.Conn]bool{}}
+		p := &linkProxy{ln: ln, target: u.Host, rtt: rtt, conns: map[net.Conn]bool{}}
 		p.wg.Add(1)
 		go p.serve()
 		b.Cleanup(p.close)
-		out[i] = "rtsp://" + ln.Addr().String() + "/" + path
+		u.Host = ln.Addr().String()
+		out[i] = u.String()
 	}
 	return out
 }
@@ -88,10 +88,19 @@ func (p *linkProxy) serve() {
 		if !p.track(c, t) {
 			return
 		}
-		oneWay := p.oneWay/2 + rand.N(p.oneWay)
+		oneWay := (p.rtt/2 + rand.N(p.rtt)) / 2
 		p.wg.Add(2)
 		go p.pipe(t, c, oneWay)
 		go p.pipe(c, t, oneWay)
+	}
+}
+
+// untrack forgets a closed pair.
+func (p *linkProxy) untrack(conns ...net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range conns {
+		delete(p.conns, c) // a no-op once closing (nil map)
 	}
 }
 
@@ -138,6 +147,7 @@ func (p *linkProxy) pipe(dst, src net.Conn, oneWay time.Duration) {
 	defer func() {
 		dst.Close()
 		src.Close()
+		p.untrack(dst, src)
 		for range queue { // let the reader end
 		}
 	}()

@@ -107,37 +107,37 @@ func openDaemon(cfg *config, log *slog.Logger) (*daemon, error) {
 			_ = local.Close()
 			return nil, err
 		}
-		// An empty node, or one the log was compacted past, starts from
-		// a live peer's copy (cluster_join.go).
-		reopen := func() (*registry.Store, error) { return registry.Open(cfg.DB, registry.Options{Now: now}) }
-		if local, err = node.startLocal(context.Background(), local, reopen); err != nil {
+		// abandon undoes the start so far: the node leaves the cluster,
+		// the store serving (or the registry, when one is open) and the
+		// socket close.
+		var serving daemonStore
+		abandon := func(err error) (*daemon, error) {
 			if lerr := node.leave(); lerr != nil {
 				log.Warn("leave the cluster", slog.Any("err", lerr))
 			}
-			if local != nil {
+			if serving != nil {
+				_ = serving.Close()
+			} else if local != nil {
 				_ = local.Close()
 			}
 			_ = ln.Close()
 			return nil, err
 		}
-		if store, err = node.serveStore(context.Background(), local); err != nil {
-			if lerr := node.leave(); lerr != nil {
-				log.Warn("leave the cluster", slog.Any("err", lerr))
-			}
-			_ = local.Close()
-			_ = ln.Close()
-			return nil, err
+		// An empty node, or one the log was compacted past, starts from
+		// a live peer's copy (cluster_join.go).
+		reopen := func() (*registry.Store, error) { return registry.Open(cfg.DB, registry.Options{Now: now}) }
+		if local, err = node.startLocal(context.Background(), local, reopen); err != nil {
+			return abandon(err)
 		}
+		if serving, err = node.serveStore(context.Background(), local); err != nil {
+			return abandon(err)
+		}
+		store = serving
 		// Caught up: the poller loads the share the node will own once
 		// it joins the live set, which it does once loaded (below); the
 		// others poll those cameras meanwhile.
 		if err = node.presumeLive(context.Background()); err != nil {
-			if lerr := node.leave(); lerr != nil {
-				log.Warn("leave the cluster", slog.Any("err", lerr))
-			}
-			_ = store.Close()
-			_ = ln.Close()
-			return nil, err
+			return abandon(err)
 		}
 		owns = node.owns
 	}

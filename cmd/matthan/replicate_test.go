@@ -52,6 +52,17 @@ func replicatedDaemonWith(t *testing.T, c *etcdtest.Cluster, id, dir, clips stri
 	return d, stop
 }
 
+// createNearCamera creates camera id through a node's API, at the test
+// district's centre (within nearStates' reach).
+func createNearCamera(t *testing.T, base, id string) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCall(t, http.StatusCreated, http.MethodPost, base+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+}
+
 // nearStates answers which cameras a node's spatial index holds within
 // 5 km of the test district's centre, with their live state.
 func nearStates(t *testing.T, base string) map[string]camera.HealthState {
@@ -101,11 +112,7 @@ func TestReplicatedIndexFollowsOtherNodes(t *testing.T) {
 	ua, ub := a.URL(), b.URL()
 
 	for i, id := range []string{"IX-1", "IX-2"} {
-		body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustCall(t, http.StatusCreated, http.MethodPost, ua+"/api/v1/cameras", e2eAdminToken, "application/json", body)
+		createNearCamera(t, ua, id)
 		// The node that took the write has it in its index when it
 		// answers: the index follows the log before the write returns.
 		if got := nearStates(t, ua); len(got) != i+1 {
@@ -201,16 +208,8 @@ func TestReplicatedLogCompacted(t *testing.T) {
 	short := func(cfg *config) { cfg.Cluster.LogRetention = duration(2 * time.Second) }
 	a, _ := replicatedDaemonWith(t, c, "a", dir, clips, short)
 	b, _ := replicatedDaemonWith(t, c, "b", dir, clips, short)
-	create := func(base, id string) {
-		t.Helper()
-		body, err := json.Marshal(map[string]any{"id": id, "name": "Ngã tư " + id, "lat": 10.351, "lon": 106.451, "commune": "Song Bình"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustCall(t, http.StatusCreated, http.MethodPost, base+"/api/v1/cameras", e2eAdminToken, "application/json", body)
-	}
 	for _, id := range []string{"LC-1", "LC-2", "LC-3"} {
-		create(a.URL(), id)
+		createNearCamera(t, a.URL(), id)
 	}
 	written := a.cluster.rep.fol.Applied() // a answered: it has applied them
 
@@ -235,7 +234,7 @@ func TestReplicatedLogCompacted(t *testing.T) {
 
 	// Both nodes keep every camera; a write after the compaction reaches
 	// both.
-	create(b.URL(), "LC-4")
+	createNearCamera(t, b.URL(), "LC-4")
 	for _, d := range []*daemon{a, b} {
 		waitFor(t, clusterWait, func() string { return "node " + d.cluster.self.ID + " lacks a camera" }, func() bool {
 			for _, id := range []string{"LC-1", "LC-2", "LC-3", "LC-4"} {
